@@ -1,0 +1,1 @@
+//! The `custlens` command: the engine on the command line.

@@ -1,0 +1,7 @@
+//! Analyses over the unified customer data. Each module owns one analysis:
+//! its parameters, its computation and its result types.
+
+pub mod customers;
+pub mod quantile;
+pub mod rfm;
+pub mod segment;

@@ -1,0 +1,54 @@
+//! Quantiles with the same definition as numpy's default (`linear`) and
+//! pandas' `quantile`, so figures can be checked against them.
+
+/// The `p`-quantile (0 ≤ p ≤ 1) of ascending `sorted` values, linearly
+/// interpolated between the two nearest ranks. `None` when empty.
+pub fn quantile_sorted(sorted: &[f64], p: f64) -> Option<f64> {
+    let n = sorted.len();
+    if n == 0 {
+        return None;
+    }
+    let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(n - 1);
+    let frac = h - lo as f64;
+    Some(if frac == 0.0 { sorted[lo] } else { sorted[lo] + frac * (sorted[hi] - sorted[lo]) })
+}
+
+/// The 20th, 40th, 60th and 80th percentiles: quintile breakpoints.
+pub fn quintile_breaks(values: &[f64]) -> [f64; 4] {
+    let mut v = values.to_vec();
+    v.sort_unstable_by(f64::total_cmp);
+    [0.2, 0.4, 0.6, 0.8].map(|p| quantile_sorted(&v, p).unwrap_or(0.0))
+}
+
+/// How many breakpoints `x` is above (0–4): its 0-based quintile. Values equal
+/// to a breakpoint fall in the lower quintile (as pandas `qcut`'s right-closed bins).
+#[inline]
+pub fn quintile_of(x: f64, breaks: &[f64; 4]) -> u8 {
+    breaks.iter().filter(|&&b| x > b).count() as u8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_numpy_linear() {
+        // numpy.percentile([1, 2, 3, 4, 10], [20, 40, 60, 80]) = [1.8, 2.6, 3.4, 5.2]
+        let b = quintile_breaks(&[4.0, 1.0, 10.0, 3.0, 2.0]);
+        let want = [1.8, 2.6, 3.4, 5.2];
+        for (got, want) in b.iter().zip(want) {
+            assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+        }
+        assert_eq!(quantile_sorted(&[5.0], 0.3), Some(5.0));
+        assert_eq!(quantile_sorted(&[], 0.3), None);
+    }
+
+    #[test]
+    fn ties_share_a_quintile() {
+        let b = quintile_breaks(&[1.0, 1.0, 1.0, 1.0, 2.0, 3.0]);
+        assert_eq!(quintile_of(1.0, &b), 0);
+        assert_eq!(quintile_of(3.0, &b), 4);
+    }
+}

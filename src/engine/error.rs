@@ -1,0 +1,105 @@
+//! The engine's typed errors. Each names the file and, where it applies, the
+//! row and column, so the message alone tells the user what to fix.
+
+use serde::{Deserialize, Serialize};
+
+/// Errors that stop a file from being read at all. (Problems with single
+/// rows are not errors: they become [`crate::engine::clean::Reject`]s.)
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum IngestError {
+    /// The file has no bytes.
+    #[error("{file}: the file is empty")]
+    Empty {
+        /// File name.
+        file: String,
+    },
+    /// The file is not a table (e.g. an image or archive renamed to .csv).
+    #[error("{file}: this is not a text table or Excel workbook (binary content near byte {offset})")]
+    Binary {
+        /// File name.
+        file: String,
+        /// Where binary content was seen.
+        offset: u64,
+    },
+    /// The file has a header row but no data rows.
+    #[error("{file}: the file has a header row but no data rows")]
+    NoRows {
+        /// File name.
+        file: String,
+    },
+    /// Reading the bytes failed.
+    #[error("{file}: could not be read: {message}")]
+    Read {
+        /// File name.
+        file: String,
+        /// The underlying error.
+        message: String,
+    },
+    /// The workbook could not be opened.
+    #[error("{file}: the Excel workbook could not be read: {message}")]
+    Excel {
+        /// File name.
+        file: String,
+        /// What calamine reported.
+        message: String,
+    },
+    /// A required field has no column mapped to it.
+    #[error("{file}: no column is mapped to the required field `{field}` (columns: {columns})")]
+    Unmapped {
+        /// File name.
+        file: String,
+        /// The canonical field.
+        field: String,
+        /// The file's headers, for the message.
+        columns: String,
+    },
+    /// A mapping names a column the file does not have.
+    #[error("{file}: the mapping names column `{column}` for `{field}`, but the file has no such column (columns: {columns})")]
+    NoSuchColumn {
+        /// File name.
+        file: String,
+        /// The canonical field.
+        field: String,
+        /// The missing header.
+        column: String,
+        /// The file's headers.
+        columns: String,
+    },
+    /// A customer's total spend exceeded the representable range (±900 trillion).
+    #[error("{file}: the total `amount` of customer `{customer}` is too large to add up exactly")]
+    Overflow {
+        /// File name.
+        file: String,
+        /// The customer id.
+        customer: String,
+    },
+}
+
+/// Errors in analysis parameters.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum AnalysisError {
+    /// Nothing to analyse.
+    #[error("no usable rows: every row was set aside (see the rejected rows)")]
+    NoData,
+    /// The snapshot date is before some orders.
+    #[error("the snapshot date {snapshot} is before the last order ({last_order}); choose {last_order} or later")]
+    SnapshotTooEarly {
+        /// Chosen snapshot (ISO).
+        snapshot: String,
+        /// Last order day (ISO).
+        last_order: String,
+    },
+}
+
+/// Any engine error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum EngineError {
+    /// Reading the input failed.
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    /// The analysis could not run.
+    #[error(transparent)]
+    Analysis(#[from] AnalysisError),
+}

@@ -1,0 +1,148 @@
+//! A first look at a file: format, encoding, delimiter, headers, a few sample
+//! rows and the suggested column mapping — everything the user confirms
+//! before the full read.
+
+use super::decode::Utf8Reader;
+use super::detect::{detect_encoding, detect_format, sniff_dialect, Format, TextEncoding};
+use super::excel::ExcelSource;
+use super::fields::{auto_map, Mapping};
+use super::record::{Record, RecordSource};
+use super::split::{CsvSplitter, Dialect};
+use crate::engine::error::IngestError;
+use serde::{Deserialize, Serialize};
+use std::io::Read;
+
+/// How many bytes of a text file the probe reads.
+pub const PROBE_BYTES: usize = 256 * 1024;
+/// How many data rows the probe keeps as a sample.
+pub const SAMPLE_ROWS: usize = 8;
+
+/// What a file looks like.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Probe {
+    /// File name.
+    pub file: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Container format.
+    pub format: Format,
+    /// Text encoding (delimited text only).
+    pub encoding: Option<TextEncoding>,
+    /// Delimiter and quote (delimited text only).
+    pub dialect: Option<Dialect>,
+    /// Sheets of a workbook.
+    pub sheets: Vec<String>,
+    /// The sheet read (workbooks only).
+    pub sheet: Option<String>,
+    /// Header cells, as written.
+    pub headers: Vec<String>,
+    /// The first data rows.
+    pub sample: Vec<Vec<String>>,
+    /// The suggested mapping.
+    pub mapping: Mapping,
+}
+
+/// Probes a delimited text file from its first bytes (`head`, up to
+/// [`PROBE_BYTES`]); `size` is the whole file's size.
+pub fn probe_text(file: &str, size: u64, head: &[u8]) -> Result<Probe, IngestError> {
+    let encoding = detect_encoding(head, file)?;
+    let mut text = String::new();
+    // A character cut at the end of `head` decodes to U+FFFD; only the sample suffers.
+    let _ = Utf8Reader::new(head, encoding, true).read_to_string(&mut text);
+    if text.trim().is_empty() {
+        return Err(IngestError::Empty { file: file.to_string() });
+    }
+    let dialect = sniff_dialect(&text);
+    let cut = (head.len() as u64) < size;
+    let mut src = CsvSplitter::new(text.as_bytes(), dialect, file);
+    let (headers, sample) = header_and_sample(&mut src, cut)?;
+    if headers.is_empty() {
+        return Err(IngestError::Empty { file: file.to_string() });
+    }
+    let mapping = auto_map(&headers);
+    Ok(Probe {
+        file: file.to_string(),
+        size,
+        format: Format::Csv,
+        encoding: Some(encoding),
+        dialect: Some(dialect),
+        sheets: Vec::new(),
+        sheet: None,
+        headers,
+        sample,
+        mapping,
+    })
+}
+
+/// Probes a workbook (read whole). Returns the probe and the opened sheet,
+/// positioned at its first row, so the caller need not open it twice.
+pub fn probe_excel(file: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<(Probe, ExcelSource), IngestError> {
+    let size = bytes.len() as u64;
+    let format = detect_format(&bytes, file);
+    let mut src = ExcelSource::open(bytes, file, sheet)?;
+    let (headers, sample) = header_and_sample(&mut src, false)?;
+    if headers.is_empty() {
+        return Err(IngestError::Empty { file: file.to_string() });
+    }
+    let sheets = src.sheet_names.clone();
+    let sheet = Some(src.sheet.clone());
+    src.rewind();
+    let mapping = auto_map(&headers);
+    Ok((
+        Probe { file: file.to_string(), size, format, encoding: None, dialect: None, sheets, sheet, headers, sample, mapping },
+        src,
+    ))
+}
+
+/// The first non-blank row is the header; then up to [`SAMPLE_ROWS`] rows.
+/// When the text was cut (`cut`), the last row read may be partial and is dropped.
+fn header_and_sample(src: &mut dyn RecordSource, cut: bool) -> Result<(Vec<String>, Vec<Vec<String>>), IngestError> {
+    let mut rec = Record::new();
+    let mut headers = Vec::new();
+    while src.read_record(&mut rec)? {
+        if !rec.is_blank() {
+            headers = rec.to_strings().into_iter().map(|h| h.trim().to_string()).collect();
+            break;
+        }
+    }
+    let mut sample = Vec::new();
+    while sample.len() <= SAMPLE_ROWS && src.read_record(&mut rec)? {
+        sample.push(rec.to_strings());
+    }
+    if sample.len() > SAMPLE_ROWS || cut {
+        sample.pop();
+    }
+    Ok((headers, sample))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::ingest::fields::Field;
+
+    #[test]
+    fn gbk_semicolon_file() {
+        let text = "订单号;客户ID;下单时间;订单金额\nO1;C1;2024/3/15;12,50\nO2;C2;2024/3/16;8\n";
+        let bytes = encoding_rs::GBK.encode(text).0.into_owned();
+        let p = probe_text("订单.csv", bytes.len() as u64, &bytes).expect("probe");
+        assert_eq!(p.encoding, Some(TextEncoding::Gb18030));
+        assert_eq!(p.dialect.map(|d| d.delimiter), Some(b';'));
+        assert_eq!(p.headers, vec!["订单号", "客户ID", "下单时间", "订单金额"]);
+        assert_eq!(p.sample.len(), 2);
+        assert_eq!(p.mapping.column(Field::UserId), Some(1));
+        assert_eq!(p.mapping.column(Field::Amount), Some(3));
+    }
+
+    #[test]
+    fn cut_sample_drops_partial_row() {
+        let text = "a,b\n1,2\n3,4\n5,";
+        let p = probe_text("x.csv", 1000, text.as_bytes()).expect("probe");
+        assert_eq!(p.sample, vec![vec!["1", "2"], vec!["3", "4"]]);
+    }
+
+    #[test]
+    fn blank_and_empty_files() {
+        assert!(matches!(probe_text("e.csv", 0, b""), Err(IngestError::Empty { .. })));
+        assert!(matches!(probe_text("e.csv", 3, b"\n\n\n"), Err(IngestError::Empty { .. })));
+    }
+}

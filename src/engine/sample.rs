@@ -1,0 +1,258 @@
+//! A deterministic, realistic sample dataset: customers with Chinese names,
+//! phones and provinces, and their orders over two years — with the small
+//! messes real exports have (mixed date formats, order lines sharing an
+//! order number, refunds, a few unusable rows). Used by "load sample data",
+//! the tests and the benchmarks. Same seed, same bytes.
+
+use crate::engine::date::Day;
+use std::io::{self, Write};
+
+/// What to generate.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct SampleSpec {
+    /// Number of customers.
+    pub customers: usize,
+    /// Random seed.
+    pub seed: u64,
+}
+
+impl Default for SampleSpec {
+    fn default() -> SampleSpec {
+        SampleSpec { customers: 20_000, seed: 20_240_601 }
+    }
+}
+
+/// xoshiro256** seeded through splitmix64: small, fast, reproducible everywhere.
+pub struct Rng([u64; 4]);
+
+impl Rng {
+    /// A generator from a seed.
+    pub fn new(seed: u64) -> Rng {
+        let mut x = seed;
+        let mut next = || {
+            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = x;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        };
+        Rng([next(), next(), next(), next()])
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        let s = &mut self.0;
+        let result = s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
+        let t = s[1] << 17;
+        s[2] ^= s[0];
+        s[3] ^= s[1];
+        s[1] ^= s[2];
+        s[0] ^= s[3];
+        s[2] ^= t;
+        s[3] = s[3].rotate_left(45);
+        result
+    }
+
+    /// Uniform in [0, 1).
+    pub fn f64(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Uniform integer in [0, n).
+    pub fn below(&mut self, n: u64) -> u64 {
+        ((u128::from(self.next_u64()) * u128::from(n.max(1))) >> 64) as u64
+    }
+
+    /// Standard normal (Box–Muller).
+    pub fn normal(&mut self) -> f64 {
+        let u1 = self.f64().max(1e-12);
+        let u2 = self.f64();
+        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+    }
+
+    /// One element of a non-empty slice.
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗",
+    "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡",
+    "欧阳", "司马",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平",
+    "刚", "桂英", "华", "建国", "晓东", "子涵", "欣怡", "浩然", "梓萱", "宇轩", "雨桐", "思远", "佳怡", "俊杰", "诗涵",
+];
+/// Provinces with a weight (customers per 100) and a capital city.
+const PROVINCES: &[(&str, &str, u32)] = &[
+    ("广东省", "广州市", 12), ("江苏省", "南京市", 9), ("浙江省", "杭州市", 9), ("山东省", "济南市", 7),
+    ("北京市", "北京市", 7), ("上海市", "上海市", 7), ("四川省", "成都市", 6), ("河南省", "郑州市", 5),
+    ("湖北省", "武汉市", 5), ("福建省", "福州市", 5), ("湖南省", "长沙市", 4), ("河北省", "石家庄市", 4),
+    ("安徽省", "合肥市", 4), ("陕西省", "西安市", 3), ("重庆市", "重庆市", 3), ("辽宁省", "沈阳市", 3),
+    ("天津市", "天津市", 2), ("云南省", "昆明市", 2), ("江西省", "南昌市", 2), ("广西壮族自治区", "南宁市", 1),
+];
+const CHANNELS: &[&str] = &["APP", "小程序", "官网", "天猫", "京东", "线下门店"];
+const CATEGORIES: &[&str] = &["手机数码", "家用电器", "美妆个护", "服饰鞋包", "食品生鲜", "家居日用", "母婴用品", "图书文娱"];
+const LEVELS: &[&str] = &["普通", "银卡", "金卡", "钻石"];
+
+/// One generated order line.
+struct Line {
+    day: i32,
+    secs: u32,
+    customer: u32,
+    order_seq: u32,
+    cents: i64,
+    category: u8,
+    channel: u8,
+}
+
+fn first_day() -> i32 {
+    Day::from_ymd(2023, 1, 1).map_or(19_358, Day::days)
+}
+
+const SPAN_DAYS: i32 = 731; // 2023-01-01 ..= 2024-12-31
+
+fn customer_id(i: u32) -> String {
+    format!("C{:06}", i + 1)
+}
+
+/// Writes the customers table (CRM export) as UTF-8 CSV.
+pub fn write_customers<W: Write>(spec: SampleSpec, mut w: W) -> io::Result<()> {
+    let mut rng = Rng::new(spec.seed ^ 0xC0FFEE);
+    writeln!(w, "客户ID,姓名,手机号,性别,年龄,省份,城市,会员等级,渠道来源,注册时间")?;
+    let total_weight: u32 = PROVINCES.iter().map(|p| p.2).sum();
+    for i in 0..spec.customers as u32 {
+        let name = format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN));
+        let phone = format!("1{}{}{:08}", rng.pick(&[3, 5, 8, 8, 3, 7, 9]), rng.below(10), rng.below(100_000_000));
+        let gender = if rng.f64() < 0.52 { "女" } else { "男" };
+        let age = (18.0 + (rng.normal() * 11.0 + 34.0).clamp(0.0, 60.0)) as u32;
+        let mut k = rng.below(u64::from(total_weight)) as u32;
+        let (prov, city, _) = PROVINCES.iter().find(|p| {
+            let hit = k < p.2;
+            k = k.saturating_sub(p.2);
+            hit
+        }).unwrap_or(&PROVINCES[0]);
+        let level = LEVELS[(rng.f64().powi(2) * 4.0) as usize];
+        let channel = rng.pick(CHANNELS);
+        let reg = Day::from_days(first_day() - 400 + rng.below(900) as i32);
+        writeln!(w, "{},{name},{phone},{gender},{age},{prov},{city},{level},{channel},{reg}", customer_id(i))?;
+    }
+    Ok(())
+}
+
+/// Writes the orders table as UTF-8 CSV with Chinese headers, sorted by time.
+/// Returns the number of data rows.
+pub fn write_orders<W: Write>(spec: SampleSpec, mut w: W) -> io::Result<u64> {
+    let mut rng = Rng::new(spec.seed);
+    let mut lines: Vec<Line> = Vec::new();
+    let start = first_day();
+    for c in 0..spec.customers as u32 {
+        // Each customer is active in a window of their own, so recency spreads out.
+        let a = rng.below(SPAN_DAYS as u64) as i32;
+        let len = ((rng.f64().powf(0.7)) * f64::from(SPAN_DAYS - a)) as i32;
+        let orders = (rng.normal() * 0.9 + 1.1).exp().round().clamp(1.0, 150.0) as u32;
+        let level = (rng.normal() * 0.6 + 5.3).exp(); // typical order value of this customer
+        let fav_cat = rng.below(CATEGORIES.len() as u64) as u8;
+        let fav_channel = rng.below(CHANNELS.len() as u64) as u8;
+        for _ in 0..orders {
+            let day = start + a + rng.below(len as u64 + 1) as i32;
+            let hour = if rng.f64() < 0.45 { 19 + rng.below(4) } else { 8 + rng.below(11) };
+            let secs = (hour * 3600 + rng.below(3600)) as u32;
+            let cents = ((rng.normal() * 0.5).exp() * level * 100.0).round().max(100.0) as i64;
+            let category = if rng.f64() < 0.6 { fav_cat } else { rng.below(CATEGORIES.len() as u64) as u8 };
+            let channel = if rng.f64() < 0.7 { fav_channel } else { rng.below(CHANNELS.len() as u64) as u8 };
+            let refund = rng.f64() < 0.01;
+            let cents = if refund { -cents } else { cents };
+            if rng.f64() < 0.1 && !refund {
+                // Two lines of one order.
+                let first = cents * 3 / 5;
+                lines.push(Line { day, secs, customer: c, order_seq: 0, cents: first, category, channel });
+                let other = rng.below(CATEGORIES.len() as u64) as u8;
+                lines.push(Line { day, secs, customer: c, order_seq: 1, cents: cents - first, category: other, channel });
+            } else {
+                lines.push(Line { day, secs, customer: c, order_seq: 0, cents, category, channel });
+            }
+        }
+    }
+    lines.sort_by_key(|l| (l.day, l.secs, l.customer, l.order_seq));
+    writeln!(w, "订单号,客户ID,下单时间,订单金额,商品品类,渠道")?;
+    let mut order_no = 0u64;
+    let mut rows = 0u64;
+    for l in &lines {
+        if l.order_seq == 0 {
+            order_no += 1;
+        }
+        let day = Day::from_days(l.day);
+        let (h, m, s) = (l.secs / 3600, l.secs / 60 % 60, l.secs % 60);
+        let sign = if l.cents < 0 { "-" } else { "" };
+        let amount = format!("{sign}{}.{:02}", l.cents.abs() / 100, l.cents.abs() % 100);
+        let roll = rng.below(10_000);
+        // The small messes of real exports (deterministic): ~0.15 % unusable rows,
+        // ~5 % of dates written the Excel/Chinese way.
+        let time = match roll {
+            0..=4 => "2024-02-30 10:00:00".to_string(),
+            5..=7 => String::new(),
+            200..=399 => {
+                let nd = day.to_naive();
+                use chrono::Datelike;
+                format!("{}/{}/{} {h}:{m:02}", nd.year(), nd.month(), nd.day())
+            }
+            400..=499 => {
+                let nd = day.to_naive();
+                use chrono::Datelike;
+                format!("{}年{}月{}日", nd.year(), nd.month(), nd.day())
+            }
+            _ => format!("{day} {h:02}:{m:02}:{s:02}"),
+        };
+        let amount = match roll {
+            8..=10 => "N/A".to_string(),
+            11..=12 => format!("¥{amount}"),
+            _ => amount,
+        };
+        let customer = if (13..=14).contains(&roll) { String::new() } else { customer_id(l.customer) };
+        writeln!(
+            w,
+            "O{order_no:09},{customer},{time},{amount},{},{}",
+            CATEGORIES[l.category as usize], CHANNELS[l.channel as usize]
+        )?;
+        rows += 1;
+    }
+    Ok(rows)
+}
+
+/// The orders sample as bytes.
+pub fn orders_csv(spec: SampleSpec) -> Vec<u8> {
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = write_orders(spec, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deterministic() {
+        let spec = SampleSpec { customers: 300, seed: 7 };
+        assert_eq!(orders_csv(spec), orders_csv(spec));
+        assert_ne!(orders_csv(spec), orders_csv(SampleSpec { seed: 8, ..spec }));
+    }
+
+    #[test]
+    fn looks_like_an_export() {
+        let text = String::from_utf8(orders_csv(SampleSpec { customers: 500, seed: 1 })).unwrap_or_default();
+        let mut lines = text.lines();
+        assert_eq!(lines.next(), Some("订单号,客户ID,下单时间,订单金额,商品品类,渠道"));
+        let rows: Vec<&str> = lines.collect();
+        assert!(rows.len() > 1000, "{} rows", rows.len());
+        assert!(rows.iter().all(|r| r.split(',').count() == 6));
+        let mut customers = Vec::new();
+        assert!(write_customers(SampleSpec { customers: 5, seed: 1 }, &mut customers).is_ok());
+        let c = String::from_utf8(customers).unwrap_or_default();
+        assert_eq!(c.lines().count(), 6);
+        assert!(c.lines().nth(1).is_some_and(|l| l.starts_with("C000001,")));
+    }
+}

@@ -1,0 +1,214 @@
+//! Every user-facing text, one file per language (`zh_cn.rs`, `en.rs`).
+//! The engine returns typed values; the UI, the CLI and the exports turn
+//! them into words here.
+
+mod en;
+mod zh_cn;
+
+use crate::engine::analyze::segment::Segment;
+use crate::engine::clean::RejectReason;
+use serde::{Deserialize, Serialize};
+
+/// A UI language.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum Lang {
+    /// Simplified Chinese (the default).
+    #[default]
+    ZhCn,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// Both languages.
+    pub const ALL: [Lang; 2] = [Lang::ZhCn, Lang::En];
+
+    /// BCP 47 tag: `zh-CN`, `en`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Lang::ZhCn => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// Parses a tag (`zh`, `zh-CN`, `en`, `en-US`…).
+    pub fn from_key(s: &str) -> Option<Lang> {
+        let s = s.to_ascii_lowercase();
+        if s.starts_with("zh") {
+            Some(Lang::ZhCn)
+        } else if s.starts_with("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// The texts of this language.
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Lang::ZhCn => &zh_cn::TEXTS,
+            Lang::En => &en::TEXTS,
+        }
+    }
+}
+
+/// A segment's name, definition and suggested action.
+#[derive(Debug)]
+pub struct SegmentText {
+    /// Short name (重要价值…).
+    pub name: &'static str,
+    /// What puts a customer in it.
+    pub rule: &'static str,
+    /// What to do with these customers.
+    pub action: &'static str,
+}
+
+/// All texts of one language.
+#[derive(Debug)]
+#[allow(missing_docs)] // field names say what each text is for
+pub struct Texts {
+    pub lang_name: &'static str,
+    pub app_name: &'static str,
+    pub tagline: &'static str,
+    pub privacy_badge: &'static str,
+    pub switch_lang: &'static str,
+
+    pub step_import: &'static str,
+    pub import_hint: &'static str,
+    pub choose_file: &'static str,
+    pub load_sample: &'static str,
+    pub drop_here: &'static str,
+    pub file_info: &'static str,
+    pub format: &'static str,
+    pub encoding: &'static str,
+    pub delimiter: &'static str,
+    pub sheet: &'static str,
+    pub size: &'static str,
+
+    pub step_mapping: &'static str,
+    pub mapping_hint: &'static str,
+    pub field: &'static str,
+    pub column: &'static str,
+    pub sample_values: &'static str,
+    pub confidence: &'static str,
+    pub not_mapped: &'static str,
+    pub required: &'static str,
+    pub optional: &'static str,
+    pub run: &'static str,
+    pub missing_fields: &'static str,
+    pub field_user_id: &'static str,
+    pub field_order_id: &'static str,
+    pub field_order_time: &'static str,
+    pub field_amount: &'static str,
+
+    pub working: &'static str,
+    pub reading: &'static str,
+    pub merging: &'static str,
+    pub cancel: &'static str,
+    pub cancelled: &'static str,
+    pub error_title: &'static str,
+
+    pub step_result: &'static str,
+    pub customers: &'static str,
+    pub orders: &'static str,
+    pub revenue: &'static str,
+    pub period: &'static str,
+    pub rows_used: &'static str,
+    pub rows_set_aside: &'static str,
+    pub snapshot: &'static str,
+    pub preset: &'static str,
+    pub preset_classic8: &'static str,
+    pub preset_tiers5: &'static str,
+    pub segment: &'static str,
+    pub customer_share: &'static str,
+    pub revenue_share: &'static str,
+    pub avg_recency: &'static str,
+    pub avg_frequency: &'static str,
+    pub avg_monetary: &'static str,
+    pub rule: &'static str,
+    pub action: &'static str,
+    pub breakpoints: &'static str,
+    pub breakpoints_hint: &'static str,
+    pub recency: &'static str,
+    pub frequency: &'static str,
+    pub monetary: &'static str,
+    pub score: &'static str,
+    pub export_csv: &'static str,
+    pub export_rejects: &'static str,
+    pub chart_title: &'static str,
+    pub chart_x: &'static str,
+    pub days: &'static str,
+
+    pub rejects_title: &'static str,
+    pub rejects_none: &'static str,
+    pub rejects_truncated: &'static str,
+    pub reconcile: &'static str,
+    pub row: &'static str,
+    pub reason: &'static str,
+    pub value: &'static str,
+    pub count: &'static str,
+    pub showing_first: &'static str,
+
+    pub segments: [SegmentText; Segment::COUNT],
+    pub reject_reasons: [(RejectReason, &'static str); 6],
+}
+
+impl Texts {
+    /// Name, rule and action of a segment.
+    pub fn segment(&self, s: Segment) -> &SegmentText {
+        &self.segments[s.index()]
+    }
+
+    /// Description of a reject reason.
+    pub fn reject_reason(&self, r: RejectReason) -> &'static str {
+        self.reject_reasons.iter().find(|(k, _)| *k == r).map_or("", |(_, t)| t)
+    }
+
+    /// The name of a canonical field.
+    pub fn field(&self, f: crate::engine::ingest::fields::Field) -> &'static str {
+        use crate::engine::ingest::fields::Field;
+        match f {
+            Field::UserId => self.field_user_id,
+            Field::OrderId => self.field_order_id,
+            Field::OrderTime => self.field_order_time,
+            Field::Amount => self.field_amount,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::analyze::segment::SegmentPreset;
+
+    #[test]
+    fn every_language_names_every_segment_and_reason() {
+        for lang in Lang::ALL {
+            let t = lang.texts();
+            for p in SegmentPreset::ALL {
+                for &s in p.segments() {
+                    assert!(!t.segment(s).name.is_empty());
+                    assert!(!t.segment(s).action.is_empty());
+                }
+            }
+            for r in RejectReason::ALL {
+                assert!(!t.reject_reason(r).is_empty(), "{lang:?} {r:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn segment_table_order_matches_enum() {
+        // Texts list segments in enum order; spot-check both ends.
+        assert_eq!(Lang::ZhCn.texts().segment(Segment::ImportantValue).name, "重要价值");
+        assert_eq!(Lang::ZhCn.texts().segment(Segment::Lost).name, "流失");
+        assert_eq!(Lang::En.texts().segment(Segment::Lost).name, "Lost");
+    }
+
+    #[test]
+    fn lang_tags() {
+        assert_eq!(Lang::from_key("zh-CN"), Some(Lang::ZhCn));
+        assert_eq!(Lang::from_key("en-US"), Some(Lang::En));
+        assert_eq!(Lang::from_key("fr"), None);
+    }
+}

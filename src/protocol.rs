@@ -1,0 +1,141 @@
+//! Messages between the page (main thread) and its Web Workers. Bodies are
+//! postcard-encoded; files and big byte buffers travel beside them in the
+//! JS message (see `ui::workers` and `worker`).
+//!
+//! A job: `Probe` a file → the user confirms the mapping → `Read` each byte
+//! range in a worker (in parallel) → `Merge` the chunk aggregates in worker 0,
+//! which keeps the customers for `Rescore` and the exports.
+
+use crate::engine::analyze::rfm::{Breakpoints, Means, RfmParams, RfmResult, SegmentSummary, Totals};
+use crate::engine::analyze::customers::Customers;
+use crate::engine::clean::{Reject, RowAccount};
+use crate::engine::date::Day;
+use crate::engine::error::EngineError;
+use crate::engine::ingest::chunk::ByteRange;
+use crate::engine::ingest::orders::OrderColumns;
+use crate::engine::ingest::probe::Probe;
+use crate::i18n::Lang;
+use serde::{Deserialize, Serialize};
+
+/// A request to a worker.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Request {
+    /// Look at the attached file.
+    Probe {
+        /// Sheet to read (workbooks).
+        sheet: Option<String>,
+    },
+    /// Generate the sample orders file.
+    Sample {
+        /// Customers to generate.
+        customers: u32,
+        /// Seed.
+        seed: u64,
+    },
+    /// Read (a range of) the attached file and aggregate it per customer.
+    Read {
+        /// The file's probe (format, encoding, dialect, headers).
+        probe: Probe,
+        /// Columns to read.
+        cols: OrderColumns,
+        /// The byte range (text files); `None` reads the whole file.
+        range: Option<ByteRange>,
+    },
+    /// Merge the attached chunk aggregates (in file order) and run RFM.
+    Merge {
+        /// The file's probe.
+        probe: Probe,
+        /// RFM parameters.
+        params: RfmParams,
+    },
+    /// Re-run RFM on the merged customers with new parameters.
+    Rescore {
+        /// RFM parameters.
+        params: RfmParams,
+    },
+    /// Export the per-customer table as CSV.
+    ExportCustomers {
+        /// Language of segment names.
+        lang: Lang,
+    },
+    /// Export the rows set aside as CSV.
+    ExportRejects {
+        /// Language of reasons.
+        lang: Lang,
+    },
+}
+
+/// A worker's answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Response {
+    /// The probe of the file.
+    Probe(Probe),
+    /// Bytes of the current range processed so far.
+    Progress {
+        /// Bytes done.
+        done: u64,
+    },
+    /// A chunk aggregate (encoded, attached).
+    Chunk {
+        /// Whether the chunk ended inside an open quote.
+        ended_in_quote: bool,
+    },
+    /// The RFM result summary.
+    Rfm(Box<RfmView>),
+    /// A file (attached bytes) to download or use.
+    File {
+        /// Suggested file name.
+        name: String,
+    },
+    /// The request failed.
+    Failed(EngineError),
+}
+
+/// How many rejects a result view lists (the export has all).
+pub const VIEW_REJECTS: usize = 200;
+
+/// What the page shows of an RFM run: summaries, never per-customer rows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RfmView {
+    /// Parameters used (snapshot resolved).
+    pub params: RfmParams,
+    /// Snapshot date.
+    pub snapshot: Day,
+    /// Totals.
+    pub totals: Totals,
+    /// Per-segment summaries.
+    pub segments: Vec<SegmentSummary>,
+    /// Score breakpoints.
+    pub breaks: Breakpoints,
+    /// Means.
+    pub means: Means,
+    /// Where the rows went.
+    pub account: RowAccount,
+    /// The first rejects.
+    pub rejects: Vec<Reject>,
+    /// All rejects listed (before the view's cut).
+    pub rejects_listed: u64,
+    /// Whether the engine listed fewer rejects than it counted.
+    pub rejects_truncated: bool,
+    /// Whether order numbers were counted (else order rows).
+    pub order_ids_mapped: bool,
+}
+
+impl RfmView {
+    /// The summary of a result.
+    pub fn new(c: &Customers, r: &RfmResult) -> RfmView {
+        RfmView {
+            params: r.params,
+            snapshot: r.snapshot,
+            totals: r.totals,
+            segments: r.segments.clone(),
+            breaks: r.breaks,
+            means: r.means,
+            account: c.account.clone(),
+            rejects: c.rejects.iter().take(VIEW_REJECTS).cloned().collect(),
+            rejects_listed: c.rejects.len() as u64,
+            rejects_truncated: c.rejects_truncated,
+            order_ids_mapped: c.order_ids_mapped,
+        }
+    }
+}
