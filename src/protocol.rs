@@ -6,8 +6,10 @@
 //! range in a worker (in parallel) → `Merge` the chunk aggregates in worker 0,
 //! which keeps the customers for `Rescore` and the exports.
 
-use crate::engine::analyze::rfm::{Breakpoints, Means, RfmParams, RfmResult, SegmentSummary, Totals};
 use crate::engine::analyze::customers::Customers;
+use crate::engine::analyze::rfm::{
+    Breakpoints, Means, RfmParams, RfmResult, SegmentSummary, Totals,
+};
 use crate::engine::clean::{Reject, RowAccount};
 use crate::engine::date::Day;
 use crate::engine::error::EngineError;
@@ -68,6 +70,8 @@ pub enum Request {
 /// A worker's answer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Response {
+    /// The worker has started and listens (sent once, unasked).
+    Ready,
     /// The probe of the file.
     Probe(Probe),
     /// Bytes of the current range processed so far.

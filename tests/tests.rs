@@ -1,1 +1,8 @@
+//! Native integration tests: one binary, a module per area.
+#![cfg(not(target_arch = "wasm32"))]
 
+mod util;
+
+mod cli;
+mod properties;
+mod reference;

@@ -7,7 +7,9 @@ use std::fmt;
 /// An exact amount of money in ten-thousandths of the currency unit (0.0001 元).
 ///
 /// Totals are summed as integers, so 10 million orders add up to the cent.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub struct Money(i64);
 
 /// Why a text could not be read as an amount.
@@ -221,7 +223,11 @@ fn parse_general(s: &str) -> Result<Money, AmountError> {
     if int_part.is_empty() && frac_part.is_empty() {
         return Err(AmountError::NotANumber);
     }
-    if !int_part.bytes().chain(frac_part.bytes()).all(|c| c.is_ascii_digit()) {
+    if !int_part
+        .bytes()
+        .chain(frac_part.bytes())
+        .all(|c| c.is_ascii_digit())
+    {
         return Err(AmountError::NotANumber);
     }
     // digits as one integer with a decimal exponent

@@ -72,7 +72,12 @@ impl Reject {
         } else {
             value.to_string()
         };
-        Reject { row, reason, field, value }
+        Reject {
+            row,
+            reason,
+            field,
+            value,
+        }
     }
 }
 
@@ -140,7 +145,12 @@ mod tests {
 
     #[test]
     fn long_values_are_cut() {
-        let r = Reject::new(2, RejectReason::InvalidAmount, Some(Field::Amount), &"9".repeat(200));
+        let r = Reject::new(
+            2,
+            RejectReason::InvalidAmount,
+            Some(Field::Amount),
+            &"9".repeat(200),
+        );
         assert_eq!(r.value.chars().count(), MAX_REJECT_VALUE_CHARS + 1);
     }
 }

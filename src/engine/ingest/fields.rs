@@ -35,39 +35,132 @@ pub const ORDER_FIELDS: &[FieldSpec] = &[
         field: Field::UserId,
         required: true,
         synonyms: &[
-            "userid", "user", "customerid", "customer", "custid", "custno", "customerno", "clientid",
-            "memberid", "buyerid", "uid", "客户id", "客户编号", "客户号", "客户编码", "客户代码", "用户id",
-            "用户编号", "用户号", "会员id", "会员编号", "会员号", "会员卡号", "买家id", "顾客id", "顾客编号",
-            "客户", "用户", "会员", "买家",
+            "userid",
+            "user",
+            "customerid",
+            "customer",
+            "custid",
+            "custno",
+            "customerno",
+            "clientid",
+            "memberid",
+            "buyerid",
+            "uid",
+            "客户id",
+            "客户编号",
+            "客户号",
+            "客户编码",
+            "客户代码",
+            "用户id",
+            "用户编号",
+            "用户号",
+            "会员id",
+            "会员编号",
+            "会员号",
+            "会员卡号",
+            "买家id",
+            "顾客id",
+            "顾客编号",
+            "客户",
+            "用户",
+            "会员",
+            "买家",
         ],
     },
     FieldSpec {
         field: Field::OrderId,
         required: false,
         synonyms: &[
-            "orderid", "orderno", "ordernumber", "ordercode", "order", "transactionid", "txnid", "订单号",
-            "订单编号", "订单id", "订单", "单号", "交易号", "交易单号", "交易编号", "流水号",
+            "orderid",
+            "orderno",
+            "ordernumber",
+            "ordercode",
+            "order",
+            "transactionid",
+            "txnid",
+            "订单号",
+            "订单编号",
+            "订单id",
+            "订单",
+            "单号",
+            "交易号",
+            "交易单号",
+            "交易编号",
+            "流水号",
         ],
     },
     FieldSpec {
         field: Field::OrderTime,
         required: true,
         synonyms: &[
-            "ordertime", "orderdate", "orderdatetime", "purchasetime", "purchasedate", "createdat",
-            "createtime", "paytime", "paidat", "transactiondate", "transactiontime", "invoicedate",
-            "date", "time", "datetime", "下单时间", "下单日期", "购买时间", "购买日期", "订单时间",
-            "订单日期", "交易时间", "交易日期", "支付时间", "付款时间", "成交时间", "成交日期", "消费时间",
-            "消费日期", "日期", "时间",
+            "ordertime",
+            "orderdate",
+            "orderdatetime",
+            "purchasetime",
+            "purchasedate",
+            "createdat",
+            "createtime",
+            "paytime",
+            "paidat",
+            "transactiondate",
+            "transactiontime",
+            "invoicedate",
+            "date",
+            "time",
+            "datetime",
+            "下单时间",
+            "下单日期",
+            "购买时间",
+            "购买日期",
+            "订单时间",
+            "订单日期",
+            "交易时间",
+            "交易日期",
+            "支付时间",
+            "付款时间",
+            "成交时间",
+            "成交日期",
+            "消费时间",
+            "消费日期",
+            "日期",
+            "时间",
         ],
     },
     FieldSpec {
         field: Field::Amount,
         required: true,
         synonyms: &[
-            "amount", "orderamount", "totalamount", "total", "payment", "paymentamount", "paidamount",
-            "paid", "revenue", "sales", "salesamount", "gmv", "value", "ordervalue", "price", "金额",
-            "订单金额", "消费金额", "实付金额", "支付金额", "付款金额", "成交金额", "交易金额", "销售额",
-            "销售金额", "实收金额", "应付金额", "订单总额", "总金额", "总价", "消费额",
+            "amount",
+            "orderamount",
+            "totalamount",
+            "total",
+            "payment",
+            "paymentamount",
+            "paidamount",
+            "paid",
+            "revenue",
+            "sales",
+            "salesamount",
+            "gmv",
+            "value",
+            "ordervalue",
+            "price",
+            "金额",
+            "订单金额",
+            "消费金额",
+            "实付金额",
+            "支付金额",
+            "付款金额",
+            "成交金额",
+            "交易金额",
+            "销售额",
+            "销售金额",
+            "实收金额",
+            "应付金额",
+            "订单总额",
+            "总金额",
+            "总价",
+            "消费额",
         ],
     },
 ];
@@ -85,13 +178,19 @@ impl Field {
 
     /// Parses a canonical name.
     pub fn from_key(key: &str) -> Option<Field> {
-        ORDER_FIELDS.iter().map(|s| s.field).find(|f| f.key() == key.trim())
+        ORDER_FIELDS
+            .iter()
+            .map(|s| s.field)
+            .find(|f| f.key() == key.trim())
     }
 
     /// The spec of this field.
     pub fn spec(self) -> &'static FieldSpec {
         // ORDER_FIELDS lists every variant.
-        ORDER_FIELDS.iter().find(|s| s.field == self).unwrap_or(&ORDER_FIELDS[0])
+        ORDER_FIELDS
+            .iter()
+            .find(|s| s.field == self)
+            .unwrap_or(&ORDER_FIELDS[0])
     }
 }
 
@@ -126,7 +225,10 @@ pub struct Mapping {
 impl Mapping {
     /// The column chosen for `field`.
     pub fn column(&self, field: Field) -> Option<usize> {
-        self.choices.iter().find(|c| c.field == field).and_then(|c| c.column)
+        self.choices
+            .iter()
+            .find(|c| c.field == field)
+            .and_then(|c| c.column)
     }
 
     /// Sets (or clears) the column of `field`, as the user's own choice.
@@ -156,7 +258,11 @@ impl Mapping {
     }
 
     /// Applies `canonical=header` overrides (from the CLI or saved mappings).
-    pub fn apply_overrides(&mut self, overrides: &[(Field, String)], headers: &[String]) -> Result<(), String> {
+    pub fn apply_overrides(
+        &mut self,
+        overrides: &[(Field, String)],
+        headers: &[String],
+    ) -> Result<(), String> {
         for (field, header) in overrides {
             let want = normalise_header(header);
             let col = headers
@@ -210,7 +316,9 @@ pub fn auto_map(headers: &[String]) -> Mapping {
                 .map(|(rank, s)| {
                     if h == s {
                         100 - (rank.min(10) as u8) / 5 // earlier synonyms win ties
-                    } else if s.chars().count() >= 2 && (h.contains(s) || (h.chars().count() >= 3 && s.contains(h.as_str()))) {
+                    } else if s.chars().count() >= 2
+                        && (h.contains(s) || (h.chars().count() >= 3 && s.contains(h.as_str())))
+                    {
                         60
                     } else {
                         0
@@ -226,7 +334,11 @@ pub fn auto_map(headers: &[String]) -> Mapping {
     candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.2.cmp(&b.2)));
     let mut choices: Vec<FieldChoice> = ORDER_FIELDS
         .iter()
-        .map(|s| FieldChoice { field: s.field, column: None, confidence: Confidence(0) })
+        .map(|s| FieldChoice {
+            field: s.field,
+            column: None,
+            confidence: Confidence(0),
+        })
         .collect();
     let mut used = vec![false; headers.len()];
     for (score, fi, ci) in candidates {
@@ -251,21 +363,39 @@ mod tests {
 
     #[test]
     fn chinese_headers() {
-        assert_eq!(cols(&["订单号", "客户ID", "下单时间", "订单金额（元）"]), vec![Some(1), Some(0), Some(2), Some(3)]);
-        assert_eq!(cols(&["用户编号", "购买日期", "消费金额", "商品"]), vec![Some(0), None, Some(1), Some(2)]);
+        assert_eq!(
+            cols(&["订单号", "客户ID", "下单时间", "订单金额（元）"]),
+            vec![Some(1), Some(0), Some(2), Some(3)]
+        );
+        assert_eq!(
+            cols(&["用户编号", "购买日期", "消费金额", "商品"]),
+            vec![Some(0), None, Some(1), Some(2)]
+        );
     }
 
     #[test]
     fn english_headers_ignore_case_and_spacing() {
-        assert_eq!(cols(&["Order ID", "Customer_ID", "Order Time", "Amount"]), vec![Some(1), Some(0), Some(2), Some(3)]);
-        assert_eq!(cols(&["order_id", "user_id", "order_time", "amount", "channel"]), vec![Some(1), Some(0), Some(2), Some(3)]);
-        assert_eq!(cols(&["ＵＳＥＲ＿ＩＤ", "date", "total"]), vec![Some(0), None, Some(1), Some(2)]);
+        assert_eq!(
+            cols(&["Order ID", "Customer_ID", "Order Time", "Amount"]),
+            vec![Some(1), Some(0), Some(2), Some(3)]
+        );
+        assert_eq!(
+            cols(&["order_id", "user_id", "order_time", "amount", "channel"]),
+            vec![Some(1), Some(0), Some(2), Some(3)]
+        );
+        assert_eq!(
+            cols(&["ＵＳＥＲ＿ＩＤ", "date", "total"]),
+            vec![Some(0), None, Some(1), Some(2)]
+        );
     }
 
     #[test]
     fn each_column_used_once() {
         // "订单日期" contains "订单" (order id synonym) but is an exact time synonym.
-        assert_eq!(cols(&["客户ID", "订单日期", "金额"]), vec![Some(0), None, Some(1), Some(2)]);
+        assert_eq!(
+            cols(&["客户ID", "订单日期", "金额"]),
+            vec![Some(0), None, Some(1), Some(2)]
+        );
     }
 
     #[test]
@@ -279,12 +409,25 @@ mod tests {
     fn overrides_and_missing() {
         let h: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
         let mut m = auto_map(&h);
-        assert_eq!(m.missing_required(), vec![Field::UserId, Field::OrderTime, Field::Amount]);
+        assert_eq!(
+            m.missing_required(),
+            vec![Field::UserId, Field::OrderTime, Field::Amount]
+        );
         assert!(m
-            .apply_overrides(&[(Field::UserId, "a".into()), (Field::OrderTime, "b".into()), (Field::Amount, "c".into())], &h)
+            .apply_overrides(
+                &[
+                    (Field::UserId, "a".into()),
+                    (Field::OrderTime, "b".into()),
+                    (Field::Amount, "c".into())
+                ],
+                &h
+            )
             .is_ok());
         assert!(m.missing_required().is_empty());
         assert!(m.is_confident(Confidence(90)));
-        assert_eq!(m.apply_overrides(&[(Field::Amount, "zz".into())], &h), Err("zz".to_string()));
+        assert_eq!(
+            m.apply_overrides(&[(Field::Amount, "zz".into())], &h),
+            Err("zz".to_string())
+        );
     }
 }

@@ -46,18 +46,24 @@ pub struct Probe {
 /// [`PROBE_BYTES`]); `size` is the whole file's size.
 pub fn probe_text(file: &str, size: u64, head: &[u8]) -> Result<Probe, IngestError> {
     let encoding = detect_encoding(head, file)?;
-    let mut text = String::new();
-    // A character cut at the end of `head` decodes to U+FFFD; only the sample suffers.
-    let _ = Utf8Reader::new(head, encoding, true).read_to_string(&mut text);
+    let mut utf8 = Vec::with_capacity(head.len());
+    // Reading from memory cannot fail.
+    let _ = Utf8Reader::new(head, encoding, true).read_to_end(&mut utf8);
+    // A character cut at the end of `head` becomes U+FFFD; only the cut sample row suffers.
+    let text = String::from_utf8_lossy(&utf8);
     if text.trim().is_empty() {
-        return Err(IngestError::Empty { file: file.to_string() });
+        return Err(IngestError::Empty {
+            file: file.to_string(),
+        });
     }
     let dialect = sniff_dialect(&text);
     let cut = (head.len() as u64) < size;
     let mut src = CsvSplitter::new(text.as_bytes(), dialect, file);
     let (headers, sample) = header_and_sample(&mut src, cut)?;
     if headers.is_empty() {
-        return Err(IngestError::Empty { file: file.to_string() });
+        return Err(IngestError::Empty {
+            file: file.to_string(),
+        });
     }
     let mapping = auto_map(&headers);
     Ok(Probe {
@@ -76,32 +82,56 @@ pub fn probe_text(file: &str, size: u64, head: &[u8]) -> Result<Probe, IngestErr
 
 /// Probes a workbook (read whole). Returns the probe and the opened sheet,
 /// positioned at its first row, so the caller need not open it twice.
-pub fn probe_excel(file: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<(Probe, ExcelSource), IngestError> {
+pub fn probe_excel(
+    file: &str,
+    bytes: Vec<u8>,
+    sheet: Option<&str>,
+) -> Result<(Probe, ExcelSource), IngestError> {
     let size = bytes.len() as u64;
     let format = detect_format(&bytes, file);
     let mut src = ExcelSource::open(bytes, file, sheet)?;
     let (headers, sample) = header_and_sample(&mut src, false)?;
     if headers.is_empty() {
-        return Err(IngestError::Empty { file: file.to_string() });
+        return Err(IngestError::Empty {
+            file: file.to_string(),
+        });
     }
     let sheets = src.sheet_names.clone();
     let sheet = Some(src.sheet.clone());
     src.rewind();
     let mapping = auto_map(&headers);
     Ok((
-        Probe { file: file.to_string(), size, format, encoding: None, dialect: None, sheets, sheet, headers, sample, mapping },
+        Probe {
+            file: file.to_string(),
+            size,
+            format,
+            encoding: None,
+            dialect: None,
+            sheets,
+            sheet,
+            headers,
+            sample,
+            mapping,
+        },
         src,
     ))
 }
 
 /// The first non-blank row is the header; then up to [`SAMPLE_ROWS`] rows.
 /// When the text was cut (`cut`), the last row read may be partial and is dropped.
-fn header_and_sample(src: &mut dyn RecordSource, cut: bool) -> Result<(Vec<String>, Vec<Vec<String>>), IngestError> {
+fn header_and_sample(
+    src: &mut dyn RecordSource,
+    cut: bool,
+) -> Result<(Vec<String>, Vec<Vec<String>>), IngestError> {
     let mut rec = Record::new();
     let mut headers = Vec::new();
     while src.read_record(&mut rec)? {
         if !rec.is_blank() {
-            headers = rec.to_strings().into_iter().map(|h| h.trim().to_string()).collect();
+            headers = rec
+                .to_strings()
+                .into_iter()
+                .map(|h| h.trim().to_string())
+                .collect();
             break;
         }
     }
@@ -134,6 +164,14 @@ mod tests {
     }
 
     #[test]
+    fn head_cut_inside_a_character() {
+        let text = "客户ID,下单时间,金额\nC1,2024-01-01,1\n张三";
+        let bytes = text.as_bytes();
+        let p = probe_text("x.csv", 1000, &bytes[..bytes.len() - 1]).expect("probe");
+        assert_eq!(p.headers, vec!["客户ID", "下单时间", "金额"]);
+    }
+
+    #[test]
     fn cut_sample_drops_partial_row() {
         let text = "a,b\n1,2\n3,4\n5,";
         let p = probe_text("x.csv", 1000, text.as_bytes()).expect("probe");
@@ -142,7 +180,13 @@ mod tests {
 
     #[test]
     fn blank_and_empty_files() {
-        assert!(matches!(probe_text("e.csv", 0, b""), Err(IngestError::Empty { .. })));
-        assert!(matches!(probe_text("e.csv", 3, b"\n\n\n"), Err(IngestError::Empty { .. })));
+        assert!(matches!(
+            probe_text("e.csv", 0, b""),
+            Err(IngestError::Empty { .. })
+        ));
+        assert!(matches!(
+            probe_text("e.csv", 3, b"\n\n\n"),
+            Err(IngestError::Empty { .. })
+        ));
     }
 }

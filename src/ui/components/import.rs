@@ -1,0 +1,111 @@
+//! Step 1: pick or drop a file, or load the sample; what the file is.
+
+use crate::engine::ingest::detect::Format;
+use crate::ui::format;
+use crate::ui::state::AppState;
+use leptos::prelude::*;
+use web_sys::HtmlInputElement;
+
+/// The import card.
+#[component]
+pub fn ImportPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let t = move || state.lang.get().texts();
+    let over = RwSignal::new(false);
+    let on_change = move |ev: leptos::ev::Event| {
+        let input: HtmlInputElement = event_target(&ev);
+        if let Some(f) = input.files().and_then(|l| l.get(0)) {
+            state.open_file(f.into());
+        }
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        over.set(false);
+        if let Some(f) = ev
+            .data_transfer()
+            .and_then(|d| d.files())
+            .and_then(|l| l.get(0))
+        {
+            state.open_file(f.into());
+        }
+    };
+    view! {
+        <section class="card" aria-labelledby="import-h">
+            <h2 id="import-h">{move || t().step_import}</h2>
+            <p class="hint">{move || t().import_hint}</p>
+            <div
+                class="drop"
+                class:over=move || over.get()
+                data-testid="drop-zone"
+                on:dragover=move |ev: leptos::ev::DragEvent| {
+                    ev.prevent_default();
+                    over.set(true);
+                }
+                on:dragleave=move |_| over.set(false)
+                on:drop=on_drop
+            >
+                <label class="file-label">
+                    <span class="visually-hidden">{move || t().choose_file}</span>
+                    <input
+                        type="file"
+                        data-testid="file-input"
+                        accept=".csv,.tsv,.txt,.xlsx,.xlsm,.xls"
+                        on:change=on_change
+                    />
+                </label>
+                <span class="or">{move || t().drop_here}</span>
+                <button class="button" data-testid="load-sample" on:click=move |_| state.load_sample()>
+                    {move || t().load_sample}
+                </button>
+            </div>
+            <FileInfo/>
+        </section>
+    }
+}
+
+/// What the probe found out about the file.
+#[component]
+fn FileInfo() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let t = move || state.lang.get().texts();
+    move || {
+        state.probe.get().map(|p| {
+            let format = match p.format {
+                Format::Csv => "CSV",
+                Format::Xlsx => "Excel (.xlsx)",
+                Format::Xls => "Excel (.xls)",
+            };
+            let delimiter = p.dialect.map(|d| match d.delimiter {
+                b'\t' => "Tab".to_string(),
+                c => format!("“{}”", c as char),
+            });
+            let size = if p.size >= 1 << 20 {
+                format!("{} MB", format::float(p.size as f64 / 1_048_576.0, 1))
+            } else {
+                format!("{} KB", format::float(p.size as f64 / 1024.0, 1))
+            };
+            view! {
+                <dl class="file-info" data-testid="file-info">
+                    <dt>{t().file_info}</dt>
+                    <dd data-testid="file-name">{p.file.clone()}</dd>
+                    <dt>{t().size}</dt>
+                    <dd>{size}</dd>
+                    <dt>{t().format}</dt>
+                    <dd data-testid="file-format">{format}</dd>
+                    {p.encoding.map(|e| view! {
+                        <dt>{t().encoding}</dt>
+                        <dd data-testid="file-encoding">{e.label()}</dd>
+                    })}
+                    {delimiter.map(|d| view! {
+                        <dt>{t().delimiter}</dt>
+                        <dd data-testid="file-delimiter">{d}</dd>
+                    })}
+                    {p.sheet.clone().map(|s| view! {
+                        <dt>{t().sheet}</dt>
+                        <dd>{s}</dd>
+                    })}
+                </dl>
+            }
+        })
+    }
+}

@@ -1,0 +1,46 @@
+//! The page, top to bottom: header, import, mapping, progress, result.
+
+mod chart;
+mod header;
+mod import;
+mod mapping;
+mod rejects;
+mod result;
+mod status;
+
+use super::state::AppState;
+use crate::i18n::Lang;
+use leptos::prelude::*;
+
+/// The language the browser prefers (Chinese unless it asks for English).
+fn preferred_lang() -> Lang {
+    web_sys::window()
+        .and_then(|w| w.navigator().language())
+        .and_then(|l| Lang::from_key(&l))
+        .unwrap_or_default()
+}
+
+/// The whole app.
+#[component]
+pub fn App() -> impl IntoView {
+    let state = AppState::new(preferred_lang());
+    provide_context(state);
+    Effect::new(move |_| {
+        let lang = state.lang.get();
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            if let Some(root) = doc.document_element() {
+                let _ = root.set_attribute("lang", lang.key());
+            }
+            doc.set_title(lang.texts().app_name);
+        }
+    });
+    view! {
+        <header::Header/>
+        <main class="main">
+            <import::ImportPanel/>
+            <mapping::MappingPanel/>
+            <status::StatusPanel/>
+            <result::ResultPanel/>
+        </main>
+    }
+}

@@ -1,0 +1,176 @@
+//! Step 3: the RFM result — totals, parameters, the segment table, the chart,
+//! the score breakpoints, exports and the rows set aside.
+
+use super::chart::SegmentChart;
+use super::rejects::RejectsPanel;
+use crate::engine::analyze::rfm::RfmParams;
+use crate::engine::analyze::segment::SegmentPreset;
+use crate::engine::date::Day;
+use crate::protocol::RfmView;
+use crate::ui::format;
+use crate::ui::job::Export;
+use crate::ui::state::AppState;
+use leptos::prelude::*;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+
+/// The result card (shown once a result exists).
+#[component]
+pub fn ResultPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || state.result.get().map(|r| view! { <ResultView r=r/> })
+}
+
+/// One result, rendered.
+#[component]
+fn ResultView(
+    /// The result to show.
+    r: RfmView,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let t = move || state.lang.get().texts();
+    let totals = r.totals;
+    let cents = totals.revenue.units() / 100;
+    let preset = r.params.preset;
+    let on_preset = move |ev: leptos::ev::Event| {
+        let sel: HtmlSelectElement = event_target(&ev);
+        if let Some(p) = SegmentPreset::from_key(&sel.value()) {
+            state.rescore(RfmParams {
+                preset: p,
+                ..state.params.get_untracked()
+            });
+        }
+    };
+    let on_snapshot = move |ev: leptos::ev::Event| {
+        let input: HtmlInputElement = event_target(&ev);
+        if let Ok(day) = Day::parse_iso(&input.value()) {
+            state.rescore(RfmParams {
+                snapshot: Some(day),
+                ..state.params.get_untracked()
+            });
+        }
+    };
+    let segments = r.segments.clone();
+    let rows = move || {
+        let t = t();
+        segments
+            .iter()
+            .map(|s| {
+                let st = t.segment(s.segment);
+                view! {
+                    <tr data-segment=format!("{:?}", s.segment)>
+                        <th scope="row">{st.name}<div class="rule">{st.rule}</div></th>
+                        <td class="num" data-col="customers">{format::int(s.customers)}</td>
+                        <td class="num" data-col="customer_share">{format::pct(s.customer_share)}</td>
+                        <td class="num" data-col="revenue">{format::money(s.revenue)}</td>
+                        <td class="num" data-col="revenue_share">{format::pct(s.revenue_share)}</td>
+                        <td class="num">{format::float(s.mean_recency, 0)}</td>
+                        <td class="num">{format::float(s.mean_frequency, 1)}</td>
+                        <td class="num">{format::float(s.mean_monetary, 0)}</td>
+                        <td class="action">{st.action}</td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+    let b = r.breaks;
+    let bp = |v: [f64; 4], d: usize| v.map(|x| format::float(x, d)).join(" · ");
+    let (br, bf, bm) = (bp(b.recency, 1), bp(b.frequency, 1), bp(b.monetary, 2));
+    let segs_for_chart = r.segments.clone();
+    let account = r.account.clone();
+    let view_r = r.clone();
+    view! {
+        <section
+            class="card result"
+            aria-labelledby="result-h"
+            data-testid="rfm-result"
+            data-done=""
+            data-customers=totals.customers.to_string()
+            data-orders=totals.orders.to_string()
+            data-rows=totals.rows.to_string()
+            data-cents=cents.to_string()
+            data-maxdate=totals.last_day.to_string()
+            data-snapshot=r.snapshot.to_string()
+        >
+            <h2 id="result-h">{move || t().step_result}</h2>
+            <div class="cards">
+                <Stat label=Signal::derive(move || t().customers) value=format::int(totals.customers) id="total-customers"/>
+                <Stat label=Signal::derive(move || t().orders) value=format::int(totals.orders) id="total-orders"/>
+                <Stat label=Signal::derive(move || t().revenue) value=format::money(totals.revenue) id="total-revenue"/>
+                <Stat label=Signal::derive(move || t().period) value=format!("{} – {}", totals.first_day, totals.last_day) id="period"/>
+                <Stat label=Signal::derive(move || t().rows_used) value=format::int(account.rows_used) id="rows-used"/>
+                <Stat label=Signal::derive(move || t().rows_set_aside) value=format::int(account.set_aside_total()) id="rows-set-aside"/>
+            </div>
+            <div class="controls">
+                <label>
+                    {move || t().preset}
+                    <select data-testid="preset" on:change=on_preset>
+                        {SegmentPreset::ALL
+                            .into_iter()
+                            .map(|p| {
+                                let name = move || match p {
+                                    SegmentPreset::Classic8 => t().preset_classic8,
+                                    SegmentPreset::Tiers5 => t().preset_tiers5,
+                                };
+                                view! { <option value=p.key() selected=p == preset>{name}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+                <label>
+                    {move || t().snapshot}
+                    <input type="date" data-testid="snapshot" value=r.snapshot.to_string() on:change=on_snapshot/>
+                </label>
+                <button class="button primary" data-testid="export-csv" on:click=move |_| state.export(Export::Customers)>
+                    {move || t().export_csv}
+                </button>
+            </div>
+            <div class="table-wrap">
+                <table class="grid segments" data-testid="segment-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">{move || t().segment}</th>
+                            <th scope="col" class="num">{move || t().customers}</th>
+                            <th scope="col" class="num">{move || t().customer_share}</th>
+                            <th scope="col" class="num">{move || t().revenue}</th>
+                            <th scope="col" class="num">{move || t().revenue_share}</th>
+                            <th scope="col" class="num">{move || t().avg_recency}</th>
+                            <th scope="col" class="num">{move || t().avg_frequency}</th>
+                            <th scope="col" class="num">{move || t().avg_monetary}</th>
+                            <th scope="col">{move || t().action}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+            <SegmentChart segments=segs_for_chart/>
+            <h3>{move || t().breakpoints}</h3>
+            <p class="hint">{move || t().breakpoints_hint}</p>
+            <table class="grid breaks" data-testid="breakpoints">
+                <tbody>
+                    <tr><th scope="row">{move || t().recency}</th><td>{br}</td></tr>
+                    <tr><th scope="row">{move || t().frequency}</th><td>{bf}</td></tr>
+                    <tr><th scope="row">{move || t().monetary}</th><td>{bm}</td></tr>
+                </tbody>
+            </table>
+            <RejectsPanel r=view_r/>
+        </section>
+    }
+}
+
+/// A headline number.
+#[component]
+fn Stat(
+    /// What the number is.
+    label: Signal<&'static str>,
+    /// The formatted number.
+    value: String,
+    /// Test id.
+    id: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="stat">
+            <div class="stat-label">{move || label.get()}</div>
+            <div class="stat-value" data-testid=id>{value}</div>
+        </div>
+    }
+}

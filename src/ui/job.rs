@@ -1,0 +1,227 @@
+//! The steps of an analysis as the page drives them: probe a file, read its
+//! ranges on every worker in parallel, merge and score in worker 0, re-score,
+//! export. Nothing big passes through the main thread: chunk aggregates go
+//! from worker to worker as transferred buffers.
+
+use super::workers::{CallError, Pool};
+use crate::engine::analyze::rfm::RfmParams;
+use crate::engine::error::EngineError;
+use crate::engine::ingest::chunk::{needs_single_pass, plan};
+use crate::engine::ingest::detect::Format;
+use crate::engine::ingest::orders::OrderColumns;
+use crate::engine::ingest::probe::Probe;
+use crate::envelope::Envelope;
+use crate::i18n::Lang;
+use crate::protocol::{Request, Response, RfmView};
+use js_sys::Uint8Array;
+use std::cell::RefCell;
+use std::rc::Rc;
+use web_sys::Blob;
+
+/// Smallest byte range worth a worker of its own.
+const MIN_RANGE: u64 = 2 << 20;
+
+/// Why a job did not finish.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobError {
+    /// The engine refused the input or parameters.
+    Engine(EngineError),
+    /// The user cancelled.
+    Cancelled,
+    /// A worker failed.
+    Worker(String),
+}
+
+impl From<CallError> for JobError {
+    fn from(e: CallError) -> JobError {
+        match e {
+            CallError::Cancelled => JobError::Cancelled,
+            CallError::Broken(m) => JobError::Worker(m),
+        }
+    }
+}
+
+impl From<EngineError> for JobError {
+    fn from(e: EngineError) -> JobError {
+        JobError::Engine(e)
+    }
+}
+
+impl std::fmt::Display for JobError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            JobError::Engine(e) => write!(f, "{e}"),
+            JobError::Cancelled => f.write_str("cancelled"),
+            JobError::Worker(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+fn unexpected(r: &Response) -> JobError {
+    match r {
+        Response::Failed(e) => JobError::Engine(e.clone()),
+        other => JobError::Worker(format!("unexpected answer {other:?}")),
+    }
+}
+
+/// Looks at a file: format, encoding, headers, suggested mapping.
+pub async fn probe(pool: &Pool, file: &Blob) -> Result<Probe, JobError> {
+    let env = pool
+        .call(
+            0,
+            Envelope::new(Request::Probe { sheet: None }).with_file(file.clone()),
+            None,
+        )
+        .await?;
+    match env.body {
+        Response::Probe(p) => Ok(p),
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// Generates the sample orders file in a worker.
+pub async fn sample(pool: &Pool) -> Result<Uint8Array, JobError> {
+    let req = Request::Sample {
+        customers: 20_000,
+        seed: 20_240_601,
+    };
+    let env = pool.call(0, Envelope::new(req), None).await?;
+    match (env.body, env.parts.into_iter().next()) {
+        (Response::File { .. }, Some(bytes)) => Ok(bytes),
+        (other, _) => Err(unexpected(&other)),
+    }
+}
+
+/// Which part of the job is running, for the progress bar.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub enum Phase {
+    /// Reading and parsing the file.
+    Reading,
+    /// Merging chunks and scoring.
+    Merging,
+}
+
+/// Reads the file on all workers, merges and scores. `on_progress` gets the
+/// phase and the fraction of bytes read.
+pub async fn run_rfm(
+    pool: &Pool,
+    file: &Blob,
+    probe: &Probe,
+    params: RfmParams,
+    on_progress: Rc<dyn Fn(Phase, f64)>,
+) -> Result<RfmView, JobError> {
+    let cols = OrderColumns::from_mapping(&probe.mapping, &probe.file, &probe.headers)
+        .map_err(EngineError::from)?;
+    let size = file.size() as u64;
+    let parallel =
+        probe.format == Format::Csv && probe.encoding.is_some_and(|e| e.ascii_compatible());
+    let ranges: Vec<_> = if parallel {
+        plan(size, pool.size(), MIN_RANGE)
+            .into_iter()
+            .map(Some)
+            .collect()
+    } else {
+        vec![None]
+    };
+    let mut parts = read_all(pool, file, probe, cols, &ranges, size, on_progress.clone()).await?;
+    if needs_single_pass(&parts.iter().map(|(q, _)| *q).collect::<Vec<_>>()) {
+        // A quoted field with a line break straddles a range boundary: read in one piece.
+        parts = read_all(pool, file, probe, cols, &[None], size, on_progress.clone()).await?;
+    }
+    on_progress(Phase::Merging, 1.0);
+    let req = Request::Merge {
+        probe: probe.clone(),
+        params,
+    };
+    let env = pool
+        .call(
+            0,
+            Envelope::new(req).with_parts(parts.into_iter().map(|(_, p)| p).collect()),
+            None,
+        )
+        .await?;
+    match env.body {
+        Response::Rfm(view) => Ok(*view),
+        other => Err(unexpected(&other)),
+    }
+}
+
+async fn read_all(
+    pool: &Pool,
+    file: &Blob,
+    probe: &Probe,
+    cols: OrderColumns,
+    ranges: &[Option<crate::engine::ingest::chunk::ByteRange>],
+    size: u64,
+    on_progress: Rc<dyn Fn(Phase, f64)>,
+) -> Result<Vec<(bool, Uint8Array)>, JobError> {
+    let done = Rc::new(RefCell::new(vec![0u64; ranges.len()]));
+    let calls = ranges.iter().enumerate().map(|(i, &range)| {
+        let done = done.clone();
+        let on_progress = on_progress.clone();
+        let progress: Rc<dyn Fn(u64)> = Rc::new(move |d| {
+            done.borrow_mut()[i] = d;
+            let total: u64 = done.borrow().iter().sum();
+            on_progress(Phase::Reading, total as f64 / size.max(1) as f64);
+        });
+        let req = Request::Read {
+            probe: probe.clone(),
+            cols,
+            range,
+        };
+        pool.call(
+            i,
+            Envelope::new(req).with_file(file.clone()),
+            Some(progress),
+        )
+    });
+    let answers = futures::future::join_all(calls).await;
+    let mut parts = Vec::with_capacity(answers.len());
+    for a in answers {
+        let env = a?;
+        match (env.body, env.parts.into_iter().next()) {
+            (Response::Chunk { ended_in_quote }, Some(bytes)) => {
+                parts.push((ended_in_quote, bytes))
+            }
+            (other, _) => return Err(unexpected(&other)),
+        }
+    }
+    Ok(parts)
+}
+
+/// Re-scores the merged customers with new parameters.
+pub async fn rescore(pool: &Pool, params: RfmParams) -> Result<RfmView, JobError> {
+    let env = pool
+        .call(0, Envelope::new(Request::Rescore { params }), None)
+        .await?;
+    match env.body {
+        Response::Rfm(view) => Ok(*view),
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// What to export.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub enum Export {
+    /// The per-customer RFM table.
+    Customers,
+    /// The rows set aside.
+    Rejects,
+}
+
+/// Builds an export in worker 0; returns its file name and bytes.
+pub async fn export(
+    pool: &Pool,
+    what: Export,
+    lang: Lang,
+) -> Result<(String, Uint8Array), JobError> {
+    let req = match what {
+        Export::Customers => Request::ExportCustomers { lang },
+        Export::Rejects => Request::ExportRejects { lang },
+    };
+    let env = pool.call(0, Envelope::new(req), None).await?;
+    match (env.body, env.parts.into_iter().next()) {
+        (Response::File { name }, Some(bytes)) => Ok((name, bytes)),
+        (other, _) => Err(unexpected(&other)),
+    }
+}

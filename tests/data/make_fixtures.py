@@ -1,0 +1,80 @@
+"""Writes the small, hand-checkable fixtures in this folder.
+
+Run from anywhere: python tests/data/make_fixtures.py (needs openpyxl for the
+workbook). The files are committed; this script documents how they were made.
+No real customer data: every name, id and number here is invented.
+"""
+import datetime as dt
+import os
+import struct
+import zlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def write(name, data):
+    with open(os.path.join(HERE, name), "wb") as f:
+        f.write(data)
+
+
+# A GBK export from Chinese Excel: semicolons, Chinese headers with a unit,
+# dates in four styles (one an Excel serial), ￥ and thousands separators,
+# an order with two lines, a refund, and four rows that cannot be used.
+GBK_ROWS = """订单编号;会员编号;购买时间;实付金额（元）;备注
+SO1001;VIP001;2024/1/5;1,280.00;首单
+SO1002;VIP002;2024年1月8日;￥99.00;
+SO1003;VIP001;2024-02-10 10:30:00;560;
+SO1003;VIP001;2024-02-10 10:30:00;40;同单第二件
+SO1004;VIP003;45366;300;Excel 序列日期
+SO1005;VIP002;2024/3/20;-99.00;退货
+SO1006;VIP004;2023-11-30;2,000;
+SO1007;;2024-03-01;88;缺客户ID
+SO1008;VIP005;2024-02-30;10;不存在的日期
+SO1009;VIP005;2024-03-28;N/A;金额缺失
+
+SO1010;VIP005;2024-03-30 18:00:00;150;
+SO1011;VIP006;2023/6/1;45;
+SO1012;VIP001;2024-03-31;200;
+"""
+write("orders_gbk.csv", GBK_ROWS.replace("\n", "\r\n").encode("gbk"))
+
+# Excel's "CSV UTF-8": a BOM, English headers, quoted commas and a quoted line break.
+BOM_ROWS = (
+    "Customer ID,Order No,Order Date,Amount,Note\r\n"
+    'C1,A-1,2024-01-02,"1,000.50","big, quoted"\r\n'
+    'C2,A-2,03/15/2024,20,"two\r\nlines"\r\n'
+    "C1,A-3,2024-02-29 23:59:59,10.25,\r\n"
+    "C3,A-4,2023-12-31,0.01,\r\n"
+)
+write("orders_utf8_bom.csv", b"\xef\xbb\xbf" + BOM_ROWS.encode("utf-8"))
+
+# Excel's "Unicode text": UTF-16LE with a BOM, tab-separated.
+U16 = "客户ID\t订单号\t下单时间\t订单金额\r\nU1\tX1\t2024-05-01\t10\r\nU2\tX2\t2024-05-02\t20\r\nU1\tX3\t2024-05-03\t30\r\n"
+write("orders_utf16.txt", b"\xff\xfe" + U16.encode("utf-16-le"))
+
+# Headers nothing maps automatically: the user has to choose.
+write("orders_unmapped.csv", "cust,when,paid,item\nK1,2024-01-01,5,a\nK2,2024-01-02,7,b\nK1,2024-01-03,9,c\n".encode())
+
+# Inputs that must be refused with a clear message.
+write("header_only.csv", "客户ID,下单时间,订单金额\n".encode())
+write("empty.csv", b"")
+png = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+png += struct.pack(">I", zlib.crc32(png[12:29])) + b"\x00\x00\x00\x00IEND\xaeB`\x82"
+write("not_a_table.csv", png)
+
+# A workbook: a notes sheet first (empty), then the orders with real date cells.
+try:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "说明"
+    ws = wb.create_sheet("订单明细")
+    ws.append(["客户ID", "订单号", "下单时间", "订单金额"])
+    ws.append(["K001", "E1", dt.datetime(2024, 6, 1, 9, 30), 120.5])
+    ws.append(["K002", "E2", dt.date(2024, 6, 3), 80])
+    ws.append(["K001", "E3", dt.datetime(2024, 6, 20, 21, 0), 40])
+    ws.append(["K003", "E4", "2024/6/25", "1,000"])
+    ws.append([10004, "E5", dt.date(2024, 6, 30), 15])
+    wb.save(os.path.join(HERE, "orders.xlsx"))
+except ImportError:
+    print("openpyxl missing: orders.xlsx not regenerated")

@@ -1,0 +1,197 @@
+//! Property tests: the CSV splitter agrees with the `csv` crate; reading a
+//! file in parallel ranges equals one pass; every row is accounted for;
+//! amounts and dates survive formatting round trips.
+
+use custlens::engine::analyze::customers::Customers;
+use custlens::engine::date::{parse_timestamp, Day};
+use custlens::engine::ingest::chunk::plan;
+use custlens::engine::ingest::orders::OrderColumns;
+use custlens::engine::ingest::probe::probe_text;
+use custlens::engine::ingest::record::Record;
+use custlens::engine::ingest::split::{CsvSplitter, Dialect};
+use custlens::engine::money::{parse_amount, Money};
+use custlens::engine::pipeline::{aggregate_text_range, finish};
+use proptest::prelude::*;
+
+fn field() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop::sample::select(vec![
+            'a', 'b', '1', ',', ';', '"', '\n', '\r', ' ', '中', '€',
+        ]),
+        0..8,
+    )
+    .prop_map(|v| v.into_iter().collect())
+}
+
+fn split_all(bytes: &[u8], delimiter: u8) -> Vec<Vec<String>> {
+    let mut s = CsvSplitter::new(
+        bytes,
+        Dialect {
+            delimiter,
+            quote: b'"',
+        },
+        "p",
+    );
+    let mut rec = Record::new();
+    let mut out = Vec::new();
+    while s.next_record(&mut rec).unwrap_or(false) {
+        out.push(rec.to_strings());
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn splitter_reads_what_the_csv_crate_writes(
+        rows in prop::collection::vec(prop::collection::vec(field(), 1..5), 1..20),
+        semicolon in any::<bool>(),
+        crlf in any::<bool>(),
+    ) {
+        let d = if semicolon { b';' } else { b',' };
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(d)
+            .flexible(true)
+            .quote_style(csv::QuoteStyle::Necessary)
+            .terminator(if crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') })
+            .from_writer(vec![]);
+        for r in &rows {
+            // A lone empty field would be written as an empty line; the csv crate quotes it.
+            w.write_record(r).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        }
+        let bytes = w.into_inner().map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(split_all(&bytes, d), rows);
+    }
+
+    #[test]
+    fn splitter_never_panics_on_garbage(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+        let _ = split_all(&bytes, b',');
+    }
+
+    #[test]
+    fn amounts_round_trip(cents in -1_000_000_000_000i64..1_000_000_000_000) {
+        let m = Money::from_cents(cents);
+        prop_assert_eq!(parse_amount(&m.to_string()), Ok(m));
+        let (sign, abs) = if cents < 0 { ("-", -cents) } else { ("", cents) };
+        let whole = (abs / 100).to_string();
+        let grouped: String = whole
+            .chars()
+            .rev()
+            .collect::<Vec<_>>()
+            .chunks(3)
+            .map(|c| c.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join(",")
+            .chars()
+            .rev()
+            .collect();
+        let text = format!("{sign}¥{grouped}.{:02}", abs % 100);
+        prop_assert_eq!(parse_amount(&text), Ok(m));
+    }
+
+    #[test]
+    fn dates_in_every_style_mean_the_same_day(days in -20_000i32..40_000, secs in 0u32..86_400) {
+        let day = Day::from_days(days);
+        let d = day.to_naive();
+        use chrono::Datelike;
+        let (y, m, dd) = (d.year(), d.month(), d.day());
+        let (h, mi, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+        for text in [
+            format!("{day}"),
+            format!("{y}/{m}/{dd}"),
+            format!("{y}年{m}月{dd}日"),
+            format!("{y}-{m:02}-{dd:02} {h:02}:{mi:02}:{s:02}"),
+            format!("{y}{m:02}{dd:02}"),
+        ] {
+            if y < 1000 || y > 9999 { continue; }
+            let ts = parse_timestamp(&text).map_err(|e| TestCaseError::fail(format!("{text}: {e}")))?;
+            prop_assert_eq!(ts.day, day, "{}", text);
+        }
+    }
+}
+
+/// A random orders file: good rows, bad rows, blank lines, quoted notes with
+/// line breaks; in UTF-8, with a header.
+fn orders_file() -> impl Strategy<Value = String> {
+    let row = (
+        0u8..12,
+        0u32..40,
+        0i32..800,
+        -500i64..50_000,
+        0u32..200,
+        any::<bool>(),
+    )
+        .prop_map(|(kind, user, day, cents, order, quoted)| {
+            let date = Day::from_days(19_000 + day);
+            let note = if quoted {
+                "\"say \"\"hi\"\",\nnext line\""
+            } else {
+                "plain"
+            };
+            let amount = Money::from_cents(cents);
+            match kind {
+                0 => String::new(),                                          // blank line
+                1 => format!("O{order},,{date},{amount},{note}"),            // no customer
+                2 => format!("O{order},U{user},2023-02-30,{amount},{note}"), // no such date
+                3 => format!("O{order},U{user},{date},N/A,{note}"),          // not a number
+                4 => format!("O{order},U{user}"),                            // too few columns
+                _ => format!("O{order},U{user},{date},{amount},{note}"),
+            }
+        });
+    prop::collection::vec(row, 1..120).prop_map(|rows| {
+        format!(
+            "order_id,user_id,order_time,amount,note\n{}\n",
+            rows.join("\n")
+        )
+    })
+}
+
+fn run(bytes: &[u8], parts: usize) -> Result<Customers, String> {
+    let probe = probe_text("p.csv", bytes.len() as u64, bytes).map_err(|e| e.to_string())?;
+    let cols = OrderColumns::from_mapping(&probe.mapping, "p.csv", &probe.headers)
+        .map_err(|e| e.to_string())?;
+    let mut aggs = Vec::new();
+    for r in plan(bytes.len() as u64, parts, 1) {
+        let from = if r.start == 0 {
+            0
+        } else {
+            r.start as usize - 1
+        };
+        aggs.push(
+            aggregate_text_range(&bytes[from..], &probe, cols, r, &mut |_| {})
+                .map_err(|e| e.to_string())?,
+        );
+    }
+    if custlens::engine::ingest::chunk::needs_single_pass(
+        &aggs.iter().map(|a| a.ended_in_quote).collect::<Vec<_>>(),
+    ) {
+        return run(bytes, 1);
+    }
+    finish(&probe, aggs).map_err(|e| e.to_string())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn parallel_ranges_equal_one_pass_and_every_row_is_counted(text in orders_file(), parts in 2usize..6) {
+        let bytes = text.as_bytes();
+        let one = run(bytes, 1);
+        let many = run(bytes, parts);
+        match (one, many) {
+            (Ok(one), Ok(many)) => {
+                prop_assert!(one.account.reconciles());
+                // Every data record is counted: the blank trailing line ends the file, no more.
+                let records = split_all(bytes, b',').len() as u64 - 1;
+                prop_assert_eq!(one.account.rows_in, records);
+                prop_assert_eq!(&one.ids, &many.ids);
+                prop_assert_eq!(&one.stats, &many.stats);
+                prop_assert_eq!(&one.account, &many.account);
+                prop_assert_eq!(&one.rejects, &many.rejects);
+            }
+            (Err(a), Err(b)) => prop_assert_eq!(a, b),
+            (a, b) => prop_assert!(false, "one pass {:?} vs ranges {:?}", a.map(|c| c.account), b.map(|c| c.account)),
+        }
+    }
+}
