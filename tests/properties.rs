@@ -104,7 +104,7 @@ proptest! {
             format!("{y}-{m:02}-{dd:02} {h:02}:{mi:02}:{s:02}"),
             format!("{y}{m:02}{dd:02}"),
         ] {
-            if y < 1000 || y > 9999 { continue; }
+            if !(1000..=9999).contains(&y) { continue; }
             let ts = parse_timestamp(&text).map_err(|e| TestCaseError::fail(format!("{text}: {e}")))?;
             prop_assert_eq!(ts.day, day, "{}", text);
         }

@@ -84,9 +84,9 @@ impl fmt::Display for Money {
         let a = v.unsigned_abs();
         let whole = a / Self::SCALE as u64;
         let frac = a % Self::SCALE as u64;
-        if frac % 100 == 0 {
+        if frac.is_multiple_of(100) {
             write!(f, "{sign}{whole}.{:02}", frac / 100)
-        } else if frac % 10 == 0 {
+        } else if frac.is_multiple_of(10) {
             write!(f, "{sign}{whole}.{:03}", frac / 10)
         } else {
             write!(f, "{sign}{whole}.{frac:04}")

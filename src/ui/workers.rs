@@ -25,6 +25,8 @@ pub enum CallError {
 
 type Reply = Result<Envelope<Response>, CallError>;
 type Progress = Rc<dyn Fn(u64)>;
+/// The call a worker is answering: where the answer goes, and its progress callback.
+type Pending = Rc<RefCell<Option<(oneshot::Sender<Reply>, Option<Progress>)>>>;
 
 /// One request at a time per worker: later callers wait their turn.
 #[derive(Default)]
@@ -70,7 +72,7 @@ struct Slot {
     gate: Rc<Gate>,
     worker: Worker,
     ready: Rc<RefCell<ReadyState>>,
-    pending: Rc<RefCell<Option<(oneshot::Sender<Reply>, Option<Progress>)>>>,
+    pending: Pending,
     _onmessage: Closure<dyn FnMut(MessageEvent)>,
     _onerror: Closure<dyn FnMut(web_sys::ErrorEvent)>,
 }
@@ -179,8 +181,7 @@ impl Pool {
 
 fn spawn() -> Slot {
     let ready = Rc::new(RefCell::new(ReadyState::Waiting(Vec::new())));
-    let pending: Rc<RefCell<Option<(oneshot::Sender<Reply>, Option<Progress>)>>> =
-        Rc::new(RefCell::new(None));
+    let pending: Pending = Rc::new(RefCell::new(None));
     let worker = match Worker::new(WORKER_URL) {
         Ok(w) => w,
         Err(e) => {

@@ -206,7 +206,7 @@ pub fn merge(parts: Vec<ChunkAggregate>) -> Customers {
             map.push(g);
         }
         for mut r in part.rejects {
-            r.row = header_row + 1 + row_offset + r.row;
+            r.row += header_row + 1 + row_offset;
             out.rejects.push(r);
         }
         out.rejects_truncated |= part.rejects_truncated;

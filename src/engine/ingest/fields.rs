@@ -300,38 +300,39 @@ pub fn normalise_header(h: &str) -> String {
 
 /// Maps headers to the orders fields: an exact synonym scores 100, a header
 /// containing a synonym (or contained in one) 60; each column feeds at most
-/// one field, best scores first.
+/// one field, best scores first (then the more specific synonym, then the
+/// leftmost column).
 pub fn auto_map(headers: &[String]) -> Mapping {
     let norm: Vec<String> = headers.iter().map(|h| normalise_header(h)).collect();
-    let mut candidates: Vec<(u8, usize, usize)> = Vec::new(); // (score, field idx, column)
+    // (score, synonym rank, field index, column)
+    let mut candidates: Vec<(u8, usize, usize, usize)> = Vec::new();
     for (fi, spec) in ORDER_FIELDS.iter().enumerate() {
         for (ci, h) in norm.iter().enumerate() {
             if h.is_empty() {
                 continue;
             }
-            let score = spec
+            let best = spec
                 .synonyms
                 .iter()
                 .enumerate()
-                .map(|(rank, s)| {
+                .filter_map(|(rank, s)| {
                     if h == s {
-                        100 - (rank.min(10) as u8) / 5 // earlier synonyms win ties
+                        Some((100, rank))
                     } else if s.chars().count() >= 2
                         && (h.contains(s) || (h.chars().count() >= 3 && s.contains(h.as_str())))
                     {
-                        60
+                        Some((60, rank))
                     } else {
-                        0
+                        None
                     }
                 })
-                .max()
-                .unwrap_or(0);
-            if score > 0 {
-                candidates.push((score, fi, ci));
+                .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+            if let Some((score, rank)) = best {
+                candidates.push((score, rank, fi, ci));
             }
         }
     }
-    candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.2.cmp(&b.2)));
+    candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.3.cmp(&b.3)));
     let mut choices: Vec<FieldChoice> = ORDER_FIELDS
         .iter()
         .map(|s| FieldChoice {
@@ -341,7 +342,7 @@ pub fn auto_map(headers: &[String]) -> Mapping {
         })
         .collect();
     let mut used = vec![false; headers.len()];
-    for (score, fi, ci) in candidates {
+    for (score, _, fi, ci) in candidates {
         if choices[fi].column.is_none() && !used[ci] {
             choices[fi].column = Some(ci);
             choices[fi].confidence = Confidence(score);

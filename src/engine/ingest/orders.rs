@@ -166,7 +166,7 @@ pub fn read_orders(
     while src.read_record(&mut rec)? {
         read_row(&rec, index, cols, &mut chunk);
         index += 1;
-        if index % 65_536 == 0 {
+        if index.is_multiple_of(65_536) {
             progress(src.bytes_read());
         }
     }

@@ -17,6 +17,8 @@ pub fn ImportPanel() -> impl IntoView {
         if let Some(f) = input.files().and_then(|l| l.get(0)) {
             state.open_file(f.into());
         }
+        // Picking the same file again (e.g. after a cancel) must fire `change` again.
+        input.set_value("");
     };
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();

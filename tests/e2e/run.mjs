@@ -1,0 +1,247 @@
+// End-to-end tests: serve dist/ on 127.0.0.1, drive headless Chromium with
+// playwright-core, pick real files through the file input, click through the
+// UI, check what is shown and what is exported (byte-identical to the CLI),
+// and fail on any request to another origin or any CSP violation.
+//
+//   CUSTLENS_CLI=target/debug/custlens node tests/e2e/run.mjs [filter]
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from './server.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '../..');
+const DATA = path.join(ROOT, 'tests/data');
+const OUT = path.join(HERE, 'out');
+const TOOLS = process.env.CUSTLENS_TOOLS || path.join(os.homedir(), '.cache/custlens');
+const CLI = process.env.CUSTLENS_CLI || path.join(ROOT, 'target/debug/custlens');
+const { chromium } = await import(path.join(TOOLS, 'node/node_modules/playwright-core/index.mjs'));
+const filter = process.argv[2] || '';
+fs.mkdirSync(OUT, { recursive: true });
+const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'custlens-e2e-'));
+
+const { server, url: BASE } = await serve(path.join(ROOT, 'dist'));
+const origin = new URL(BASE).origin;
+const distFiles = new Set(fs.readdirSync(path.join(ROOT, 'dist')).map((f) => '/' + f));
+distFiles.add('/');
+
+/** A fresh browser (own profile) and page, with every request and CSP report recorded. */
+async function open(locale = 'zh-CN') {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'custlens-profile-'));
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium', headless: true, locale, acceptDownloads: true,
+    viewport: { width: 1280, height: 900 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+  const page = ctx.pages()[0] || await ctx.newPage();
+  const log = { requests: [], problems: [] };
+  ctx.on('request', (r) => log.requests.push(r.url()));
+  page.on('pageerror', (e) => log.problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || /Content.Security.Policy/i.test(m.text())) log.problems.push(`console: ${m.text()}`);
+  });
+  await page.addInitScript(() => {
+    window.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+    window.__longest = 0;
+    try {
+      new PerformanceObserver((l) => l.getEntries().forEach((e) => { window.__longest = Math.max(window.__longest, e.duration); }))
+        .observe({ type: 'longtask', buffered: true });
+    } catch (_) { /* no long-task API */ }
+  });
+  await page.goto(BASE);
+  await page.waitForSelector('[data-testid=file-input]');
+  const close = async () => {
+    const csp = await page.evaluate(() => window.__csp).catch(() => []);
+    await ctx.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+    for (const u of log.requests) {
+      const p = new URL(u);
+      if (p.protocol === 'blob:' || p.protocol === 'data:') continue;
+      assert.equal(p.origin, origin, `request to another origin: ${u}`);
+      assert.ok(distFiles.has(p.pathname), `request for something that is not an app file: ${u}`);
+    }
+    assert.deepEqual(csp, [], 'CSP violations');
+    assert.deepEqual(log.problems, [], 'errors in the page');
+  };
+  return { page, close, log };
+}
+
+async function pick(page, file) {
+  await page.setInputFiles('[data-testid=file-input]', file);
+}
+
+async function result(page) {
+  await page.waitForSelector('[data-testid=rfm-result][data-done]', { timeout: 120_000 });
+  return page.locator('[data-testid=rfm-result]');
+}
+
+async function download(page, testid) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=${testid}]`)]);
+  return { name: dl.suggestedFilename(), bytes: fs.readFileSync(await dl.path()) };
+}
+
+function cli(args) {
+  return execFileSync(CLI, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function cliRfm(file, extra = []) {
+  const out = path.join(WORK, `cli-${Math.random().toString(36).slice(2)}.csv`);
+  const rej = out.replace('.csv', '-rejects.csv');
+  cli(['rfm', '--orders', file, '--out', out, '--rejects', rej, ...extra]);
+  return { rfm: fs.readFileSync(out), rejects: fs.readFileSync(rej) };
+}
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+
+test('GBK semicolon export: detected, hand-checked numbers, exports identical to the CLI', async () => {
+  const { page, close } = await open('zh-CN');
+  await pick(page, path.join(DATA, 'orders_gbk.csv'));
+  const r = await result(page);
+  assert.equal(await page.textContent('[data-testid=file-encoding]'), 'GBK/GB18030');
+  assert.equal(await page.textContent('[data-testid=file-delimiter]'), '“;”');
+  assert.equal(await r.getAttribute('data-customers'), '6');
+  assert.equal(await r.getAttribute('data-orders'), '9');
+  assert.equal(await r.getAttribute('data-snapshot'), '2024-04-01');
+  assert.equal(await page.textContent('[data-testid=total-revenue]'), '4,575.00');
+  assert.equal(await page.textContent('[data-testid=rows-set-aside]'), '4');
+  const iv = page.locator('[data-testid=segment-table] tr[data-segment=ImportantValue]');
+  assert.equal(await iv.locator('[data-col=customers]').textContent(), '1');
+  assert.equal(await iv.locator('[data-col=revenue]').textContent(), '2,080.00');
+  assert.equal(await page.getAttribute('[data-testid=reconcile]', 'data-ok'), 'true');
+  assert.match(await page.textContent('[data-testid=reconcile]'), /读入 14 行 = 有效 10 行 \+ 搁置 4 行/);
+  const rows = await page.locator('[data-testid=reject-rows] tbody tr td:first-child').allTextContents();
+  assert.deepEqual(rows, ['9', '10', '11', '12']);
+  await page.waitForSelector('[data-testid=segment-chart][data-drawn=true]');
+  await page.screenshot({ path: path.join(OUT, 'gbk-result.png'), fullPage: true });
+  const want = cliRfm(path.join(DATA, 'orders_gbk.csv'), ['--lang', 'zh-CN']);
+  const got = await download(page, 'export-csv');
+  assert.equal(got.name, 'custlens_rfm_2024-04-01.csv');
+  assert.ok(got.bytes.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])), 'UTF-8 BOM');
+  assert.ok(got.bytes.equals(want.rfm), 'browser and CLI per-customer exports differ');
+  const rej = await download(page, 'export-rejects');
+  assert.ok(rej.bytes.equals(want.rejects), 'browser and CLI rejects exports differ');
+  await close();
+});
+
+test('sample data: preset, snapshot and language switch; chart drawn', async () => {
+  const { page, close } = await open('en-US');
+  await page.click('[data-testid=load-sample]');
+  let r = await result(page);
+  assert.equal(await page.textContent('h2#result-h'), '3 RFM segments');
+  assert.equal(await page.locator('[data-testid=segment-table] tbody tr').count(), 8);
+  const customers = Number(await r.getAttribute('data-customers'));
+  assert.ok(customers > 19_000, `customers ${customers}`);
+  await page.waitForSelector('[data-testid=segment-chart][data-drawn=true]');
+  await page.screenshot({ path: path.join(OUT, 'sample-en.png'), fullPage: true });
+  await page.selectOption('[data-testid=preset]', 'tiers5');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=segment-table] tbody tr').length === 5);
+  const names = await page.locator('[data-testid=segment-table] tbody th').allTextContents();
+  assert.ok(names[0].startsWith('High value'), names[0]);
+  const shares = await page.locator('[data-testid=segment-table] [data-col=customer_share]').allTextContents();
+  const total = shares.map((s) => parseFloat(s)).reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(total - 100) < 0.3, `shares add to ${total}`);
+  await page.fill('[data-testid=snapshot]', '2025-06-30');
+  await page.dispatchEvent('[data-testid=snapshot]', 'change');
+  await page.waitForSelector('[data-testid=rfm-result][data-snapshot="2025-06-30"]');
+  await page.click('[data-testid=lang-toggle]');
+  await page.waitForFunction(() => document.querySelector('h2#result-h')?.textContent === '3 RFM 客户分层');
+  assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+  await page.screenshot({ path: path.join(OUT, 'sample-zh.png'), fullPage: true });
+  const got = await download(page, 'export-csv');
+  const sample = path.join(WORK, 'sample.csv');
+  cli(['sample', '--orders', sample]);
+  const want = cliRfm(sample, ['--preset', 'tiers5', '--snapshot', '2025-06-30', '--lang', 'zh-CN']);
+  assert.ok(got.bytes.equals(want.rfm), 'sample export differs from the CLI');
+  await close();
+});
+
+test('headers that do not map: the user maps columns, then runs', async () => {
+  const { page, close } = await open('en-US');
+  await pick(page, path.join(DATA, 'orders_unmapped.csv'));
+  await page.waitForSelector('[data-testid=mapping]');
+  assert.match(await page.textContent('[data-testid=missing-fields]'), /Order time/);
+  assert.ok(await page.isDisabled('[data-testid=run]'));
+  assert.equal(await page.locator('[data-testid=rfm-result]').count(), 0);
+  await page.selectOption('[data-testid=map-user_id]', { label: 'cust' });
+  await page.selectOption('[data-testid=map-order_time]', { label: 'when' });
+  await page.selectOption('[data-testid=map-amount]', { label: 'paid' });
+  await page.click('[data-testid=run]');
+  const r = await result(page);
+  assert.equal(await r.getAttribute('data-customers'), '2');
+  const got = await download(page, 'export-csv');
+  const want = cliRfm(path.join(DATA, 'orders_unmapped.csv'),
+    ['--map', 'user_id=cust', '--map', 'order_time=when', '--map', 'amount=paid', '--lang', 'en']);
+  assert.ok(got.bytes.equals(want.rfm), 'mapped export differs from the CLI');
+  await close();
+});
+
+test('Excel, UTF-16 and UTF-8 BOM files', async () => {
+  const { page, close } = await open('zh-CN');
+  for (const [file, customers, format] of [
+    ['orders.xlsx', '4', 'Excel (.xlsx)'], ['orders_utf16.txt', '2', 'CSV'], ['orders_utf8_bom.csv', '3', 'CSV']]) {
+    await pick(page, path.join(DATA, file));
+    const r = await result(page);
+    assert.equal(await page.textContent('[data-testid=file-name]'), file);
+    assert.equal(await page.textContent('[data-testid=file-format]'), format);
+    assert.equal(await r.getAttribute('data-customers'), customers, file);
+    const got = await download(page, 'export-csv');
+    assert.ok(got.bytes.equals(cliRfm(path.join(DATA, file)).rfm), `${file}: export differs from the CLI`);
+  }
+  await close();
+});
+
+test('bad files get a clear message', async () => {
+  const { page, close } = await open('en-US');
+  for (const [file, text] of [
+    ['not_a_table.csv', 'not_a_table.csv: this is not a text table'],
+    ['header_only.csv', 'header_only.csv: the file has a header row but no data rows'],
+    ['empty.csv', 'empty.csv: the file is empty']]) {
+    await pick(page, path.join(DATA, file));
+    await page.waitForSelector('[data-testid=error]');
+    assert.match(await page.textContent('[data-testid=error]'), new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  }
+  await close();
+});
+
+test('a large file: parallel workers, progress, cancel, a responsive page and the same rows as the CLI', async () => {
+  const big = path.join(WORK, 'big.csv');
+  cli(['sample', '--customers', '200000', '--orders', big]);
+  const { page, close } = await open('zh-CN');
+  await pick(page, big);
+  await page.waitForSelector('[data-testid=progress] progress[value]');
+  await page.click('[data-testid=cancel]');
+  await page.waitForSelector('[data-testid=cancelled]');
+  assert.equal(await page.locator('[data-testid=rfm-result]').count(), 0);
+  await pick(page, big);
+  const r = await result(page);
+  const longest = await page.evaluate(() => window.__longest);
+  console.log(`    ${(fs.statSync(big).size / 1e6).toFixed(0)} MB; longest main-thread task ${longest.toFixed(0)} ms`);
+  assert.ok(longest < 500, `the main thread was blocked for ${longest} ms`);
+  const got = await download(page, 'export-csv');
+  const want = cliRfm(big, ['--lang', 'zh-CN']);
+  assert.ok(got.bytes.equals(want.rfm), 'large-file export differs from the CLI');
+  assert.equal(await r.getAttribute('data-customers'), String(want.rfm.toString().trim().split('\n').length - 1));
+  await close();
+});
+
+let failed = 0;
+for (const t of tests.filter((t) => t.name.includes(filter))) {
+  const start = Date.now();
+  try {
+    await t.fn();
+    console.log(`ok   ${t.name} (${((Date.now() - start) / 1000).toFixed(1)} s)`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${t.name}\n     ${e.stack || e}`);
+  }
+}
+server.close();
+fs.rmSync(WORK, { recursive: true, force: true });
+console.log(failed ? `${failed} end-to-end test(s) failed` : 'all end-to-end tests passed');
+process.exit(failed ? 1 : 0);
