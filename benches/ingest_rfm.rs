@@ -23,19 +23,11 @@ mod native {
 
     fn ingest_rfm(c: &mut Criterion) {
         // ~200 000 customers × ~5 order lines ≈ 1 M rows (≈ 66 MB).
-        let bytes = orders_csv(SampleSpec {
-            customers: 200_000,
-            seed: 20_240_601,
-        });
+        let bytes = orders_csv(SampleSpec { customers: 200_000, seed: 20_240_601 });
         let rows = bytes.iter().filter(|&&b| b == b'\n').count() as u64 - 1;
-        let probe =
-            probe_text("bench.csv", bytes.len() as u64, &bytes[..256 * 1024]).expect("probe");
-        let cols = OrderColumns::from_mapping(&probe.mapping, "bench.csv", &probe.headers)
-            .expect("mapping");
-        let whole = ByteRange {
-            start: 0,
-            end: bytes.len() as u64,
-        };
+        let probe = probe_text("bench.csv", bytes.len() as u64, &bytes[..256 * 1024]).expect("probe");
+        let cols = OrderColumns::from_mapping(&probe.mapping, "bench.csv", &probe.headers).expect("mapping");
+        let whole = ByteRange { start: 0, end: bytes.len() as u64 };
         eprintln!("input: {rows} rows, {:.1} MB", bytes.len() as f64 / 1e6);
 
         let mut g = c.benchmark_group("ingest_rfm_1m");
@@ -43,8 +35,7 @@ mod native {
         g.throughput(Throughput::Elements(rows));
         g.bench_function("rows", |b| {
             b.iter(|| {
-                let agg = aggregate_text_range(&bytes[..], &probe, cols, whole, &mut |_| {})
-                    .expect("read");
+                let agg = aggregate_text_range(&bytes[..], &probe, cols, whole, &mut |_| {}).expect("read");
                 let customers = finish(&probe, vec![agg]).expect("finish");
                 black_box(rfm(&customers, RfmParams::default()).expect("rfm"))
             })
@@ -52,8 +43,7 @@ mod native {
         g.throughput(Throughput::Bytes(bytes.len() as u64));
         g.bench_function("bytes", |b| {
             b.iter(|| {
-                let agg = aggregate_text_range(&bytes[..], &probe, cols, whole, &mut |_| {})
-                    .expect("read");
+                let agg = aggregate_text_range(&bytes[..], &probe, cols, whole, &mut |_| {}).expect("read");
                 let customers = finish(&probe, vec![agg]).expect("finish");
                 black_box(rfm(&customers, RfmParams::default()).expect("rfm"))
             })

@@ -20,11 +20,7 @@ pub struct Envelope<T> {
 impl<T: Serialize + DeserializeOwned> Envelope<T> {
     /// A message with a body only.
     pub fn new(body: T) -> Envelope<T> {
-        Envelope {
-            body,
-            file: None,
-            parts: Vec::new(),
-        }
+        Envelope { body, file: None, parts: Vec::new() }
     }
 
     /// Adds a file.
@@ -60,22 +56,14 @@ impl<T: Serialize + DeserializeOwned> Envelope<T> {
 
     /// Decodes a JS message.
     pub fn from_js(v: &JsValue) -> Result<Envelope<T>, String> {
-        let body: Uint8Array = Reflect::get(v, &"body".into())
-            .ok()
-            .and_then(|b| b.dyn_into().ok())
-            .ok_or("message without a body")?;
+        let body: Uint8Array =
+            Reflect::get(v, &"body".into()).ok().and_then(|b| b.dyn_into().ok()).ok_or("message without a body")?;
         let body = from_bytes(&body.to_vec())?;
-        let file = Reflect::get(v, &"file".into())
-            .ok()
-            .and_then(|f| f.dyn_into::<web_sys::Blob>().ok());
+        let file = Reflect::get(v, &"file".into()).ok().and_then(|f| f.dyn_into::<web_sys::Blob>().ok());
         let parts = Reflect::get(v, &"parts".into())
             .ok()
             .and_then(|p| p.dyn_into::<Array>().ok())
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.dyn_into::<Uint8Array>().ok())
-                    .collect()
-            })
+            .map(|a| a.iter().filter_map(|x| x.dyn_into::<Uint8Array>().ok()).collect())
             .unwrap_or_default();
         Ok(Envelope { body, file, parts })
     }

@@ -7,9 +7,7 @@
 //! which keeps the customers for `Rescore` and the exports.
 
 use crate::engine::analyze::customers::Customers;
-use crate::engine::analyze::rfm::{
-    Breakpoints, Means, RfmParams, RfmResult, SegmentSummary, Totals,
-};
+use crate::engine::analyze::rfm::{Breakpoints, Means, RfmParams, RfmResult, SegmentSummary, Totals};
 use crate::engine::clean::{Reject, RowAccount};
 use crate::engine::date::Day;
 use crate::engine::error::EngineError;
@@ -83,6 +81,10 @@ pub enum Response {
     Chunk {
         /// Whether the chunk ended inside an open quote.
         ended_in_quote: bool,
+        /// Time spent reading and aggregating, ms.
+        read_ms: f64,
+        /// Time spent encoding the aggregate, ms.
+        encode_ms: f64,
     },
     /// The RFM result summary.
     Rfm(Box<RfmView>),
@@ -123,6 +125,23 @@ pub struct RfmView {
     pub rejects_truncated: bool,
     /// Whether order numbers were counted (else order rows).
     pub order_ids_mapped: bool,
+    /// Where the time went (for the benchmark and the curious).
+    pub timings: Timings,
+}
+
+/// Phase timings of a run, in milliseconds.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timings {
+    /// Reading and aggregating, per chunk (in the workers).
+    pub read_ms: Vec<f64>,
+    /// Encoding each chunk's aggregate for transfer.
+    pub encode_ms: Vec<f64>,
+    /// Decoding the chunk aggregates in worker 0.
+    pub decode_ms: f64,
+    /// Merging chunks into customers.
+    pub merge_ms: f64,
+    /// RFM scoring and segment summaries.
+    pub score_ms: f64,
 }
 
 impl RfmView {
@@ -140,6 +159,7 @@ impl RfmView {
             rejects_listed: c.rejects.len() as u64,
             rejects_truncated: c.rejects_truncated,
             order_ids_mapped: c.order_ids_mapped,
+            timings: Timings::default(),
         }
     }
 }

@@ -7,13 +7,7 @@ fn rfm(file: &str, extra: &[&str]) -> (Vec<Vec<String>>, String) {
     let dir = tmp();
     let out = dir.path().join("rfm.csv");
     let path = data(file);
-    let mut args = vec![
-        "rfm",
-        "--orders",
-        path.to_str().unwrap_or(""),
-        "--out",
-        out.to_str().unwrap_or(""),
-    ];
+    let mut args = vec!["rfm", "--orders", path.to_str().unwrap_or(""), "--out", out.to_str().unwrap_or("")];
     args.extend_from_slice(extra);
     let o = custlens(&args);
     assert!(o.status.success(), "custlens failed: {}", stderr(&o));
@@ -25,24 +19,15 @@ fn gbk_semicolon_export_hand_checked() {
     let (rows, log) = rfm("orders_gbk.csv", &[]);
     assert_eq!(
         rows[0],
-        [
-            "user_id",
-            "recency_days",
-            "frequency",
-            "monetary",
-            "r_score",
-            "f_score",
-            "m_score",
-            "segment"
-        ]
+        ["user_id", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score", "segment"]
     );
     // Snapshot = day after the last order (2024-03-31) = 2024-04-01.
     let want = [
-        ["VIP001", "1", "3", "2080.00"], // SO1001 1280 + SO1003 (two lines) 600 + SO1012 200
-        ["VIP002", "12", "2", "0.00"],   // 99 bought, 99 refunded
-        ["VIP003", "17", "1", "300.00"], // Excel serial 45366 = 2024-03-15
+        ["VIP001", "1", "3", "2080.00"],   // SO1001 1280 + SO1003 (two lines) 600 + SO1012 200
+        ["VIP002", "12", "2", "0.00"],     // 99 bought, 99 refunded
+        ["VIP003", "17", "1", "300.00"],   // Excel serial 45366 = 2024-03-15
         ["VIP004", "123", "1", "2000.00"], // 2023-11-30
-        ["VIP005", "2", "1", "150.00"],  // its other two rows are set aside
+        ["VIP005", "2", "1", "150.00"],    // its other two rows are set aside
         ["VIP006", "305", "1", "45.00"],
     ];
     for (row, want) in rows[1..].iter().zip(want) {
@@ -50,10 +35,7 @@ fn gbk_semicolon_export_hand_checked() {
     }
     assert_eq!(rows.len(), 7);
     assert_eq!(rows[1][7], "重要价值");
-    assert!(
-        log.contains("14 rows read = 10 used + 4 set aside"),
-        "{log}"
-    );
+    assert!(log.contains("14 rows read = 10 used + 4 set aside"), "{log}");
 }
 
 #[test]
@@ -75,10 +57,8 @@ fn rejects_file_lists_every_set_aside_row() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let rows = read_csv(&rej);
-    let got: Vec<(&str, &str, &str)> = rows[1..]
-        .iter()
-        .map(|r| (r[0].as_str(), r[1].as_str(), r[3].as_str()))
-        .collect();
+    let got: Vec<(&str, &str, &str)> =
+        rows[1..].iter().map(|r| (r[0].as_str(), r[1].as_str(), r[3].as_str())).collect();
     assert_eq!(
         got,
         vec![
@@ -107,23 +87,11 @@ fn bom_utf16_and_excel_inputs() {
 
 #[test]
 fn snapshot_preset_and_mapping_options() {
-    let (rows, _) = rfm(
-        "orders_gbk.csv",
-        &["--snapshot", "2024-04-30", "--preset", "tiers5"],
-    );
+    let (rows, _) = rfm("orders_gbk.csv", &["--snapshot", "2024-04-30", "--preset", "tiers5"]);
     assert_eq!(&rows[1][..2], ["VIP001", "30"]);
     assert_eq!(rows[1][7], "高价值");
-    let (rows, _) = rfm(
-        "orders_unmapped.csv",
-        &[
-            "--map",
-            "user_id=cust",
-            "--map",
-            "order_time=when",
-            "--map",
-            "amount=paid",
-        ],
-    );
+    let (rows, _) =
+        rfm("orders_unmapped.csv", &["--map", "user_id=cust", "--map", "order_time=when", "--map", "amount=paid"]);
     assert_eq!(&rows[1][..4], ["K1", "1", "2", "14.00"]);
 }
 
@@ -141,38 +109,16 @@ fn bad_input_gets_a_clear_message_and_exit_code() {
     let out = out.to_str().unwrap_or("");
     let p = |n: &str| data(n).to_string_lossy().into_owned();
     let e = fails(&["rfm", "--orders", &p("not_a_table.csv"), "--out", out]);
-    assert!(
-        e.contains("not_a_table.csv") && e.contains("not a text table"),
-        "{e}"
-    );
+    assert!(e.contains("not_a_table.csv") && e.contains("not a text table"), "{e}");
     let e = fails(&["rfm", "--orders", &p("empty.csv"), "--out", out]);
     assert!(e.contains("empty.csv: the file is empty"), "{e}");
     let e = fails(&["rfm", "--orders", &p("header_only.csv"), "--out", out]);
     assert!(e.contains("header row but no data rows"), "{e}");
     let e = fails(&["rfm", "--orders", &p("orders_unmapped.csv"), "--out", out]);
-    assert!(
-        e.contains("order_time") && e.contains("cust, when, paid, item"),
-        "{e}"
-    );
-    let e = fails(&[
-        "rfm",
-        "--orders",
-        &p("orders_gbk.csv"),
-        "--map",
-        "amount=价格",
-        "--out",
-        out,
-    ]);
+    assert!(e.contains("order_time") && e.contains("cust, when, paid, item"), "{e}");
+    let e = fails(&["rfm", "--orders", &p("orders_gbk.csv"), "--map", "amount=价格", "--out", out]);
     assert!(e.contains("价格") && e.contains("实付金额（元）"), "{e}");
-    let e = fails(&[
-        "rfm",
-        "--orders",
-        &p("orders_gbk.csv"),
-        "--snapshot",
-        "2024-01-01",
-        "--out",
-        out,
-    ]);
+    let e = fails(&["rfm", "--orders", &p("orders_gbk.csv"), "--snapshot", "2024-01-01", "--out", out]);
     assert!(e.contains("before the last order (2024-03-31)"), "{e}");
     let e = fails(&["rfm", "--orders", &p("missing.csv"), "--out", out]);
     assert!(e.contains("missing.csv: cannot open"), "{e}");
@@ -184,26 +130,12 @@ fn sample_is_deterministic_and_analysable() {
     let a = dir.path().join("a.csv");
     let b = dir.path().join("b.csv");
     for f in [&a, &b] {
-        let o = custlens(&[
-            "sample",
-            "--customers",
-            "500",
-            "--seed",
-            "9",
-            "--orders",
-            f.to_str().unwrap_or(""),
-        ]);
+        let o = custlens(&["sample", "--customers", "500", "--seed", "9", "--orders", f.to_str().unwrap_or("")]);
         assert!(o.status.success(), "{}", stderr(&o));
     }
     assert_eq!(std::fs::read(&a).ok(), std::fs::read(&b).ok());
     let out = dir.path().join("rfm.csv");
-    let o = custlens(&[
-        "rfm",
-        "--orders",
-        a.to_str().unwrap_or(""),
-        "--out",
-        out.to_str().unwrap_or(""),
-    ]);
+    let o = custlens(&["rfm", "--orders", a.to_str().unwrap_or(""), "--out", out.to_str().unwrap_or("")]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(read_csv(&out).len() > 400);
 }

@@ -14,24 +14,12 @@ use custlens::engine::pipeline::{aggregate_text_range, finish};
 use proptest::prelude::*;
 
 fn field() -> impl Strategy<Value = String> {
-    prop::collection::vec(
-        prop::sample::select(vec![
-            'a', 'b', '1', ',', ';', '"', '\n', '\r', ' ', '中', '€',
-        ]),
-        0..8,
-    )
-    .prop_map(|v| v.into_iter().collect())
+    prop::collection::vec(prop::sample::select(vec!['a', 'b', '1', ',', ';', '"', '\n', '\r', ' ', '中', '€']), 0..8)
+        .prop_map(|v| v.into_iter().collect())
 }
 
 fn split_all(bytes: &[u8], delimiter: u8) -> Vec<Vec<String>> {
-    let mut s = CsvSplitter::new(
-        bytes,
-        Dialect {
-            delimiter,
-            quote: b'"',
-        },
-        "p",
-    );
+    let mut s = CsvSplitter::new(bytes, Dialect { delimiter, quote: b'"' }, "p");
     let mut rec = Record::new();
     let mut out = Vec::new();
     while s.next_record(&mut rec).unwrap_or(false) {
@@ -114,21 +102,10 @@ proptest! {
 /// A random orders file: good rows, bad rows, blank lines, quoted notes with
 /// line breaks; in UTF-8, with a header.
 fn orders_file() -> impl Strategy<Value = String> {
-    let row = (
-        0u8..12,
-        0u32..40,
-        0i32..800,
-        -500i64..50_000,
-        0u32..200,
-        any::<bool>(),
-    )
-        .prop_map(|(kind, user, day, cents, order, quoted)| {
+    let row = (0u8..12, 0u32..40, 0i32..800, -500i64..50_000, 0u32..200, any::<bool>()).prop_map(
+        |(kind, user, day, cents, order, quoted)| {
             let date = Day::from_days(19_000 + day);
-            let note = if quoted {
-                "\"say \"\"hi\"\",\nnext line\""
-            } else {
-                "plain"
-            };
+            let note = if quoted { "\"say \"\"hi\"\",\nnext line\"" } else { "plain" };
             let amount = Money::from_cents(cents);
             match kind {
                 0 => String::new(),                                          // blank line
@@ -138,34 +115,21 @@ fn orders_file() -> impl Strategy<Value = String> {
                 4 => format!("O{order},U{user}"),                            // too few columns
                 _ => format!("O{order},U{user},{date},{amount},{note}"),
             }
-        });
-    prop::collection::vec(row, 1..120).prop_map(|rows| {
-        format!(
-            "order_id,user_id,order_time,amount,note\n{}\n",
-            rows.join("\n")
-        )
-    })
+        },
+    );
+    prop::collection::vec(row, 1..120)
+        .prop_map(|rows| format!("order_id,user_id,order_time,amount,note\n{}\n", rows.join("\n")))
 }
 
 fn run(bytes: &[u8], parts: usize) -> Result<Customers, String> {
     let probe = probe_text("p.csv", bytes.len() as u64, bytes).map_err(|e| e.to_string())?;
-    let cols = OrderColumns::from_mapping(&probe.mapping, "p.csv", &probe.headers)
-        .map_err(|e| e.to_string())?;
+    let cols = OrderColumns::from_mapping(&probe.mapping, "p.csv", &probe.headers).map_err(|e| e.to_string())?;
     let mut aggs = Vec::new();
     for r in plan(bytes.len() as u64, parts, 1) {
-        let from = if r.start == 0 {
-            0
-        } else {
-            r.start as usize - 1
-        };
-        aggs.push(
-            aggregate_text_range(&bytes[from..], &probe, cols, r, &mut |_| {})
-                .map_err(|e| e.to_string())?,
-        );
+        let from = if r.start == 0 { 0 } else { r.start as usize - 1 };
+        aggs.push(aggregate_text_range(&bytes[from..], &probe, cols, r, &mut |_| {}).map_err(|e| e.to_string())?);
     }
-    if custlens::engine::ingest::chunk::needs_single_pass(
-        &aggs.iter().map(|a| a.ended_in_quote).collect::<Vec<_>>(),
-    ) {
+    if custlens::engine::ingest::chunk::needs_single_pass(&aggs.iter().map(|a| a.ended_in_quote).collect::<Vec<_>>()) {
         return run(bytes, 1);
     }
     finish(&probe, aggs).map_err(|e| e.to_string())

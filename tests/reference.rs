@@ -9,10 +9,7 @@ fn python() -> Option<String> {
     if let Ok(p) = std::env::var("CUSTLENS_REFERENCE_PYTHON") {
         return Some(p); // required: scripts/test.sh installs it
     }
-    let ok = Command::new("python3")
-        .args(["-c", "import pandas, numpy"])
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let ok = Command::new("python3").args(["-c", "import pandas, numpy"]).output().is_ok_and(|o| o.status.success());
     ok.then(|| "python3".to_string())
 }
 
@@ -26,15 +23,7 @@ fn rfm_matches_pandas_reference_on_sample_data() {
     let orders = dir.path().join("orders.csv");
     let ours = dir.path().join("ours.csv");
     let theirs = dir.path().join("theirs.csv");
-    let o = custlens(&[
-        "sample",
-        "--customers",
-        "5000",
-        "--seed",
-        "11",
-        "--orders",
-        orders.to_str().unwrap_or(""),
-    ]);
+    let o = custlens(&["sample", "--customers", "5000", "--seed", "11", "--orders", orders.to_str().unwrap_or("")]);
     assert!(o.status.success(), "{}", stderr(&o));
     for snapshot in ["2025-01-01", "2025-06-30"] {
         let o = custlens(&[
@@ -50,22 +39,11 @@ fn rfm_matches_pandas_reference_on_sample_data() {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/rfm.py");
         let r = Command::new(&py)
             .arg(&script)
-            .args([
-                orders.to_str().unwrap_or(""),
-                "客户ID",
-                "下单时间",
-                "订单金额",
-                "订单号",
-                snapshot,
-            ])
+            .args([orders.to_str().unwrap_or(""), "客户ID", "下单时间", "订单金额", "订单号", snapshot])
             .arg(&theirs)
             .output()
             .expect("run python");
-        assert!(
-            r.status.success(),
-            "reference failed: {}",
-            String::from_utf8_lossy(&r.stderr)
-        );
+        assert!(r.status.success(), "reference failed: {}", String::from_utf8_lossy(&r.stderr));
         let a = read_csv(&ours);
         let b = read_csv(&theirs);
         assert_eq!(a.len(), b.len(), "customer count");

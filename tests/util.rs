@@ -5,17 +5,12 @@ use std::process::{Command, Output};
 
 /// A fixture in tests/data.
 pub fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
 }
 
 /// Runs the `custlens` binary.
 pub fn custlens(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_custlens"))
-        .args(args)
-        .output()
-        .expect("run custlens")
+    Command::new(env!("CARGO_BIN_EXE_custlens")).args(args).output().expect("run custlens")
 }
 
 /// A fresh temporary directory.
@@ -28,12 +23,8 @@ pub fn read_csv(path: &Path) -> Vec<Vec<String>> {
     let bytes = std::fs::read(path).expect("read csv");
     let text = String::from_utf8(bytes).expect("utf-8");
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(text.as_bytes());
-    r.records()
-        .map(|x| x.expect("record").iter().map(str::to_string).collect())
-        .collect()
+    let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
+    r.records().map(|x| x.expect("record").iter().map(str::to_string).collect()).collect()
 }
 
 /// Standard error as text.

@@ -26,11 +26,7 @@ fn customers(bytes: &[u8], parts: usize) -> custlens::engine::analyze::customers
     let aggs = plan(bytes.len() as u64, parts, 1)
         .into_iter()
         .map(|r| {
-            let from = if r.start == 0 {
-                0
-            } else {
-                r.start as usize - 1
-            };
+            let from = if r.start == 0 { 0 } else { r.start as usize - 1 };
             aggregate_text_range(&bytes[from..], &probe, cols, r, &mut |_| {}).expect("chunk")
         })
         .collect();
@@ -52,10 +48,7 @@ fn gbk_file_gives_the_hand_checked_result_in_wasm() {
 
 #[wasm_bindgen_test]
 fn ranges_in_wasm_equal_one_pass() {
-    let bytes = orders_csv(SampleSpec {
-        customers: 600,
-        seed: 5,
-    });
+    let bytes = orders_csv(SampleSpec { customers: 600, seed: 5 });
     let one = customers(&bytes, 1);
     let three = customers(&bytes, 3);
     assert_eq!(one.ids, three.ids);
@@ -64,17 +57,12 @@ fn ranges_in_wasm_equal_one_pass() {
 }
 
 fn document() -> web_sys::Document {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .expect("document")
+    web_sys::window().and_then(|w| w.document()).expect("document")
 }
 
 #[wasm_bindgen_test]
 fn segment_chart_draws_on_a_canvas() {
-    let canvas: web_sys::HtmlCanvasElement = document()
-        .create_element("canvas")
-        .expect("canvas")
-        .unchecked_into();
+    let canvas: web_sys::HtmlCanvasElement = document().create_element("canvas").expect("canvas").unchecked_into();
     canvas.set_width(600);
     canvas.set_height(400);
     let c = customers(GBK, 1);
@@ -83,28 +71,15 @@ fn segment_chart_draws_on_a_canvas() {
     let root = backend.into_drawing_area();
     assert!(segment_share_chart(&root, &r.segments, Lang::ZhCn.texts()).is_ok());
     // The customers' blue (54, 110, 200) appears somewhere on the canvas.
-    let ctx: web_sys::CanvasRenderingContext2d = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .expect("2d")
-        .unchecked_into();
-    let data = ctx
-        .get_image_data(0.0, 0.0, 600.0, 400.0)
-        .expect("pixels")
-        .data();
-    let blue = data
-        .chunks(4)
-        .filter(|p| p[0] == 54 && p[1] == 110 && p[2] == 200)
-        .count();
+    let ctx: web_sys::CanvasRenderingContext2d = canvas.get_context("2d").ok().flatten().expect("2d").unchecked_into();
+    let data = ctx.get_image_data(0.0, 0.0, 600.0, 400.0).expect("pixels").data();
+    let blue = data.chunks(4).filter(|p| p[0] == 54 && p[1] == 110 && p[2] == 200).count();
     assert!(blue > 100, "only {blue} blue pixels");
 }
 
 async fn tick() {
     let p = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = web_sys::window()
-            .expect("window")
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 20);
+        let _ = web_sys::window().expect("window").set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 20);
     });
     let _ = wasm_bindgen_futures::JsFuture::from(p).await;
 }
@@ -112,59 +87,20 @@ async fn tick() {
 #[wasm_bindgen_test]
 async fn app_mounts_and_switches_language() {
     let host = document().create_element("div").expect("div");
-    document()
-        .body()
-        .expect("body")
-        .append_child(&host)
-        .expect("append");
+    document().body().expect("body").append_child(&host).expect("append");
     let _handle = leptos::mount::mount_to(host.clone().unchecked_into(), custlens::ui::App);
     tick().await;
-    let text = |sel: &str| {
-        host.query_selector(sel)
-            .ok()
-            .flatten()
-            .map(|e| e.text_content().unwrap_or_default())
-    };
+    let text = |sel: &str| host.query_selector(sel).ok().flatten().map(|e| e.text_content().unwrap_or_default());
     let toggle = text("[data-testid=lang-toggle]").expect("toggle");
-    let first = if toggle == "English" {
-        Lang::ZhCn
-    } else {
-        Lang::En
-    };
-    assert_eq!(
-        text("h2#import-h"),
-        Some(first.texts().step_import.to_string())
-    );
-    let button: web_sys::HtmlElement = host
-        .query_selector("[data-testid=lang-toggle]")
-        .ok()
-        .flatten()
-        .expect("button")
-        .unchecked_into();
+    let first = if toggle == "English" { Lang::ZhCn } else { Lang::En };
+    assert_eq!(text("h2#import-h"), Some(first.texts().step_import.to_string()));
+    let button: web_sys::HtmlElement =
+        host.query_selector("[data-testid=lang-toggle]").ok().flatten().expect("button").unchecked_into();
     button.click();
     tick().await;
-    let second = if first == Lang::ZhCn {
-        Lang::En
-    } else {
-        Lang::ZhCn
-    };
-    assert_eq!(
-        text("h2#import-h"),
-        Some(second.texts().step_import.to_string())
-    );
-    assert_eq!(
-        text("[data-testid=privacy-badge]"),
-        Some(second.texts().privacy_badge.to_string())
-    );
-    assert!(host
-        .query_selector("[data-testid=file-input]")
-        .ok()
-        .flatten()
-        .is_some());
-    assert_eq!(
-        document()
-            .document_element()
-            .and_then(|e| e.get_attribute("lang")),
-        Some(second.key().to_string())
-    );
+    let second = if first == Lang::ZhCn { Lang::En } else { Lang::ZhCn };
+    assert_eq!(text("h2#import-h"), Some(second.texts().step_import.to_string()));
+    assert_eq!(text("[data-testid=privacy-badge]"), Some(second.texts().privacy_badge.to_string()));
+    assert!(host.query_selector("[data-testid=file-input]").ok().flatten().is_some());
+    assert_eq!(document().document_element().and_then(|e| e.get_attribute("lang")), Some(second.key().to_string()));
 }

@@ -20,29 +20,24 @@ const MIN_RANGE: u64 = 16 << 20;
 pub fn parse_maps(maps: &[String]) -> Result<Vec<(Field, String)>> {
     maps.iter()
         .map(|m| {
-            let (k, v) = m.split_once('=').ok_or_else(|| anyhow!("--map {m}: expected canonical=header, e.g. amount=订单金额"))?;
-            let field = Field::from_key(k)
-                .ok_or_else(|| anyhow!("--map {m}: unknown field `{k}` (fields: user_id, order_id, order_time, amount)"))?;
+            let (k, v) = m
+                .split_once('=')
+                .ok_or_else(|| anyhow!("--map {m}: expected canonical=header, e.g. amount=订单金额"))?;
+            let field = Field::from_key(k).ok_or_else(|| {
+                anyhow!("--map {m}: unknown field `{k}` (fields: user_id, order_id, order_time, amount)")
+            })?;
             Ok((field, v.to_string()))
         })
         .collect()
 }
 
 /// Reads an orders file into customers.
-pub fn read_customers(
-    path: &Path,
-    maps: &[(Field, String)],
-    sheet: Option<&str>,
-) -> Result<(Probe, Customers)> {
-    let name = path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+pub fn read_customers(path: &Path, maps: &[(Field, String)], sheet: Option<&str>) -> Result<(Probe, Customers)> {
+    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
     let mut file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut head = vec![0u8; PROBE_BYTES.min(size as usize)];
-    file.read_exact(&mut head)
-        .with_context(|| format!("{name}: cannot read"))?;
+    file.read_exact(&mut head).with_context(|| format!("{name}: cannot read"))?;
     let format = detect_format(&head, &name);
     if matches!(format, Format::Xlsx | Format::Xls) {
         let bytes = std::fs::read(path).with_context(|| format!("{name}: cannot read"))?;
@@ -56,11 +51,7 @@ pub fn read_customers(
     let cols = columns(&mut probe, maps)?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let ascii_safe = probe.encoding.is_some_and(|e| e.ascii_compatible());
-    let ranges = if ascii_safe {
-        plan(size, threads, MIN_RANGE)
-    } else {
-        plan(size, 1, 1)
-    };
+    let ranges = if ascii_safe { plan(size, threads, MIN_RANGE) } else { plan(size, 1, 1) };
     let mut parts = read_ranges(path, &probe, cols, &ranges)?;
     if needs_single_pass(&parts.iter().map(|p| p.ended_in_quote).collect::<Vec<_>>()) {
         parts = read_ranges(path, &probe, cols, &plan(size, 1, 1))?;
@@ -77,44 +68,18 @@ fn columns(probe: &mut Probe, maps: &[(Field, String)]) -> Result<OrderColumns> 
             probe.headers.join(", ")
         );
     }
-    Ok(OrderColumns::from_mapping(
-        &probe.mapping,
-        &probe.file,
-        &probe.headers,
-    )?)
+    Ok(OrderColumns::from_mapping(&probe.mapping, &probe.file, &probe.headers)?)
 }
 
-fn read_ranges(
-    path: &Path,
-    probe: &Probe,
-    cols: OrderColumns,
-    ranges: &[ByteRange],
-) -> Result<Vec<ChunkAggregate>> {
+fn read_ranges(path: &Path, probe: &Probe, cols: OrderColumns, ranges: &[ByteRange]) -> Result<Vec<ChunkAggregate>> {
     std::thread::scope(|s| {
-        let handles: Vec<_> = ranges
-            .iter()
-            .map(|&r| s.spawn(move || read_range(path, probe, cols, r)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().map_err(|_| anyhow!("a reader thread panicked"))?)
-            .collect()
+        let handles: Vec<_> = ranges.iter().map(|&r| s.spawn(move || read_range(path, probe, cols, r))).collect();
+        handles.into_iter().map(|h| h.join().map_err(|_| anyhow!("a reader thread panicked"))?).collect()
     })
 }
 
-fn read_range(
-    path: &Path,
-    probe: &Probe,
-    cols: OrderColumns,
-    r: ByteRange,
-) -> Result<ChunkAggregate> {
+fn read_range(path: &Path, probe: &Probe, cols: OrderColumns, r: ByteRange) -> Result<ChunkAggregate> {
     let mut f = File::open(path).with_context(|| format!("{}: cannot open", probe.file))?;
     f.seek(SeekFrom::Start(r.start.saturating_sub(1)))?;
-    Ok(aggregate_text_range(
-        BufReader::with_capacity(1 << 20, f),
-        probe,
-        cols,
-        r,
-        &mut |_| {},
-    )?)
+    Ok(aggregate_text_range(BufReader::with_capacity(1 << 20, f), probe, cols, r, &mut |_| {})?)
 }

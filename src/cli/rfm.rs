@@ -42,17 +42,13 @@ pub struct Args {
 
 /// Runs `custlens rfm`.
 pub fn run(a: Args) -> Result<()> {
-    let preset = SegmentPreset::from_key(&a.preset)
-        .ok_or_else(|| anyhow!("--preset {}: use classic8 or tiers5", a.preset))?;
-    let lang =
-        Lang::from_key(&a.lang).ok_or_else(|| anyhow!("--lang {}: use zh-CN or en", a.lang))?;
+    let preset =
+        SegmentPreset::from_key(&a.preset).ok_or_else(|| anyhow!("--preset {}: use classic8 or tiers5", a.preset))?;
+    let lang = Lang::from_key(&a.lang).ok_or_else(|| anyhow!("--lang {}: use zh-CN or en", a.lang))?;
     let snapshot = a
         .snapshot
         .as_deref()
-        .map(|s| {
-            Day::parse_iso(s)
-                .map_err(|_| anyhow!("--snapshot {s}: expected a date like 2024-12-31"))
-        })
+        .map(|s| Day::parse_iso(s).map_err(|_| anyhow!("--snapshot {s}: expected a date like 2024-12-31")))
         .transpose()?;
     let maps = parse_maps(&a.maps)?;
     let (probe, customers) = read_customers(&a.orders, &maps, a.sheet.as_deref())?;
@@ -97,11 +93,9 @@ fn write_to(path: &PathBuf, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()
         w.flush()?;
         return Ok(());
     }
-    let file = std::fs::File::create(path)
-        .with_context(|| format!("{}: cannot create", path.display()))?;
+    let file = std::fs::File::create(path).with_context(|| format!("{}: cannot create", path.display()))?;
     let mut w = BufWriter::new(file);
     f(&mut w).with_context(|| format!("{}: cannot write", path.display()))?;
-    w.flush()
-        .with_context(|| format!("{}: cannot write", path.display()))?;
+    w.flush().with_context(|| format!("{}: cannot write", path.display()))?;
     Ok(())
 }

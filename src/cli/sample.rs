@@ -24,26 +24,16 @@ pub struct Args {
 
 /// Runs `custlens sample`.
 pub fn run(a: Args) -> Result<()> {
-    let spec = SampleSpec {
-        customers: a.customers,
-        seed: a.seed,
-    };
+    let spec = SampleSpec { customers: a.customers, seed: a.seed };
     let mut w = BufWriter::new(
-        std::fs::File::create(&a.orders)
-            .with_context(|| format!("{}: cannot create", a.orders.display()))?,
+        std::fs::File::create(&a.orders).with_context(|| format!("{}: cannot create", a.orders.display()))?,
     );
     let rows = write_orders(spec, &mut w)?;
     w.flush()?;
-    eprintln!(
-        "{}: {rows} order rows for {} customers",
-        a.orders.display(),
-        a.customers
-    );
+    eprintln!("{}: {rows} order rows for {} customers", a.orders.display(), a.customers);
     if let Some(path) = a.customers_out {
-        let mut w = BufWriter::new(
-            std::fs::File::create(&path)
-                .with_context(|| format!("{}: cannot create", path.display()))?,
-        );
+        let mut w =
+            BufWriter::new(std::fs::File::create(&path).with_context(|| format!("{}: cannot create", path.display()))?);
         write_customers(spec, &mut w)?;
         w.flush()?;
     }

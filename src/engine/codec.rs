@@ -15,11 +15,7 @@ pub mod u64s {
     /// Deserialises from bytes.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
         let bytes: super::serde_bytes_compat::ByteBuf = Deserialize::deserialize(d)?;
-        Ok(bytes
-            .0
-            .chunks_exact(8)
-            .map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
-            .collect())
+        Ok(bytes.0.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8]))).collect())
     }
 }
 
@@ -36,11 +32,7 @@ pub mod u32s {
     /// Deserialises from bytes.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u32>, D::Error> {
         let bytes: super::serde_bytes_compat::ByteBuf = Deserialize::deserialize(d)?;
-        Ok(bytes
-            .0
-            .chunks_exact(4)
-            .map(|c| u32::from_le_bytes(c.try_into().unwrap_or([0; 4])))
-            .collect())
+        Ok(bytes.0.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().unwrap_or([0; 4]))).collect())
     }
 }
 
@@ -101,10 +93,7 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        let c = Cols {
-            a: vec![0, u64::MAX, 42],
-            b: vec![7, u32::MAX],
-        };
+        let c = Cols { a: vec![0, u64::MAX, 42], b: vec![7, u32::MAX] };
         let bytes = super::to_bytes(&c);
         assert_eq!(bytes.len(), 1 + 24 + 1 + 8);
         assert_eq!(super::from_bytes::<Cols>(&bytes), Ok(c));

@@ -69,9 +69,7 @@ impl Day {
 
     /// Parses an ISO `YYYY-MM-DD` (as typed in a date input or on the command line).
     pub fn parse_iso(s: &str) -> Result<Day, DateError> {
-        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-            .map(Day::from)
-            .map_err(|_| DateError::Unrecognised)
+        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map(Day::from).map_err(|_| DateError::Unrecognised)
     }
 }
 
@@ -111,14 +109,7 @@ pub fn from_excel_serial(serial: f64) -> Result<Timestamp, DateError> {
     let shift = if whole < 60.0 { 1 } else { 0 };
     let day = Day(EXCEL_EPOCH + whole as i32 + shift);
     let secs = ((serial - whole) * 86_400.0).round() as u32;
-    Ok(if secs >= 86_400 {
-        Timestamp {
-            day: day.next(),
-            secs: 0,
-        }
-    } else {
-        Timestamp { day, secs }
-    })
+    Ok(if secs >= 86_400 { Timestamp { day: day.next(), secs: 0 } } else { Timestamp { day, secs } })
 }
 
 /// Reads a date or date-time as analysts' exports write it.
@@ -147,9 +138,7 @@ pub fn parse_timestamp(text: &str) -> Result<Timestamp, DateError> {
 #[inline]
 fn fast_iso(b: &[u8]) -> Option<Timestamp> {
     let num = |r: &[u8]| -> Option<u32> {
-        r.iter().try_fold(0u32, |acc, &c| {
-            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
-        })
+        r.iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
     };
     let y = num(&b[0..4])? as i32;
     let m = num(&b[5..7])?;
@@ -159,10 +148,7 @@ fn fast_iso(b: &[u8]) -> Option<Timestamp> {
         10 => Some(Timestamp { day, secs: 0 }),
         19 if (b[10] == b' ' || b[10] == b'T') && b[13] == b':' && b[16] == b':' => {
             let (h, mi, s) = (num(&b[11..13])?, num(&b[14..16])?, num(&b[17..19])?);
-            (h < 24 && mi < 60 && s < 61).then_some(Timestamp {
-                day,
-                secs: h * 3600 + mi * 60 + s.min(59),
-            })
+            (h < 24 && mi < 60 && s < 61).then_some(Timestamp { day, secs: h * 3600 + mi * 60 + s.min(59) })
         }
         _ => None,
     }
@@ -170,15 +156,10 @@ fn fast_iso(b: &[u8]) -> Option<Timestamp> {
 
 fn general(s: &str) -> Result<Timestamp, DateError> {
     // Pure digits (maybe with a fraction): Excel serial, YYYYMMDD, Unix time.
-    if s.bytes().all(|c| c.is_ascii_digit() || c == b'.')
-        && s.bytes().filter(|&c| c == b'.').count() <= 1
-    {
+    if s.bytes().all(|c| c.is_ascii_digit() || c == b'.') && s.bytes().filter(|&c| c == b'.').count() <= 1 {
         let int_len = s.find('.').unwrap_or(s.len());
         return match int_len {
-            1..=7 => s
-                .parse::<f64>()
-                .map_err(|_| DateError::Unrecognised)
-                .and_then(from_excel_serial),
+            1..=7 => s.parse::<f64>().map_err(|_| DateError::Unrecognised).and_then(from_excel_serial),
             8 if !s.contains('.') => {
                 let n: u32 = s.parse().map_err(|_| DateError::Unrecognised)?;
                 Day::from_ymd((n / 10_000) as i32, n / 100 % 100, n % 100)
@@ -189,10 +170,7 @@ fn general(s: &str) -> Result<Timestamp, DateError> {
                 let v: f64 = s.parse().map_err(|_| DateError::Unrecognised)?;
                 let secs = if int_len == 13 { v / 1000.0 } else { v };
                 let days = (secs / 86_400.0).floor();
-                Ok(Timestamp {
-                    day: Day(days as i32),
-                    secs: (secs - days * 86_400.0) as u32,
-                })
+                Ok(Timestamp { day: Day(days as i32), secs: (secs - days * 86_400.0) as u32 })
             }
             _ => Err(DateError::Unrecognised),
         };
@@ -265,10 +243,7 @@ fn general(s: &str) -> Result<Timestamp, DateError> {
     if h > 23 || mi > 59 || sec > 60 {
         return Err(DateError::NoSuchDate);
     }
-    Ok(Timestamp {
-        day,
-        secs: h * 3600 + mi * 60 + sec.min(59),
-    })
+    Ok(Timestamp { day, secs: h * 3600 + mi * 60 + sec.min(59) })
 }
 
 #[cfg(test)]
@@ -276,9 +251,7 @@ mod tests {
     use super::*;
 
     fn ts(s: &str) -> String {
-        parse_timestamp(s)
-            .map(|t| t.to_string())
-            .unwrap_or_else(|e| format!("ERR {e:?}"))
+        parse_timestamp(s).map(|t| t.to_string()).unwrap_or_else(|e| format!("ERR {e:?}"))
     }
 
     #[test]
@@ -335,9 +308,6 @@ mod tests {
         let d = Day::from_ymd(2024, 3, 15).map(Day::days);
         assert_eq!(d, Some(19797));
         assert_eq!(Day::from_days(0).to_string(), "1970-01-01");
-        assert_eq!(
-            Day::parse_iso("2024-12-31").map(|d| d.next().to_string()),
-            Ok("2025-01-01".into())
-        );
+        assert_eq!(Day::parse_iso("2024-12-31").map(|d| d.next().to_string()), Ok("2025-01-01".into()));
     }
 }

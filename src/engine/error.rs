@@ -15,9 +15,7 @@ pub enum IngestError {
         file: String,
     },
     /// The file is not a table (e.g. an image or archive renamed to .csv).
-    #[error(
-        "{file}: this is not a text table or Excel workbook (binary content near byte {offset})"
-    )]
+    #[error("{file}: this is not a text table or Excel workbook (binary content near byte {offset})")]
     Binary {
         /// File name.
         file: String,

@@ -7,9 +7,7 @@ use std::fmt;
 /// An exact amount of money in ten-thousandths of the currency unit (0.0001 元).
 ///
 /// Totals are summed as integers, so 10 million orders add up to the cent.
-#[derive(
-    Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Money(i64);
 
 /// Why a text could not be read as an amount.
@@ -207,10 +205,7 @@ fn parse_general(s: &str) -> Result<Money, AmountError> {
     // Mantissa and exponent.
     let (mantissa, exp) = match body.find(['e', 'E']) {
         Some(i) => {
-            let e: i32 = body[i + 1..]
-                .trim_start_matches('+')
-                .parse()
-                .map_err(|_| AmountError::NotANumber)?;
+            let e: i32 = body[i + 1..].trim_start_matches('+').parse().map_err(|_| AmountError::NotANumber)?;
             (&body[..i], e)
         }
         None => (body, 0),
@@ -223,11 +218,7 @@ fn parse_general(s: &str) -> Result<Money, AmountError> {
     if int_part.is_empty() && frac_part.is_empty() {
         return Err(AmountError::NotANumber);
     }
-    if !int_part
-        .bytes()
-        .chain(frac_part.bytes())
-        .all(|c| c.is_ascii_digit())
-    {
+    if !int_part.bytes().chain(frac_part.bytes()).all(|c| c.is_ascii_digit()) {
         return Err(AmountError::NotANumber);
     }
     // digits as one integer with a decimal exponent
@@ -239,10 +230,8 @@ fn parse_general(s: &str) -> Result<Money, AmountError> {
     let keep = digits.len() as i32 + total_exp.min(0);
     for (i, c) in digits.bytes().enumerate() {
         if (i as i32) < keep {
-            value = value
-                .checked_mul(10)
-                .and_then(|v| v.checked_add(i128::from(c - b'0')))
-                .ok_or(AmountError::Overflow)?;
+            value =
+                value.checked_mul(10).and_then(|v| v.checked_add(i128::from(c - b'0'))).ok_or(AmountError::Overflow)?;
         } else {
             dropped.push(c);
         }
@@ -260,9 +249,7 @@ fn parse_general(s: &str) -> Result<Money, AmountError> {
         value += 1;
     }
     let value = if negative { -value } else { value };
-    i64::try_from(value)
-        .map(Money)
-        .map_err(|_| AmountError::Overflow)
+    i64::try_from(value).map(Money).map_err(|_| AmountError::Overflow)
 }
 
 /// Resolves thousands separators and decimal commas into a plain `123.45`.

@@ -24,9 +24,7 @@ pub fn aggregate_text_range<R: Read>(
     progress: &mut dyn FnMut(u64),
 ) -> Result<ChunkAggregate, IngestError> {
     let at_start = range.start == 0;
-    let encoding = probe
-        .encoding
-        .unwrap_or(crate::engine::ingest::detect::TextEncoding::Utf8);
+    let encoding = probe.encoding.unwrap_or(crate::engine::ingest::detect::TextEncoding::Utf8);
     let text = Utf8Reader::new(LineAligned::new(reader, range), encoding, at_start);
     let mut src = CsvSplitter::new(text, probe.dialect.unwrap_or_default(), &probe.file);
     let chunk = read_orders(&mut src, cols, at_start, progress)?;
@@ -34,11 +32,7 @@ pub fn aggregate_text_range<R: Read>(
 }
 
 /// Reads a whole worksheet and sums it per customer.
-pub fn aggregate_excel(
-    mut src: ExcelSource,
-    probe: &Probe,
-    cols: OrderColumns,
-) -> Result<ChunkAggregate, IngestError> {
+pub fn aggregate_excel(mut src: ExcelSource, probe: &Probe, cols: OrderColumns) -> Result<ChunkAggregate, IngestError> {
     src.rewind();
     let chunk = read_orders(&mut src, cols, true, &mut |_| {})?;
     aggregate(chunk, &probe.file)
@@ -49,10 +43,7 @@ pub fn aggregate_excel(
 pub fn finish(probe: &Probe, parts: Vec<ChunkAggregate>) -> Result<Customers, EngineError> {
     let customers = merge(parts);
     if customers.account.rows_in == 0 {
-        return Err(IngestError::NoRows {
-            file: probe.file.clone(),
-        }
-        .into());
+        return Err(IngestError::NoRows { file: probe.file.clone() }.into());
     }
     Ok(customers)
 }
@@ -65,22 +56,12 @@ mod tests {
     use crate::engine::sample::{orders_csv, SampleSpec};
 
     fn run(bytes: &[u8], parts: usize) -> Customers {
-        let probe = probe_text(
-            "s.csv",
-            bytes.len() as u64,
-            &bytes[..bytes.len().min(64 * 1024)],
-        )
-        .expect("probe");
-        let cols =
-            OrderColumns::from_mapping(&probe.mapping, "s.csv", &probe.headers).expect("cols");
+        let probe = probe_text("s.csv", bytes.len() as u64, &bytes[..bytes.len().min(64 * 1024)]).expect("probe");
+        let cols = OrderColumns::from_mapping(&probe.mapping, "s.csv", &probe.headers).expect("cols");
         let aggs = plan(bytes.len() as u64, parts, 1)
             .into_iter()
             .map(|r| {
-                let from = if r.start == 0 {
-                    0
-                } else {
-                    r.start as usize - 1
-                };
+                let from = if r.start == 0 { 0 } else { r.start as usize - 1 };
                 aggregate_text_range(&bytes[from..], &probe, cols, r, &mut |_| {}).expect("chunk")
             })
             .collect();
@@ -89,16 +70,10 @@ mod tests {
 
     #[test]
     fn parallel_ranges_give_the_single_pass_result() {
-        let bytes = orders_csv(SampleSpec {
-            customers: 800,
-            seed: 3,
-        });
+        let bytes = orders_csv(SampleSpec { customers: 800, seed: 3 });
         let one = run(&bytes, 1);
         assert!(one.account.reconciles());
-        assert!(
-            one.account.set_aside_total() > 0,
-            "the sample has a few bad rows"
-        );
+        assert!(one.account.set_aside_total() > 0, "the sample has a few bad rows");
         for parts in [2, 3, 7] {
             let many = run(&bytes, parts);
             assert_eq!(one.ids, many.ids, "{parts} parts");
@@ -112,22 +87,15 @@ mod tests {
     fn header_only_file_is_an_error() {
         let bytes = b"customer_id,order_time,amount\n";
         let probe = probe_text("h.csv", bytes.len() as u64, bytes).expect("probe");
-        let cols =
-            OrderColumns::from_mapping(&probe.mapping, "h.csv", &probe.headers).expect("cols");
+        let cols = OrderColumns::from_mapping(&probe.mapping, "h.csv", &probe.headers).expect("cols");
         let agg = aggregate_text_range(
             &bytes[..],
             &probe,
             cols,
-            ByteRange {
-                start: 0,
-                end: bytes.len() as u64,
-            },
+            ByteRange { start: 0, end: bytes.len() as u64 },
             &mut |_| {},
         )
         .expect("chunk");
-        assert!(matches!(
-            finish(&probe, vec![agg]),
-            Err(EngineError::Ingest(IngestError::NoRows { .. }))
-        ));
+        assert!(matches!(finish(&probe, vec![agg]), Err(EngineError::Ingest(IngestError::NoRows { .. }))));
     }
 }

@@ -18,10 +18,7 @@ pub struct SampleSpec {
 
 impl Default for SampleSpec {
     fn default() -> SampleSpec {
-        SampleSpec {
-            customers: 20_000,
-            seed: 20_240_601,
-        }
+        SampleSpec { customers: 20_000, seed: 20_240_601 }
     }
 }
 
@@ -80,14 +77,14 @@ impl Rng {
 }
 
 const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
-    "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾",
-    "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡", "欧阳", "司马",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林",
+    "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "于",
+    "蒋", "蔡", "欧阳", "司马",
 ];
 const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
-    "超", "秀英", "霞", "平", "刚", "桂英", "华", "建国", "晓东", "子涵", "欣怡", "浩然", "梓萱",
-    "宇轩", "雨桐", "思远", "佳怡", "俊杰", "诗涵",
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞",
+    "平", "刚", "桂英", "华", "建国", "晓东", "子涵", "欣怡", "浩然", "梓萱", "宇轩", "雨桐", "思远", "佳怡", "俊杰",
+    "诗涵",
 ];
 /// Provinces with a weight (customers per 100) and a capital city.
 const PROVINCES: &[(&str, &str, u32)] = &[
@@ -113,16 +110,8 @@ const PROVINCES: &[(&str, &str, u32)] = &[
     ("广西壮族自治区", "南宁市", 1),
 ];
 const CHANNELS: &[&str] = &["APP", "小程序", "官网", "天猫", "京东", "线下门店"];
-const CATEGORIES: &[&str] = &[
-    "手机数码",
-    "家用电器",
-    "美妆个护",
-    "服饰鞋包",
-    "食品生鲜",
-    "家居日用",
-    "母婴用品",
-    "图书文娱",
-];
+const CATEGORIES: &[&str] =
+    &["手机数码", "家用电器", "美妆个护", "服饰鞋包", "食品生鲜", "家居日用", "母婴用品", "图书文娱"];
 const LEVELS: &[&str] = &["普通", "银卡", "金卡", "钻石"];
 
 /// One generated order line.
@@ -149,19 +138,11 @@ fn customer_id(i: u32) -> String {
 /// Writes the customers table (CRM export) as UTF-8 CSV.
 pub fn write_customers<W: Write>(spec: SampleSpec, mut w: W) -> io::Result<()> {
     let mut rng = Rng::new(spec.seed ^ 0xC0FFEE);
-    writeln!(
-        w,
-        "客户ID,姓名,手机号,性别,年龄,省份,城市,会员等级,渠道来源,注册时间"
-    )?;
+    writeln!(w, "客户ID,姓名,手机号,性别,年龄,省份,城市,会员等级,渠道来源,注册时间")?;
     let total_weight: u32 = PROVINCES.iter().map(|p| p.2).sum();
     for i in 0..spec.customers as u32 {
         let name = format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN));
-        let phone = format!(
-            "1{}{}{:08}",
-            rng.pick(&[3, 5, 8, 8, 3, 7, 9]),
-            rng.below(10),
-            rng.below(100_000_000)
-        );
+        let phone = format!("1{}{}{:08}", rng.pick(&[3, 5, 8, 8, 3, 7, 9]), rng.below(10), rng.below(100_000_000));
         let gender = if rng.f64() < 0.52 { "女" } else { "男" };
         let age = (18.0 + (rng.normal() * 11.0 + 34.0).clamp(0.0, 60.0)) as u32;
         let mut k = rng.below(u64::from(total_weight)) as u32;
@@ -176,11 +157,7 @@ pub fn write_customers<W: Write>(spec: SampleSpec, mut w: W) -> io::Result<()> {
         let level = LEVELS[(rng.f64().powi(2) * 4.0) as usize];
         let channel = rng.pick(CHANNELS);
         let reg = Day::from_days(first_day() - 400 + rng.below(900) as i32);
-        writeln!(
-            w,
-            "{},{name},{phone},{gender},{age},{prov},{city},{level},{channel},{reg}",
-            customer_id(i)
-        )?;
+        writeln!(w, "{},{name},{phone},{gender},{age},{prov},{city},{level},{channel},{reg}", customer_id(i))?;
     }
     Ok(())
 }
@@ -201,39 +178,17 @@ pub fn write_orders<W: Write>(spec: SampleSpec, mut w: W) -> io::Result<u64> {
         let fav_channel = rng.below(CHANNELS.len() as u64) as u8;
         for _ in 0..orders {
             let day = start + a + rng.below(len as u64 + 1) as i32;
-            let hour = if rng.f64() < 0.45 {
-                19 + rng.below(4)
-            } else {
-                8 + rng.below(11)
-            };
+            let hour = if rng.f64() < 0.45 { 19 + rng.below(4) } else { 8 + rng.below(11) };
             let secs = (hour * 3600 + rng.below(3600)) as u32;
-            let cents = ((rng.normal() * 0.5).exp() * level * 100.0)
-                .round()
-                .max(100.0) as i64;
-            let category = if rng.f64() < 0.6 {
-                fav_cat
-            } else {
-                rng.below(CATEGORIES.len() as u64) as u8
-            };
-            let channel = if rng.f64() < 0.7 {
-                fav_channel
-            } else {
-                rng.below(CHANNELS.len() as u64) as u8
-            };
+            let cents = ((rng.normal() * 0.5).exp() * level * 100.0).round().max(100.0) as i64;
+            let category = if rng.f64() < 0.6 { fav_cat } else { rng.below(CATEGORIES.len() as u64) as u8 };
+            let channel = if rng.f64() < 0.7 { fav_channel } else { rng.below(CHANNELS.len() as u64) as u8 };
             let refund = rng.f64() < 0.01;
             let cents = if refund { -cents } else { cents };
             if rng.f64() < 0.1 && !refund {
                 // Two lines of one order.
                 let first = cents * 3 / 5;
-                lines.push(Line {
-                    day,
-                    secs,
-                    customer: c,
-                    order_seq: 0,
-                    cents: first,
-                    category,
-                    channel,
-                });
+                lines.push(Line { day, secs, customer: c, order_seq: 0, cents: first, category, channel });
                 let other = rng.below(CATEGORIES.len() as u64) as u8;
                 lines.push(Line {
                     day,
@@ -245,15 +200,7 @@ pub fn write_orders<W: Write>(spec: SampleSpec, mut w: W) -> io::Result<u64> {
                     channel,
                 });
             } else {
-                lines.push(Line {
-                    day,
-                    secs,
-                    customer: c,
-                    order_seq: 0,
-                    cents,
-                    category,
-                    channel,
-                });
+                lines.push(Line { day, secs, customer: c, order_seq: 0, cents, category, channel });
             }
         }
     }
@@ -292,11 +239,7 @@ pub fn write_orders<W: Write>(spec: SampleSpec, mut w: W) -> io::Result<u64> {
             11..=12 => format!("¥{amount}"),
             _ => amount,
         };
-        let customer = if (13..=14).contains(&roll) {
-            String::new()
-        } else {
-            customer_id(l.customer)
-        };
+        let customer = if (13..=14).contains(&roll) { String::new() } else { customer_id(l.customer) };
         writeln!(
             w,
             "O{order_no:09},{customer},{time},{amount},{},{}",
@@ -321,38 +264,21 @@ mod tests {
 
     #[test]
     fn deterministic() {
-        let spec = SampleSpec {
-            customers: 300,
-            seed: 7,
-        };
+        let spec = SampleSpec { customers: 300, seed: 7 };
         assert_eq!(orders_csv(spec), orders_csv(spec));
         assert_ne!(orders_csv(spec), orders_csv(SampleSpec { seed: 8, ..spec }));
     }
 
     #[test]
     fn looks_like_an_export() {
-        let text = String::from_utf8(orders_csv(SampleSpec {
-            customers: 500,
-            seed: 1,
-        }))
-        .unwrap_or_default();
+        let text = String::from_utf8(orders_csv(SampleSpec { customers: 500, seed: 1 })).unwrap_or_default();
         let mut lines = text.lines();
-        assert_eq!(
-            lines.next(),
-            Some("订单号,客户ID,下单时间,订单金额,商品品类,渠道")
-        );
+        assert_eq!(lines.next(), Some("订单号,客户ID,下单时间,订单金额,商品品类,渠道"));
         let rows: Vec<&str> = lines.collect();
         assert!(rows.len() > 1000, "{} rows", rows.len());
         assert!(rows.iter().all(|r| r.split(',').count() == 6));
         let mut customers = Vec::new();
-        assert!(write_customers(
-            SampleSpec {
-                customers: 5,
-                seed: 1
-            },
-            &mut customers
-        )
-        .is_ok());
+        assert!(write_customers(SampleSpec { customers: 5, seed: 1 }, &mut customers).is_ok());
         let c = String::from_utf8(customers).unwrap_or_default();
         assert_eq!(c.lines().count(), 6);
         assert!(c.lines().nth(1).is_some_and(|l| l.starts_with("C000001,")));

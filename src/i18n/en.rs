@@ -70,7 +70,8 @@ pub static TEXTS: Texts = Texts {
     rule: "Rule",
     action: "Suggested action",
     breakpoints: "Score breakpoints",
-    breakpoints_hint: "Scores 1–5 split at the 20/40/60/80 % percentiles; equal values get equal scores. More recent R scores higher.",
+    breakpoints_hint:
+        "Scores 1–5 split at the 20/40/60/80 % percentiles; equal values get equal scores. More recent R scores higher.",
     recency: "R recency (days)",
     frequency: "F orders",
     monetary: "M spend",
@@ -92,19 +93,47 @@ pub static TEXTS: Texts = Texts {
     showing_first: "showing the first {n}",
 
     segments: [
-        seg("Important value", "recent, frequent, high spend (all vs. the mean)", "Dedicated service and VIP benefits, early access to new products"),
-        seg("Important to develop", "recent, infrequent, high spend", "Cross-sell and loyalty points to raise purchase frequency"),
+        seg(
+            "Important value",
+            "recent, frequent, high spend (all vs. the mean)",
+            "Dedicated service and VIP benefits, early access to new products",
+        ),
+        seg(
+            "Important to develop",
+            "recent, infrequent, high spend",
+            "Cross-sell and loyalty points to raise purchase frequency",
+        ),
         seg("Important to retain", "not recent, frequent, high spend", "Reach out personally before they drift away"),
-        seg("Important to win back", "not recent, infrequent, high spend", "One-to-one contact to learn why; a targeted win-back offer"),
+        seg(
+            "Important to win back",
+            "not recent, infrequent, high spend",
+            "One-to-one contact to learn why; a targeted win-back offer",
+        ),
         seg("General value", "recent, frequent, low spend", "Recommend higher-value products and bundles"),
         seg("General to develop", "recent, infrequent, low spend", "Welcome pack and a nudge towards a second order"),
-        seg("General to retain", "not recent, frequent, low spend", "Low-cost reactivation: SMS/push with a time-limited offer"),
+        seg(
+            "General to retain",
+            "not recent, frequent, low spend",
+            "Low-cost reactivation: SMS/push with a time-limited offer",
+        ),
         seg("General to win back", "not recent, infrequent, low spend", "Low-cost mass contact; limit spend"),
-        seg("High value", "R, F and M scores all ≥ 4", "Dedicated service, early access, VIP discounts; regular account-manager calls"),
-        seg("Potential", "R ≥ 4, M ≥ 4, F ≤ 3", "Cross-sell and personalised recommendations; coupons to buy more often"),
+        seg(
+            "High value",
+            "R, F and M scores all ≥ 4",
+            "Dedicated service, early access, VIP discounts; regular account-manager calls",
+        ),
+        seg(
+            "Potential",
+            "R ≥ 4, M ≥ 4, F ≤ 3",
+            "Cross-sell and personalised recommendations; coupons to buy more often",
+        ),
         seg("General", "everyone else", "Reactivation: coupons, product update news"),
         seg("At risk", "R, F and M scores all ≤ 2", "Contact them to learn why; send a welcome-back gift"),
-        seg("Lost", "no order for over 365 days", "Survey the reasons; targeted retention offer (discount + after-sales guarantee)"),
+        seg(
+            "Lost",
+            "no order for over 365 days",
+            "Survey the reasons; targeted retention offer (discount + after-sales guarantee)",
+        ),
     ],
     reject_reasons: [
         (RejectReason::MissingValue, "required value missing (to be supplemented)"),

@@ -161,10 +161,7 @@ impl Texts {
 
     /// Description of a reject reason.
     pub fn reject_reason(&self, r: RejectReason) -> &'static str {
-        self.reject_reasons
-            .iter()
-            .find(|(k, _)| *k == r)
-            .map_or("", |(_, t)| t)
+        self.reject_reasons.iter().find(|(k, _)| *k == r).map_or("", |(_, t)| t)
     }
 
     /// The name of a canonical field.
@@ -203,10 +200,7 @@ mod tests {
     #[test]
     fn segment_table_order_matches_enum() {
         // Texts list segments in enum order; spot-check both ends.
-        assert_eq!(
-            Lang::ZhCn.texts().segment(Segment::ImportantValue).name,
-            "重要价值"
-        );
+        assert_eq!(Lang::ZhCn.texts().segment(Segment::ImportantValue).name, "重要价值");
         assert_eq!(Lang::ZhCn.texts().segment(Segment::Lost).name, "流失");
         assert_eq!(Lang::En.texts().segment(Segment::Lost).name, "Lost");
     }

@@ -10,16 +10,10 @@ pub fn download(bytes: &Uint8Array, name: &str, mime: &str) -> Result<(), String
     let parts = Array::of1(bytes);
     let bag = BlobPropertyBag::new();
     bag.set_type(mime);
-    let blob =
-        Blob::new_with_u8_array_sequence_and_options(&parts, &bag).map_err(|e| format!("{e:?}"))?;
+    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &bag).map_err(|e| format!("{e:?}"))?;
     let url = Url::create_object_url_with_blob(&blob).map_err(|e| format!("{e:?}"))?;
-    let doc = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or("no document")?;
-    let a: HtmlAnchorElement = doc
-        .create_element("a")
-        .map_err(|e| format!("{e:?}"))?
-        .unchecked_into();
+    let doc = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let a: HtmlAnchorElement = doc.create_element("a").map_err(|e| format!("{e:?}"))?.unchecked_into();
     a.set_href(&url);
     a.set_download(name);
     if let Some(body) = doc.body() {
@@ -36,13 +30,10 @@ pub fn download(bytes: &Uint8Array, name: &str, mime: &str) -> Result<(), String
 pub fn file_from_bytes(bytes: &Uint8Array, name: &str, mime: &str) -> Result<File, String> {
     let bag = web_sys::FilePropertyBag::new();
     bag.set_type(mime);
-    File::new_with_u8_array_sequence_and_options(&Array::of1(bytes), name, &bag)
-        .map_err(|e| format!("{e:?}"))
+    File::new_with_u8_array_sequence_and_options(&Array::of1(bytes), name, &bag).map_err(|e| format!("{e:?}"))
 }
 
 /// Logical cores, to size the worker pool (1–8).
 pub fn cores() -> usize {
-    web_sys::window()
-        .map_or(1, |w| w.navigator().hardware_concurrency() as usize)
-        .clamp(1, 8)
+    web_sys::window().map_or(1, |w| w.navigator().hardware_concurrency() as usize).clamp(1, 8)
 }

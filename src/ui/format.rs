@@ -31,11 +31,7 @@ pub fn float(x: f64, d: usize) -> String {
     let s = format!("{:.*}", d, x.abs());
     let (whole, frac) = s.split_once('.').map_or((s.as_str(), ""), |(a, b)| (a, b));
     let whole = int(whole.parse().unwrap_or(0));
-    let sign = if x < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
-        "-"
-    } else {
-        ""
-    };
+    let sign = if x < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') { "-" } else { "" };
     if frac.is_empty() {
         format!("{sign}{whole}")
     } else {

@@ -66,13 +66,7 @@ fn unexpected(r: &Response) -> JobError {
 
 /// Looks at a file: format, encoding, headers, suggested mapping.
 pub async fn probe(pool: &Pool, file: &Blob) -> Result<Probe, JobError> {
-    let env = pool
-        .call(
-            0,
-            Envelope::new(Request::Probe { sheet: None }).with_file(file.clone()),
-            None,
-        )
-        .await?;
+    let env = pool.call(0, Envelope::new(Request::Probe { sheet: None }).with_file(file.clone()), None).await?;
     match env.body {
         Response::Probe(p) => Ok(p),
         other => Err(unexpected(&other)),
@@ -81,10 +75,7 @@ pub async fn probe(pool: &Pool, file: &Blob) -> Result<Probe, JobError> {
 
 /// Generates the sample orders file in a worker.
 pub async fn sample(pool: &Pool) -> Result<Uint8Array, JobError> {
-    let req = Request::Sample {
-        customers: 20_000,
-        seed: 20_240_601,
-    };
+    let req = Request::Sample { customers: 20_000, seed: 20_240_601 };
     let env = pool.call(0, Envelope::new(req), None).await?;
     match (env.body, env.parts.into_iter().next()) {
         (Response::File { .. }, Some(bytes)) => Ok(bytes),
@@ -110,40 +101,37 @@ pub async fn run_rfm(
     params: RfmParams,
     on_progress: Rc<dyn Fn(Phase, f64)>,
 ) -> Result<RfmView, JobError> {
-    let cols = OrderColumns::from_mapping(&probe.mapping, &probe.file, &probe.headers)
-        .map_err(EngineError::from)?;
+    let cols = OrderColumns::from_mapping(&probe.mapping, &probe.file, &probe.headers).map_err(EngineError::from)?;
     let size = file.size() as u64;
-    let parallel =
-        probe.format == Format::Csv && probe.encoding.is_some_and(|e| e.ascii_compatible());
-    let ranges: Vec<_> = if parallel {
-        plan(size, pool.size(), MIN_RANGE)
-            .into_iter()
-            .map(Some)
-            .collect()
-    } else {
-        vec![None]
-    };
+    let parallel = probe.format == Format::Csv && probe.encoding.is_some_and(|e| e.ascii_compatible());
+    let ranges: Vec<_> =
+        if parallel { plan(size, pool.size(), MIN_RANGE).into_iter().map(Some).collect() } else { vec![None] };
     let mut parts = read_all(pool, file, probe, cols, &ranges, size, on_progress.clone()).await?;
-    if needs_single_pass(&parts.iter().map(|(q, _)| *q).collect::<Vec<_>>()) {
+    if needs_single_pass(&parts.iter().map(|c| c.ended_in_quote).collect::<Vec<_>>()) {
         // A quoted field with a line break straddles a range boundary: read in one piece.
         parts = read_all(pool, file, probe, cols, &[None], size, on_progress.clone()).await?;
     }
     on_progress(Phase::Merging, 1.0);
-    let req = Request::Merge {
-        probe: probe.clone(),
-        params,
-    };
-    let env = pool
-        .call(
-            0,
-            Envelope::new(req).with_parts(parts.into_iter().map(|(_, p)| p).collect()),
-            None,
-        )
-        .await?;
+    let req = Request::Merge { probe: probe.clone(), params };
+    let read_ms: Vec<f64> = parts.iter().map(|c| c.read_ms).collect();
+    let encode_ms: Vec<f64> = parts.iter().map(|c| c.encode_ms).collect();
+    let env = pool.call(0, Envelope::new(req).with_parts(parts.into_iter().map(|c| c.bytes).collect()), None).await?;
     match env.body {
-        Response::Rfm(view) => Ok(*view),
+        Response::Rfm(mut view) => {
+            view.timings.read_ms = read_ms;
+            view.timings.encode_ms = encode_ms;
+            Ok(*view)
+        }
         other => Err(unexpected(&other)),
     }
+}
+
+/// One chunk's answer.
+struct ChunkAnswer {
+    ended_in_quote: bool,
+    read_ms: f64,
+    encode_ms: f64,
+    bytes: Uint8Array,
 }
 
 async fn read_all(
@@ -154,7 +142,7 @@ async fn read_all(
     ranges: &[Option<crate::engine::ingest::chunk::ByteRange>],
     size: u64,
     on_progress: Rc<dyn Fn(Phase, f64)>,
-) -> Result<Vec<(bool, Uint8Array)>, JobError> {
+) -> Result<Vec<ChunkAnswer>, JobError> {
     let done = Rc::new(RefCell::new(vec![0u64; ranges.len()]));
     let calls = ranges.iter().enumerate().map(|(i, &range)| {
         let done = done.clone();
@@ -164,24 +152,16 @@ async fn read_all(
             let total: u64 = done.borrow().iter().sum();
             on_progress(Phase::Reading, total as f64 / size.max(1) as f64);
         });
-        let req = Request::Read {
-            probe: probe.clone(),
-            cols,
-            range,
-        };
-        pool.call(
-            i,
-            Envelope::new(req).with_file(file.clone()),
-            Some(progress),
-        )
+        let req = Request::Read { probe: probe.clone(), cols, range };
+        pool.call(i, Envelope::new(req).with_file(file.clone()), Some(progress))
     });
     let answers = futures::future::join_all(calls).await;
     let mut parts = Vec::with_capacity(answers.len());
     for a in answers {
         let env = a?;
         match (env.body, env.parts.into_iter().next()) {
-            (Response::Chunk { ended_in_quote }, Some(bytes)) => {
-                parts.push((ended_in_quote, bytes))
+            (Response::Chunk { ended_in_quote, read_ms, encode_ms }, Some(bytes)) => {
+                parts.push(ChunkAnswer { ended_in_quote, read_ms, encode_ms, bytes })
             }
             (other, _) => return Err(unexpected(&other)),
         }
@@ -191,9 +171,7 @@ async fn read_all(
 
 /// Re-scores the merged customers with new parameters.
 pub async fn rescore(pool: &Pool, params: RfmParams) -> Result<RfmView, JobError> {
-    let env = pool
-        .call(0, Envelope::new(Request::Rescore { params }), None)
-        .await?;
+    let env = pool.call(0, Envelope::new(Request::Rescore { params }), None).await?;
     match env.body {
         Response::Rfm(view) => Ok(*view),
         other => Err(unexpected(&other)),
@@ -210,11 +188,7 @@ pub enum Export {
 }
 
 /// Builds an export in worker 0; returns its file name and bytes.
-pub async fn export(
-    pool: &Pool,
-    what: Export,
-    lang: Lang,
-) -> Result<(String, Uint8Array), JobError> {
+pub async fn export(pool: &Pool, what: Export, lang: Lang) -> Result<(String, Uint8Array), JobError> {
     let req = match what {
         Export::Customers => Request::ExportCustomers { lang },
         Export::Rejects => Request::ExportRejects { lang },

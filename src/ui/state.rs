@@ -100,10 +100,7 @@ impl AppState {
 
     /// Takes a new file: probes it, and runs at once when the mapping is sure.
     pub fn open_file(self, file: Blob) {
-        if matches!(
-            self.status.get_untracked(),
-            Status::Running { .. } | Status::Probing
-        ) {
+        if matches!(self.status.get_untracked(), Status::Running { .. } | Status::Probing) {
             self.pool().cancel();
         }
         let job = self.next_job();
@@ -161,17 +158,11 @@ impl AppState {
         let job = self.next_job();
         let params = self.params.get_untracked();
         self.result.set(None);
-        self.status.set(Status::Running {
-            phase: Phase::Reading,
-            fraction: 0.0,
-        });
+        self.status.set(Status::Running { phase: Phase::Reading, fraction: 0.0 });
         let pool = self.pool();
         let progress: Rc<dyn Fn(Phase, f64)> = Rc::new(move |phase, fraction| {
             if self.is_current(job) {
-                self.status.set(Status::Running {
-                    phase,
-                    fraction: fraction.min(1.0),
-                });
+                self.status.set(Status::Running { phase, fraction: fraction.min(1.0) });
             }
         });
         spawn_local(async move {

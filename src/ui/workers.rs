@@ -92,10 +92,7 @@ pub struct Pool {
 impl Pool {
     /// A pool of `size` workers, started now so they are warm when needed.
     pub fn new(size: usize) -> Rc<Pool> {
-        let pool = Rc::new(Pool {
-            size: size.max(1),
-            slots: RefCell::new(Vec::new()),
-        });
+        let pool = Rc::new(Pool { size: size.max(1), slots: RefCell::new(Vec::new()) });
         pool.slots.borrow_mut().resize_with(pool.size, || None);
         for i in 0..pool.size {
             pool.ensure(i);
@@ -117,12 +114,7 @@ impl Pool {
 
     /// Stops every worker now; calls in flight fail with [`CallError::Cancelled`].
     pub fn cancel(&self) {
-        let old: Vec<Option<Slot>> = self
-            .slots
-            .borrow_mut()
-            .iter_mut()
-            .map(Option::take)
-            .collect();
+        let old: Vec<Option<Slot>> = self.slots.borrow_mut().iter_mut().map(Option::take).collect();
         for slot in old.into_iter().flatten() {
             slot.worker.terminate();
             if let Some((tx, _)) = slot.pending.borrow_mut().take() {
@@ -136,22 +128,12 @@ impl Pool {
 
     /// Sends `env` to worker `i` and waits for its answer. Progress messages
     /// in between go to `progress`.
-    pub async fn call(
-        &self,
-        i: usize,
-        env: Envelope<Request>,
-        progress: Option<Progress>,
-    ) -> Reply {
+    pub async fn call(&self, i: usize, env: Envelope<Request>, progress: Option<Progress>) -> Reply {
         self.ensure(i);
         let (gate, ready, pending, worker) = {
             let slots = self.slots.borrow();
             let s = slots[i].as_ref().ok_or(CallError::Cancelled)?;
-            (
-                s.gate.clone(),
-                s.ready.clone(),
-                s.pending.clone(),
-                s.worker.clone(),
-            )
+            (s.gate.clone(), s.ready.clone(), s.pending.clone(), s.worker.clone())
         };
         let _turn = gate.enter().await?;
         let wait = match &mut *ready.borrow_mut() {
@@ -172,9 +154,7 @@ impl Pool {
         let (tx, rx) = oneshot::channel();
         *pending.borrow_mut() = Some((tx, progress));
         let (msg, transfer) = env.to_js();
-        worker
-            .post_message_with_transfer(&msg, &transfer)
-            .map_err(|e| CallError::Broken(format!("{e:?}")))?;
+        worker.post_message_with_transfer(&msg, &transfer).map_err(|e| CallError::Broken(format!("{e:?}")))?;
         rx.await.map_err(|_| CallError::Cancelled)?
     }
 }
@@ -249,12 +229,5 @@ fn spawn() -> Slot {
     };
     worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
-    Slot {
-        gate: Rc::default(),
-        worker,
-        ready,
-        pending,
-        _onmessage: onmessage,
-        _onerror: onerror,
-    }
+    Slot { gate: Rc::default(), worker, ready, pending, _onmessage: onmessage, _onerror: onerror }
 }

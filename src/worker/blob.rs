@@ -20,27 +20,15 @@ pub struct BlobReader {
 impl BlobReader {
     /// A reader from `start` to `end` of `blob`.
     pub fn new(blob: &Blob, start: u64, end: u64, name: &str) -> Result<BlobReader, EngineError> {
-        let reader = FileReaderSync::new().map_err(|e| {
-            EngineError::from(IngestError::Read {
-                file: name.to_string(),
-                message: format!("{e:?}"),
-            })
-        })?;
-        Ok(BlobReader {
-            blob: blob.clone(),
-            reader,
-            pos: start,
-            end,
-        })
+        let reader = FileReaderSync::new()
+            .map_err(|e| EngineError::from(IngestError::Read { file: name.to_string(), message: format!("{e:?}") }))?;
+        Ok(BlobReader { blob: blob.clone(), reader, pos: start, end })
     }
 
     /// Up to `n` bytes from the start.
     pub fn read_head(&mut self, n: usize) -> Result<Vec<u8>, EngineError> {
         let mut out = Vec::with_capacity(n);
-        (&mut *self)
-            .take(n as u64)
-            .read_to_end(&mut out)
-            .map_err(|e| self.err(&e))?;
+        (&mut *self).take(n as u64).read_to_end(&mut out).map_err(|e| self.err(&e))?;
         Ok(out)
     }
 
@@ -53,11 +41,7 @@ impl BlobReader {
 
     fn err(&self, e: &io::Error) -> EngineError {
         let name = self.blob.dyn_ref_name();
-        IngestError::Read {
-            file: name,
-            message: e.to_string(),
-        }
-        .into()
+        IngestError::Read { file: name, message: e.to_string() }.into()
     }
 }
 
@@ -68,8 +52,7 @@ trait BlobName {
 impl BlobName for Blob {
     fn dyn_ref_name(&self) -> String {
         use wasm_bindgen::JsCast;
-        self.dyn_ref::<web_sys::File>()
-            .map_or_else(|| "data".to_string(), |f| f.name())
+        self.dyn_ref::<web_sys::File>().map_or_else(|| "data".to_string(), |f| f.name())
     }
 }
 
@@ -83,10 +66,7 @@ impl Read for BlobReader {
             .blob
             .slice_with_f64_and_f64(self.pos as f64, (self.pos + want) as f64)
             .map_err(|e| io::Error::other(format!("{e:?}")))?;
-        let ab = self
-            .reader
-            .read_as_array_buffer(&slice)
-            .map_err(|e| io::Error::other(format!("{e:?}")))?;
+        let ab = self.reader.read_as_array_buffer(&slice).map_err(|e| io::Error::other(format!("{e:?}")))?;
         let arr = Uint8Array::new(&ab);
         let n = arr.length() as usize;
         arr.copy_to(&mut buf[..n]);

@@ -39,9 +39,7 @@ fn scope() -> DedicatedWorkerGlobalScope {
 
 /// Sends a response with optional attached bytes (transferred).
 fn reply(resp: Response, bytes: Option<Vec<u8>>) {
-    let parts = bytes
-        .map(|b| vec![Uint8Array::from(b.as_slice())])
-        .unwrap_or_default();
+    let parts = bytes.map(|b| vec![Uint8Array::from(b.as_slice())]).unwrap_or_default();
     let (msg, transfer) = Envelope::new(resp).with_parts(parts).to_js();
     let _ = scope().post_message_with_transfer(&msg, &transfer);
 }
@@ -50,48 +48,37 @@ fn reply(resp: Response, bytes: Option<Vec<u8>>) {
 pub fn start() {
     console_error_panic_hook::set_once();
     let handler =
-        Closure::<dyn FnMut(MessageEvent)>::new(
-            |e: MessageEvent| match Envelope::<Request>::from_js(&e.data()) {
-                Ok(env) => handle(env),
-                Err(msg) => reply(Response::Failed(read_error("message", &msg)), None),
-            },
-        );
+        Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| match Envelope::<Request>::from_js(&e.data()) {
+            Ok(env) => handle(env),
+            Err(msg) => reply(Response::Failed(read_error("message", &msg)), None),
+        });
     scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
     handler.forget();
     reply(Response::Ready, None);
 }
 
 fn read_error(file: &str, message: &str) -> EngineError {
-    IngestError::Read {
-        file: file.to_string(),
-        message: message.to_string(),
-    }
-    .into()
+    IngestError::Read { file: file.to_string(), message: message.to_string() }.into()
 }
 
 fn handle(env: Envelope<Request>) {
     let file = env.file;
     let outcome: Result<(Response, Option<Vec<u8>>), EngineError> = match env.body {
-        Request::Probe { sheet } => {
-            with_file(file, |f| probe(f, sheet.as_deref())).map(|p| (Response::Probe(p), None))
-        }
+        Request::Probe { sheet } => with_file(file, |f| probe(f, sheet.as_deref())).map(|p| (Response::Probe(p), None)),
         Request::Sample { customers, seed } => {
-            let bytes = orders_csv(SampleSpec {
-                customers: customers as usize,
-                seed,
-            });
-            Ok((
-                Response::File {
-                    name: "sample_orders.csv".into(),
-                },
-                Some(bytes),
-            ))
+            let bytes = orders_csv(SampleSpec { customers: customers as usize, seed });
+            Ok((Response::File { name: "sample_orders.csv".into() }, Some(bytes)))
         }
-        Request::Read { probe, cols, range } => with_file(file, |f| read(f, &probe, cols, range))
-            .map(|agg| {
-                let ended_in_quote = agg.ended_in_quote;
-                (Response::Chunk { ended_in_quote }, Some(to_bytes(&agg)))
-            }),
+        Request::Read { probe, cols, range } => {
+            let t0 = now_ms();
+            with_file(file, |f| read(f, &probe, cols, range)).map(|agg| {
+                let t1 = now_ms();
+                let bytes = to_bytes(&agg);
+                let resp =
+                    Response::Chunk { ended_in_quote: agg.ended_in_quote, read_ms: t1 - t0, encode_ms: now_ms() - t1 };
+                (resp, Some(bytes))
+            })
+        }
         Request::Merge { probe, params } => {
             merge(&probe, &env.parts, params).map(|v| (Response::Rfm(Box::new(v)), None))
         }
@@ -117,10 +104,7 @@ fn handle(env: Envelope<Request>) {
     }
 }
 
-fn with_file<T>(
-    file: Option<Blob>,
-    f: impl FnOnce(&Blob) -> Result<T, EngineError>,
-) -> Result<T, EngineError> {
+fn with_file<T>(file: Option<Blob>, f: impl FnOnce(&Blob) -> Result<T, EngineError>) -> Result<T, EngineError> {
     match file {
         Some(b) => f(&b),
         None => Err(read_error("?", "no file was attached to the request")),
@@ -128,8 +112,7 @@ fn with_file<T>(
 }
 
 fn file_name(b: &Blob) -> String {
-    b.dyn_ref::<web_sys::File>()
-        .map_or_else(|| "data".to_string(), |f| f.name())
+    b.dyn_ref::<web_sys::File>().map_or_else(|| "data".to_string(), |f| f.name())
 }
 
 fn probe(b: &Blob, sheet: Option<&str>) -> Result<Probe, EngineError> {
@@ -159,10 +142,7 @@ fn read(
         let (_, src) = probe_excel(&name, bytes, probe.sheet.as_deref())?;
         return Ok(aggregate_excel(src, probe, cols)?);
     }
-    let range = range.unwrap_or(ByteRange {
-        start: 0,
-        end: size,
-    });
+    let range = range.unwrap_or(ByteRange { start: 0, end: size });
     let reader = BlobReader::new(b, range.start.saturating_sub(1), size, &name)?;
     let mut last_post = 0u64;
     let mut progress = |done: u64| {
@@ -171,38 +151,42 @@ fn read(
             reply(Response::Progress { done }, None);
         }
     };
-    Ok(aggregate_text_range(
-        reader,
-        probe,
-        cols,
-        range,
-        &mut progress,
-    )?)
+    Ok(aggregate_text_range(reader, probe, cols, range, &mut progress)?)
+}
+
+/// Milliseconds since an arbitrary origin (for phase timings).
+fn now_ms() -> f64 {
+    js_sys::Date::now()
 }
 
 fn merge(probe: &Probe, parts: &[Uint8Array], params: RfmParams) -> Result<RfmView, EngineError> {
+    let t0 = now_ms();
     let mut aggs: Vec<ChunkAggregate> = Vec::with_capacity(parts.len());
     for p in parts {
         aggs.push(from_bytes(&p.to_vec()).map_err(|m| read_error(&probe.file, &m))?);
     }
+    let t1 = now_ms();
     let customers = finish(probe, aggs)?;
+    let t2 = now_ms();
     STATE.with(|s| {
         let mut s = s.borrow_mut();
         s.customers = Some(customers);
         s.result = None;
     });
-    rescore(params)
+    let mut view = rescore(params)?;
+    view.timings.decode_ms = t1 - t0;
+    view.timings.merge_ms = t2 - t1;
+    Ok(view)
 }
 
 fn rescore(params: RfmParams) -> Result<RfmView, EngineError> {
     STATE.with(|s| {
         let mut s = s.borrow_mut();
-        let c = s
-            .customers
-            .as_ref()
-            .ok_or(crate::engine::error::AnalysisError::NoData)?;
+        let c = s.customers.as_ref().ok_or(crate::engine::error::AnalysisError::NoData)?;
+        let t0 = now_ms();
         let r = rfm(c, params)?;
-        let view = RfmView::new(c, &r);
+        let mut view = RfmView::new(c, &r);
+        view.timings.score_ms = now_ms() - t0;
         s.result = Some(r);
         Ok(view)
     })

@@ -95,26 +95,18 @@ pub fn aggregate(chunk: OrdersChunk, file: &str) -> Result<ChunkAggregate, Inges
         s.first_day = s.first_day.min(day);
         s.last_day = s.last_day.max(day);
         s.rows += 1;
-        s.monetary = s
-            .monetary
-            .checked_add(t.amount[i])
-            .ok_or_else(|| IngestError::Overflow {
-                file: file.to_string(),
-                customer: t.users.id(t.user[i]).to_string(),
-            })?;
+        s.monetary = s.monetary.checked_add(t.amount[i]).ok_or_else(|| IngestError::Overflow {
+            file: file.to_string(),
+            customer: t.users.id(t.user[i]).to_string(),
+        })?;
     }
     let (mut order_keys, mut order_users) = (Vec::new(), Vec::new());
     match &t.order {
         None => stats.iter_mut().for_each(|s| s.orders = s.rows),
         Some(orders) => {
-            let user_hash: Vec<u64> = (0..n_users as u32)
-                .map(|u| xxh3_64(t.users.id(u).as_bytes()))
-                .collect();
-            let mut pairs: Vec<(u64, u32)> = orders
-                .iter()
-                .zip(&t.user)
-                .map(|(&o, &u)| (pair_key(user_hash[u as usize], o), u))
-                .collect();
+            let user_hash: Vec<u64> = (0..n_users as u32).map(|u| xxh3_64(t.users.id(u).as_bytes())).collect();
+            let mut pairs: Vec<(u64, u32)> =
+                orders.iter().zip(&t.user).map(|(&o, &u)| (pair_key(user_hash[u as usize], o), u)).collect();
             pairs.sort_unstable();
             pairs.dedup_by_key(|p| p.0);
             order_keys.reserve(pairs.len());
@@ -180,10 +172,7 @@ impl Customers {
 pub fn merge(parts: Vec<ChunkAggregate>) -> Customers {
     let order_ids_mapped = parts.iter().any(|p| !p.order_keys.is_empty());
     let header_row = parts.first().map_or(1, |p| p.header_row.max(1));
-    let mut out = Customers {
-        order_ids_mapped,
-        ..Customers::default()
-    };
+    let mut out = Customers { order_ids_mapped, ..Customers::default() };
     let mut index: FxHashMap<String, u32> = FxHashMap::default();
     let mut row_offset = 0u64;
     let mut key_lists: Vec<(Vec<u64>, Vec<u32>)> = Vec::with_capacity(parts.len());
@@ -255,12 +244,7 @@ mod tests {
     use crate::engine::ingest::split::{CsvSplitter, Dialect};
 
     fn chunk(csv: &str, header: bool) -> ChunkAggregate {
-        let cols = OrderColumns {
-            user_id: 0,
-            order_time: 1,
-            amount: 2,
-            order_id: Some(3),
-        };
+        let cols = OrderColumns { user_id: 0, order_time: 1, amount: 2, order_id: Some(3) };
         let mut src = CsvSplitter::new(csv.as_bytes(), Dialect::default(), "t");
         let c = read_orders(&mut src, cols, header, &mut |_| {}).expect("read");
         aggregate(c, "t").expect("aggregate")
@@ -277,12 +261,12 @@ mod tests {
 
     #[test]
     fn merging_chunks_equals_one_pass() {
-        let whole = chunk("u,t,a,o\nA,2024-01-01,10,X1\nB,2024-01-02,3,X2\nA,2024-01-03,5,X1\nC,2024-01-04,1,X3\nA,2024-01-09,1,X4\n", true);
-        let p1 = chunk("u,t,a,o\nA,2024-01-01,10,X1\nB,2024-01-02,3,X2\n", true);
-        let p2 = chunk(
-            "A,2024-01-03,5,X1\nbad,row\nC,2024-01-04,1,X3\nA,2024-01-09,1,X4\n",
-            false,
+        let whole = chunk(
+            "u,t,a,o\nA,2024-01-01,10,X1\nB,2024-01-02,3,X2\nA,2024-01-03,5,X1\nC,2024-01-04,1,X3\nA,2024-01-09,1,X4\n",
+            true,
         );
+        let p1 = chunk("u,t,a,o\nA,2024-01-01,10,X1\nB,2024-01-02,3,X2\n", true);
+        let p2 = chunk("A,2024-01-03,5,X1\nbad,row\nC,2024-01-04,1,X3\nA,2024-01-09,1,X4\n", false);
         let one = merge(vec![whole]);
         let two = merge(vec![p1, p2]);
         assert_eq!(one.ids, two.ids);

@@ -12,11 +12,7 @@ pub fn quantile_sorted(sorted: &[f64], p: f64) -> Option<f64> {
     let lo = h.floor() as usize;
     let hi = (lo + 1).min(n - 1);
     let frac = h - lo as f64;
-    Some(if frac == 0.0 {
-        sorted[lo]
-    } else {
-        sorted[lo] + frac * (sorted[hi] - sorted[lo])
-    })
+    Some(if frac == 0.0 { sorted[lo] } else { sorted[lo] + frac * (sorted[hi] - sorted[lo]) })
 }
 
 /// The 20th, 40th, 60th and 80th percentiles: quintile breakpoints.

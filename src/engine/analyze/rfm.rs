@@ -138,16 +138,9 @@ pub fn rfm(c: &Customers, params: RfmParams) -> Result<RfmResult, AnalysisError>
     let first = c.stats.iter().map(|s| s.first_day).min().unwrap_or(last);
     let snapshot = params.snapshot.unwrap_or(last.next());
     if snapshot < last {
-        return Err(AnalysisError::SnapshotTooEarly {
-            snapshot: snapshot.to_string(),
-            last_order: last.to_string(),
-        });
+        return Err(AnalysisError::SnapshotTooEarly { snapshot: snapshot.to_string(), last_order: last.to_string() });
     }
-    let recency: Vec<f64> = c
-        .stats
-        .iter()
-        .map(|s| f64::from(snapshot.days_since(s.last_day)))
-        .collect();
+    let recency: Vec<f64> = c.stats.iter().map(|s| f64::from(snapshot.days_since(s.last_day))).collect();
     let frequency: Vec<f64> = c.stats.iter().map(|s| s.orders as f64).collect();
     let monetary: Vec<f64> = c.stats.iter().map(|s| s.monetary.to_f64()).collect();
     let breaks = Breakpoints {
@@ -156,11 +149,7 @@ pub fn rfm(c: &Customers, params: RfmParams) -> Result<RfmResult, AnalysisError>
         monetary: quintile_breaks(&monetary),
     };
     let mean = |v: &[f64]| v.iter().sum::<f64>() / n as f64;
-    let means = Means {
-        recency: mean(&recency),
-        frequency: mean(&frequency),
-        monetary: mean(&monetary),
-    };
+    let means = Means { recency: mean(&recency), frequency: mean(&frequency), monetary: mean(&monetary) };
     let customers: Vec<CustomerRfm> = (0..n)
         .map(|i| {
             let s = &c.stats[i];
@@ -194,10 +183,7 @@ pub fn rfm(c: &Customers, params: RfmParams) -> Result<RfmResult, AnalysisError>
     };
     let segments = summarise(&customers, params.preset, totals);
     Ok(RfmResult {
-        params: RfmParams {
-            snapshot: Some(snapshot),
-            ..params
-        },
+        params: RfmParams { snapshot: Some(snapshot), ..params },
         snapshot,
         customers,
         breaks,
@@ -207,11 +193,7 @@ pub fn rfm(c: &Customers, params: RfmParams) -> Result<RfmResult, AnalysisError>
     })
 }
 
-fn summarise(
-    customers: &[CustomerRfm],
-    preset: SegmentPreset,
-    totals: Totals,
-) -> Vec<SegmentSummary> {
+fn summarise(customers: &[CustomerRfm], preset: SegmentPreset, totals: Totals) -> Vec<SegmentSummary> {
     #[derive(Default, Clone, Copy)]
     struct Acc {
         n: u64,
@@ -239,17 +221,9 @@ fn summarise(
             SegmentSummary {
                 segment,
                 customers: a.n,
-                customer_share: if totals.customers == 0 {
-                    0.0
-                } else {
-                    a.n as f64 / totals.customers as f64
-                },
+                customer_share: if totals.customers == 0 { 0.0 } else { a.n as f64 / totals.customers as f64 },
                 revenue: a.revenue,
-                revenue_share: if total_rev == 0.0 {
-                    0.0
-                } else {
-                    a.revenue.to_f64() / total_rev
-                },
+                revenue_share: if total_rev == 0.0 { 0.0 } else { a.revenue.to_f64() / total_rev },
                 mean_recency: per(a.recency),
                 mean_frequency: per(a.frequency),
                 mean_monetary: per(a.monetary),
@@ -278,12 +252,7 @@ mod tests {
         B,2024-03-22,50,b1\nC,2024-01-05,100,c1\nC,2024-02-01,200,c2\nD,2023-12-03,20,d1\nE,2023-03-03,1000,e1\n";
 
     fn customers() -> Customers {
-        let cols = OrderColumns {
-            user_id: 0,
-            order_time: 1,
-            amount: 2,
-            order_id: Some(3),
-        };
+        let cols = OrderColumns { user_id: 0, order_time: 1, amount: 2, order_id: Some(3) };
         let mut src = CsvSplitter::new(ORDERS.as_bytes(), Dialect::default(), "t");
         let chunk = read_orders(&mut src, cols, true, &mut |_| {}).expect("read");
         merge(vec![aggregate(chunk, "t").expect("agg")])
@@ -292,19 +261,9 @@ mod tests {
     #[test]
     fn hand_checked_example() {
         let snapshot = Day::parse_iso("2024-04-01").ok();
-        let r = rfm(
-            &customers(),
-            RfmParams {
-                snapshot,
-                preset: SegmentPreset::Classic8,
-            },
-        )
-        .expect("rfm");
-        let got: Vec<(i32, u64, String)> = r
-            .customers
-            .iter()
-            .map(|c| (c.recency_days, c.frequency, c.monetary.to_string()))
-            .collect();
+        let r = rfm(&customers(), RfmParams { snapshot, preset: SegmentPreset::Classic8 }).expect("rfm");
+        let got: Vec<(i32, u64, String)> =
+            r.customers.iter().map(|c| (c.recency_days, c.frequency, c.monetary.to_string())).collect();
         assert_eq!(
             got,
             vec![
@@ -331,16 +290,7 @@ mod tests {
         // Means: R 117.2, F 1.6, M 394 → A: recent, frequent, high → 重要价值
         use Segment::*;
         let segs: Vec<Segment> = r.customers.iter().map(|c| c.segment).collect();
-        assert_eq!(
-            segs,
-            vec![
-                ImportantValue,
-                GeneralDevelop,
-                GeneralValue,
-                GeneralWinBack,
-                ImportantWinBack
-            ]
-        );
+        assert_eq!(segs, vec![ImportantValue, GeneralDevelop, GeneralValue, GeneralWinBack, ImportantWinBack]);
         assert_eq!(r.totals.revenue, Money::from_cents(197_000));
         assert_eq!(r.totals.orders, 8);
         let sum_share: f64 = r.segments.iter().map(|s| s.customer_share).sum();
@@ -357,26 +307,13 @@ mod tests {
     #[test]
     fn snapshot_before_last_order_is_refused() {
         let snapshot = Day::parse_iso("2024-03-01").ok();
-        let e = rfm(
-            &customers(),
-            RfmParams {
-                snapshot,
-                preset: SegmentPreset::Tiers5,
-            },
-        );
+        let e = rfm(&customers(), RfmParams { snapshot, preset: SegmentPreset::Tiers5 });
         assert!(matches!(e, Err(AnalysisError::SnapshotTooEarly { .. })));
     }
 
     #[test]
     fn tiers5_on_example() {
-        let r = rfm(
-            &customers(),
-            RfmParams {
-                snapshot: None,
-                preset: SegmentPreset::Tiers5,
-            },
-        )
-        .expect("rfm");
+        let r = rfm(&customers(), RfmParams { snapshot: None, preset: SegmentPreset::Tiers5 }).expect("rfm");
         use Segment::*;
         let segs: Vec<Segment> = r.customers.iter().map(|c| c.segment).collect();
         // A 5/5/4 high value; B 4/1/2 general; C 3/4/3 general; D 2/1/1 at risk; E lost (395 days)

@@ -94,12 +94,7 @@ pub struct AboveMean {
 pub const LOST_AFTER_DAYS: i32 = 365;
 
 /// The segment of one customer.
-pub fn classify(
-    preset: SegmentPreset,
-    score: RfmScore,
-    above: AboveMean,
-    recency_days: i32,
-) -> Segment {
+pub fn classify(preset: SegmentPreset, score: RfmScore, above: AboveMean, recency_days: i32) -> Segment {
     use Segment::*;
     match preset {
         SegmentPreset::Classic8 => match (above.r, above.f, above.m) {
@@ -136,37 +131,19 @@ mod tests {
     const fn s(r: u8, f: u8, m: u8) -> RfmScore {
         RfmScore { r, f, m }
     }
-    const HIGH: AboveMean = AboveMean {
-        r: true,
-        f: true,
-        m: true,
-    };
+    const HIGH: AboveMean = AboveMean { r: true, f: true, m: true };
 
     #[test]
     fn classic8_covers_all_eight_combinations() {
         let mut seen = std::collections::HashSet::new();
         for bits in 0..8u8 {
-            let a = AboveMean {
-                r: bits & 4 != 0,
-                f: bits & 2 != 0,
-                m: bits & 1 != 0,
-            };
+            let a = AboveMean { r: bits & 4 != 0, f: bits & 2 != 0, m: bits & 1 != 0 };
             seen.insert(classify(SegmentPreset::Classic8, s(3, 3, 3), a, 10));
         }
         assert_eq!(seen.len(), 8);
-        assert_eq!(
-            classify(SegmentPreset::Classic8, s(1, 1, 1), HIGH, 10),
-            Segment::ImportantValue
-        );
-        let low_f = AboveMean {
-            r: true,
-            f: false,
-            m: true,
-        };
-        assert_eq!(
-            classify(SegmentPreset::Classic8, s(1, 1, 1), low_f, 10),
-            Segment::ImportantDevelop
-        );
+        assert_eq!(classify(SegmentPreset::Classic8, s(1, 1, 1), HIGH, 10), Segment::ImportantValue);
+        let low_f = AboveMean { r: true, f: false, m: true };
+        assert_eq!(classify(SegmentPreset::Classic8, s(1, 1, 1), low_f, 10), Segment::ImportantDevelop);
     }
 
     #[test]

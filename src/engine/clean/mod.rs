@@ -72,12 +72,7 @@ impl Reject {
         } else {
             value.to_string()
         };
-        Reject {
-            row,
-            reason,
-            field,
-            value,
-        }
+        Reject { row, reason, field, value }
     }
 }
 
@@ -145,12 +140,7 @@ mod tests {
 
     #[test]
     fn long_values_are_cut() {
-        let r = Reject::new(
-            2,
-            RejectReason::InvalidAmount,
-            Some(Field::Amount),
-            &"9".repeat(200),
-        );
+        let r = Reject::new(2, RejectReason::InvalidAmount, Some(Field::Amount), &"9".repeat(200));
         assert_eq!(r.value.chars().count(), MAX_REJECT_VALUE_CHARS + 1);
     }
 }

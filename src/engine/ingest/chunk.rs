@@ -26,14 +26,7 @@ pub fn plan(len: u64, parts: usize, min_part: u64) -> Vec<ByteRange> {
     let n = parts.clamp(1, by_size.max(1));
     let step = len / n as u64;
     (0..n as u64)
-        .map(|i| ByteRange {
-            start: i * step,
-            end: if i + 1 == n as u64 {
-                len
-            } else {
-                (i + 1) * step
-            },
-        })
+        .map(|i| ByteRange { start: i * step, end: if i + 1 == n as u64 { len } else { (i + 1) * step } })
         .collect()
 }
 
@@ -41,10 +34,7 @@ pub fn plan(len: u64, parts: usize, min_part: u64) -> Vec<ByteRange> {
 /// following chunk began in the middle of a record: then the file must be
 /// read in one pass.
 pub fn needs_single_pass(ended_in_quote: &[bool]) -> bool {
-    ended_in_quote.len() > 1
-        && ended_in_quote[..ended_in_quote.len() - 1]
-            .iter()
-            .any(|&q| q)
+    ended_in_quote.len() > 1 && ended_in_quote[..ended_in_quote.len() - 1].iter().any(|&q| q)
 }
 
 /// Reads the whole lines of one range.
@@ -147,15 +137,8 @@ mod tests {
     use super::*;
 
     fn read_range(data: &[u8], r: ByteRange, block: usize) -> (Vec<u8>, Option<u64>) {
-        let start = if r.start == 0 {
-            0
-        } else {
-            r.start as usize - 1
-        };
-        let mut inner = SmallReads {
-            data: &data[start..],
-            block,
-        };
+        let start = if r.start == 0 { 0 } else { r.start as usize - 1 };
+        let mut inner = SmallReads { data: &data[start..], block };
         let mut a = LineAligned::new(&mut inner, r);
         let mut out = Vec::new();
         let _ = a.read_to_end(&mut out);
@@ -196,10 +179,7 @@ mod tests {
         let data = b"a\nbbbbbbbbbbbbbbbbbbbbbbbbbbbb\nc";
         for parts in 1..=8 {
             let ranges = plan(data.len() as u64, parts, 1);
-            let joined: Vec<u8> = ranges
-                .iter()
-                .flat_map(|r| read_range(data, *r, 5).0)
-                .collect();
+            let joined: Vec<u8> = ranges.iter().flat_map(|r| read_range(data, *r, 5).0).collect();
             assert_eq!(joined, data.to_vec());
         }
     }

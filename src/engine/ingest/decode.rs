@@ -88,27 +88,16 @@ mod tests {
     #[test]
     fn transcodes() {
         let text = "客户ID,金额\n张三,12\n";
-        assert_eq!(
-            decode(&encoding_rs::GBK.encode(text).0, TextEncoding::Gb18030),
-            text
-        );
-        assert_eq!(
-            decode(format!("\u{feff}{text}").as_bytes(), TextEncoding::Utf8Bom),
-            text
-        );
-        let utf16: Vec<u8> = [0xFF, 0xFE]
-            .into_iter()
-            .chain(text.encode_utf16().flat_map(|u| u.to_le_bytes()))
-            .collect();
+        assert_eq!(decode(&encoding_rs::GBK.encode(text).0, TextEncoding::Gb18030), text);
+        assert_eq!(decode(format!("\u{feff}{text}").as_bytes(), TextEncoding::Utf8Bom), text);
+        let utf16: Vec<u8> =
+            [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(|u| u.to_le_bytes())).collect();
         assert_eq!(decode(&utf16, TextEncoding::Utf16Le), text);
     }
 
     #[test]
     fn large_gbk_input_in_many_blocks() {
         let text = "订单,金额\n".repeat(50_000);
-        assert_eq!(
-            decode(&encoding_rs::GBK.encode(&text).0, TextEncoding::Gb18030),
-            text
-        );
+        assert_eq!(decode(&encoding_rs::GBK.encode(&text).0, TextEncoding::Gb18030), text);
     }
 }

@@ -85,9 +85,7 @@ pub fn detect_format(head: &[u8], file_name: &str) -> Format {
 /// zero byte means the file is not text.
 pub fn detect_encoding(head: &[u8], file_name: &str) -> Result<TextEncoding, IngestError> {
     if head.is_empty() {
-        return Err(IngestError::Empty {
-            file: file_name.to_string(),
-        });
+        return Err(IngestError::Empty { file: file_name.to_string() });
     }
     if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
         return Ok(TextEncoding::Utf8Bom);
@@ -100,12 +98,7 @@ pub fn detect_encoding(head: &[u8], file_name: &str) -> Result<TextEncoding, Ing
     }
     if let Some(pos) = memchr::memchr(0, head) {
         let sample = &head[..head.len().min(4096)];
-        let odd_zeros = sample
-            .iter()
-            .skip(1)
-            .step_by(2)
-            .filter(|&&c| c == 0)
-            .count();
+        let odd_zeros = sample.iter().skip(1).step_by(2).filter(|&&c| c == 0).count();
         let even_zeros = sample.iter().step_by(2).filter(|&&c| c == 0).count();
         let half = sample.len() / 2;
         if odd_zeros * 10 > half * 8 && even_zeros == 0 {
@@ -114,10 +107,7 @@ pub fn detect_encoding(head: &[u8], file_name: &str) -> Result<TextEncoding, Ing
         if even_zeros * 10 > half * 8 && odd_zeros == 0 {
             return Ok(TextEncoding::Utf16Be);
         }
-        return Err(IngestError::Binary {
-            file: file_name.to_string(),
-            offset: pos as u64,
-        });
+        return Err(IngestError::Binary { file: file_name.to_string(), offset: pos as u64 });
     }
     match std::str::from_utf8(head) {
         Ok(_) => return Ok(TextEncoding::Utf8),
@@ -129,15 +119,9 @@ pub fn detect_encoding(head: &[u8], file_name: &str) -> Result<TextEncoding, Ing
         return Ok(TextEncoding::Gb18030);
     }
     // Neither decodes cleanly: control characters suggest binary.
-    let controls = head
-        .iter()
-        .filter(|&&c| c < 0x20 && !matches!(c, b'\n' | b'\r' | b'\t' | 0x0C))
-        .count();
+    let controls = head.iter().filter(|&&c| c < 0x20 && !matches!(c, b'\n' | b'\r' | b'\t' | 0x0C)).count();
     if controls * 20 > head.len() {
-        return Err(IngestError::Binary {
-            file: file_name.to_string(),
-            offset: 0,
-        });
+        return Err(IngestError::Binary { file: file_name.to_string(), offset: 0 });
     }
     // Mostly GBK with a few bad bytes: read as GB18030, bad bytes become U+FFFD.
     Ok(TextEncoding::Gb18030)
@@ -162,23 +146,12 @@ fn trim_partial_gb(head: &[u8]) -> &[u8] {
 /// Picks the delimiter that splits the first lines into the same number (>1)
 /// of fields most consistently; `,` when nothing fits (a one-column file).
 pub fn sniff_dialect(text: &str) -> Dialect {
-    let lines: Vec<&str> = text
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .take(30)
-        .collect();
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(30).collect();
     // The last line of a sample may be cut short.
-    let lines = if lines.len() > 2 {
-        &lines[..lines.len() - 1]
-    } else {
-        &lines[..]
-    };
+    let lines = if lines.len() > 2 { &lines[..lines.len() - 1] } else { &lines[..] };
     let mut best = (b',', 0usize, 0usize); // delimiter, consistent lines, fields
     for d in [b',', b'\t', b';', b'|'] {
-        let counts: Vec<usize> = lines
-            .iter()
-            .map(|l| count_fields(l.as_bytes(), d))
-            .collect();
+        let counts: Vec<usize> = lines.iter().map(|l| count_fields(l.as_bytes(), d)).collect();
         let Some(&first) = counts.first() else {
             continue;
         };
@@ -190,10 +163,7 @@ pub fn sniff_dialect(text: &str) -> Dialect {
             best = (d, consistent, first);
         }
     }
-    Dialect {
-        delimiter: best.0,
-        quote: b'"',
-    }
+    Dialect { delimiter: best.0, quote: b'"' }
 }
 
 fn count_fields(line: &[u8], d: u8) -> usize {
@@ -217,52 +187,28 @@ mod tests {
     fn formats() {
         assert_eq!(detect_format(b"PK\x03\x04rest", "a.csv"), Format::Xlsx);
         assert_eq!(detect_format(b"a,b\n", "orders.csv"), Format::Csv);
-        assert_eq!(
-            detect_format(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1], "x"),
-            Format::Xls
-        );
+        assert_eq!(detect_format(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1], "x"), Format::Xls);
     }
 
     #[test]
     fn encodings() {
         let gbk = encoding_rs::GBK.encode("客户ID,金额\n张三,12\n").0;
         assert_eq!(detect_encoding(&gbk, "f"), Ok(TextEncoding::Gb18030));
-        assert_eq!(
-            detect_encoding("客户ID,金额\n".as_bytes(), "f"),
-            Ok(TextEncoding::Utf8)
-        );
-        assert_eq!(
-            detect_encoding(b"\xEF\xBB\xBFa,b", "f"),
-            Ok(TextEncoding::Utf8Bom)
-        );
-        assert_eq!(
-            detect_encoding(b"\xFF\xFEa\0", "f"),
-            Ok(TextEncoding::Utf16Le)
-        );
-        assert_eq!(
-            detect_encoding(b"a\0,\0b\0\n\0", "f"),
-            Ok(TextEncoding::Utf16Le)
-        );
+        assert_eq!(detect_encoding("客户ID,金额\n".as_bytes(), "f"), Ok(TextEncoding::Utf8));
+        assert_eq!(detect_encoding(b"\xEF\xBB\xBFa,b", "f"), Ok(TextEncoding::Utf8Bom));
+        assert_eq!(detect_encoding(b"\xFF\xFEa\0", "f"), Ok(TextEncoding::Utf16Le));
+        assert_eq!(detect_encoding(b"a\0,\0b\0\n\0", "f"), Ok(TextEncoding::Utf16Le));
         // a UTF-8 sample cut in the middle of a character is still UTF-8
         let cut = &"客户".as_bytes()[..4];
         assert_eq!(detect_encoding(cut, "f"), Ok(TextEncoding::Utf8));
         // GBK cut in the middle of a character
-        assert_eq!(
-            detect_encoding(&gbk[..gbk.len() - 8], "f"),
-            Ok(TextEncoding::Gb18030)
-        );
+        assert_eq!(detect_encoding(&gbk[..gbk.len() - 8], "f"), Ok(TextEncoding::Gb18030));
     }
 
     #[test]
     fn binary_and_empty() {
-        assert!(matches!(
-            detect_encoding(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "x.csv"),
-            Err(IngestError::Binary { .. })
-        ));
-        assert!(matches!(
-            detect_encoding(b"", "x.csv"),
-            Err(IngestError::Empty { .. })
-        ));
+        assert!(matches!(detect_encoding(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "x.csv"), Err(IngestError::Binary { .. })));
+        assert!(matches!(detect_encoding(b"", "x.csv"), Err(IngestError::Empty { .. })));
     }
 
     #[test]

@@ -21,16 +21,9 @@ pub struct ExcelSource {
 
 impl ExcelSource {
     /// Opens `bytes` and selects `sheet` (or the first sheet with data).
-    pub fn open(
-        bytes: Vec<u8>,
-        file: &str,
-        sheet: Option<&str>,
-    ) -> Result<ExcelSource, IngestError> {
+    pub fn open(bytes: Vec<u8>, file: &str, sheet: Option<&str>) -> Result<ExcelSource, IngestError> {
         let total = bytes.len() as u64;
-        let err = |e: &dyn std::fmt::Display| IngestError::Excel {
-            file: file.to_string(),
-            message: e.to_string(),
-        };
+        let err = |e: &dyn std::fmt::Display| IngestError::Excel { file: file.to_string(), message: e.to_string() };
         let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| err(&e))?;
         let sheet_names = wb.sheet_names().to_vec();
         let mut chosen: Option<(String, Range<Data>)> = None;
@@ -53,20 +46,10 @@ impl ExcelSource {
                     sheet_names.join(", ")
                 )))
             }
-            None => {
-                return Err(IngestError::Empty {
-                    file: file.to_string(),
-                })
-            }
+            None => return Err(IngestError::Empty { file: file.to_string() }),
         };
         let rows = range.height().max(1) as u64;
-        Ok(ExcelSource {
-            range,
-            next_row: 0,
-            bytes_per_row: total / rows,
-            sheet_names,
-            sheet,
-        })
+        Ok(ExcelSource { range, next_row: 0, bytes_per_row: total / rows, sheet_names, sheet })
     }
 
     /// Goes back to the first row.

@@ -178,19 +178,13 @@ impl Field {
 
     /// Parses a canonical name.
     pub fn from_key(key: &str) -> Option<Field> {
-        ORDER_FIELDS
-            .iter()
-            .map(|s| s.field)
-            .find(|f| f.key() == key.trim())
+        ORDER_FIELDS.iter().map(|s| s.field).find(|f| f.key() == key.trim())
     }
 
     /// The spec of this field.
     pub fn spec(self) -> &'static FieldSpec {
         // ORDER_FIELDS lists every variant.
-        ORDER_FIELDS
-            .iter()
-            .find(|s| s.field == self)
-            .unwrap_or(&ORDER_FIELDS[0])
+        ORDER_FIELDS.iter().find(|s| s.field == self).unwrap_or(&ORDER_FIELDS[0])
     }
 }
 
@@ -225,10 +219,7 @@ pub struct Mapping {
 impl Mapping {
     /// The column chosen for `field`.
     pub fn column(&self, field: Field) -> Option<usize> {
-        self.choices
-            .iter()
-            .find(|c| c.field == field)
-            .and_then(|c| c.column)
+        self.choices.iter().find(|c| c.field == field).and_then(|c| c.column)
     }
 
     /// Sets (or clears) the column of `field`, as the user's own choice.
@@ -241,28 +232,19 @@ impl Mapping {
 
     /// Required fields without a column.
     pub fn missing_required(&self) -> Vec<Field> {
-        ORDER_FIELDS
-            .iter()
-            .filter(|s| s.required && self.column(s.field).is_none())
-            .map(|s| s.field)
-            .collect()
+        ORDER_FIELDS.iter().filter(|s| s.required && self.column(s.field).is_none()).map(|s| s.field).collect()
     }
 
     /// Whether every required field is mapped with at least `min` confidence.
     pub fn is_confident(&self, min: Confidence) -> bool {
-        ORDER_FIELDS.iter().filter(|s| s.required).all(|s| {
-            self.choices
-                .iter()
-                .any(|c| c.field == s.field && c.column.is_some() && c.confidence >= min)
-        })
+        ORDER_FIELDS
+            .iter()
+            .filter(|s| s.required)
+            .all(|s| self.choices.iter().any(|c| c.field == s.field && c.column.is_some() && c.confidence >= min))
     }
 
     /// Applies `canonical=header` overrides (from the CLI or saved mappings).
-    pub fn apply_overrides(
-        &mut self,
-        overrides: &[(Field, String)],
-        headers: &[String],
-    ) -> Result<(), String> {
+    pub fn apply_overrides(&mut self, overrides: &[(Field, String)], headers: &[String]) -> Result<(), String> {
         for (field, header) in overrides {
             let want = normalise_header(header);
             let col = headers
@@ -333,14 +315,8 @@ pub fn auto_map(headers: &[String]) -> Mapping {
         }
     }
     candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.3.cmp(&b.3)));
-    let mut choices: Vec<FieldChoice> = ORDER_FIELDS
-        .iter()
-        .map(|s| FieldChoice {
-            field: s.field,
-            column: None,
-            confidence: Confidence(0),
-        })
-        .collect();
+    let mut choices: Vec<FieldChoice> =
+        ORDER_FIELDS.iter().map(|s| FieldChoice { field: s.field, column: None, confidence: Confidence(0) }).collect();
     let mut used = vec![false; headers.len()];
     for (score, _, fi, ci) in candidates {
         if choices[fi].column.is_none() && !used[ci] {
@@ -364,14 +340,8 @@ mod tests {
 
     #[test]
     fn chinese_headers() {
-        assert_eq!(
-            cols(&["订单号", "客户ID", "下单时间", "订单金额（元）"]),
-            vec![Some(1), Some(0), Some(2), Some(3)]
-        );
-        assert_eq!(
-            cols(&["用户编号", "购买日期", "消费金额", "商品"]),
-            vec![Some(0), None, Some(1), Some(2)]
-        );
+        assert_eq!(cols(&["订单号", "客户ID", "下单时间", "订单金额（元）"]), vec![Some(1), Some(0), Some(2), Some(3)]);
+        assert_eq!(cols(&["用户编号", "购买日期", "消费金额", "商品"]), vec![Some(0), None, Some(1), Some(2)]);
     }
 
     #[test]
@@ -384,19 +354,13 @@ mod tests {
             cols(&["order_id", "user_id", "order_time", "amount", "channel"]),
             vec![Some(1), Some(0), Some(2), Some(3)]
         );
-        assert_eq!(
-            cols(&["ＵＳＥＲ＿ＩＤ", "date", "total"]),
-            vec![Some(0), None, Some(1), Some(2)]
-        );
+        assert_eq!(cols(&["ＵＳＥＲ＿ＩＤ", "date", "total"]), vec![Some(0), None, Some(1), Some(2)]);
     }
 
     #[test]
     fn each_column_used_once() {
         // "订单日期" contains "订单" (order id synonym) but is an exact time synonym.
-        assert_eq!(
-            cols(&["客户ID", "订单日期", "金额"]),
-            vec![Some(0), None, Some(1), Some(2)]
-        );
+        assert_eq!(cols(&["客户ID", "订单日期", "金额"]), vec![Some(0), None, Some(1), Some(2)]);
     }
 
     #[test]
@@ -410,25 +374,15 @@ mod tests {
     fn overrides_and_missing() {
         let h: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
         let mut m = auto_map(&h);
-        assert_eq!(
-            m.missing_required(),
-            vec![Field::UserId, Field::OrderTime, Field::Amount]
-        );
+        assert_eq!(m.missing_required(), vec![Field::UserId, Field::OrderTime, Field::Amount]);
         assert!(m
             .apply_overrides(
-                &[
-                    (Field::UserId, "a".into()),
-                    (Field::OrderTime, "b".into()),
-                    (Field::Amount, "c".into())
-                ],
+                &[(Field::UserId, "a".into()), (Field::OrderTime, "b".into()), (Field::Amount, "c".into())],
                 &h
             )
             .is_ok());
         assert!(m.missing_required().is_empty());
         assert!(m.is_confident(Confidence(90)));
-        assert_eq!(
-            m.apply_overrides(&[(Field::Amount, "zz".into())], &h),
-            Err("zz".to_string())
-        );
+        assert_eq!(m.apply_overrides(&[(Field::Amount, "zz".into())], &h), Err("zz".to_string()));
     }
 }

@@ -28,19 +28,13 @@ pub struct OrderColumns {
 impl OrderColumns {
     /// Resolves a mapping, failing with the file's headers in the message
     /// when a required field has no column.
-    pub fn from_mapping(
-        m: &Mapping,
-        file: &str,
-        headers: &[String],
-    ) -> Result<OrderColumns, IngestError> {
+    pub fn from_mapping(m: &Mapping, file: &str, headers: &[String]) -> Result<OrderColumns, IngestError> {
         let need = |f: Field| {
-            m.column(f)
-                .filter(|&c| c < headers.len().max(1))
-                .ok_or_else(|| IngestError::Unmapped {
-                    file: file.to_string(),
-                    field: f.key().to_string(),
-                    columns: headers.join(", "),
-                })
+            m.column(f).filter(|&c| c < headers.len().max(1)).ok_or_else(|| IngestError::Unmapped {
+                file: file.to_string(),
+                field: f.key().to_string(),
+                columns: headers.join(", "),
+            })
         };
         Ok(OrderColumns {
             user_id: need(Field::UserId)?,
@@ -179,29 +173,19 @@ pub fn read_orders(
 fn read_row(rec: &Record, index: u64, cols: OrderColumns, chunk: &mut OrdersChunk) {
     let mut reject = |reason: RejectReason, field: Option<Field>, value: &[u8]| {
         chunk.account.set_aside(reason);
-        chunk.rejects.push(Reject::new(
-            index,
-            reason,
-            field,
-            &String::from_utf8_lossy(value),
-        ));
+        chunk.rejects.push(Reject::new(index, reason, field, &String::from_utf8_lossy(value)));
     };
-    let (Some(user), Some(time), Some(amount)) = (
-        rec.get(cols.user_id),
-        rec.get(cols.order_time),
-        rec.get(cols.amount),
-    ) else {
+    let (Some(user), Some(time), Some(amount)) =
+        (rec.get(cols.user_id), rec.get(cols.order_time), rec.get(cols.amount))
+    else {
         if rec.is_blank() {
             reject(RejectReason::BlankRow, None, b"");
         } else {
-            let missing = [
-                (Field::UserId, cols.user_id),
-                (Field::OrderTime, cols.order_time),
-                (Field::Amount, cols.amount),
-            ]
-            .into_iter()
-            .find(|&(_, c)| c >= rec.len())
-            .map(|(f, _)| f);
+            let missing =
+                [(Field::UserId, cols.user_id), (Field::OrderTime, cols.order_time), (Field::Amount, cols.amount)]
+                    .into_iter()
+                    .find(|&(_, c)| c >= rec.len())
+                    .map(|(f, _)| f);
             let text = rec.to_strings().join(",");
             reject(RejectReason::MissingColumn, missing, text.as_bytes());
         }
@@ -224,17 +208,10 @@ fn read_row(rec: &Record, index: u64, cols: OrderColumns, chunk: &mut OrdersChun
         }
         return reject(RejectReason::MissingValue, Some(Field::UserId), b"");
     }
-    let ts = match std::str::from_utf8(time)
-        .map_err(|_| DateError::Unrecognised)
-        .and_then(parse_timestamp)
-    {
+    let ts = match std::str::from_utf8(time).map_err(|_| DateError::Unrecognised).and_then(parse_timestamp) {
         Ok(ts) => ts,
-        Err(DateError::Empty) => {
-            return reject(RejectReason::MissingValue, Some(Field::OrderTime), b"")
-        }
-        Err(DateError::Ambiguous) => {
-            return reject(RejectReason::AmbiguousDate, Some(Field::OrderTime), time)
-        }
+        Err(DateError::Empty) => return reject(RejectReason::MissingValue, Some(Field::OrderTime), b""),
+        Err(DateError::Ambiguous) => return reject(RejectReason::AmbiguousDate, Some(Field::OrderTime), time),
         Err(_) => return reject(RejectReason::InvalidDate, Some(Field::OrderTime), time),
     };
     let money = match std::str::from_utf8(amount)
@@ -260,14 +237,8 @@ fn read_row(rec: &Record, index: u64, cols: OrderColumns, chunk: &mut OrdersChun
 
 #[inline]
 fn trim_bytes(b: &[u8]) -> &[u8] {
-    let start = b
-        .iter()
-        .position(|c| !c.is_ascii_whitespace())
-        .unwrap_or(b.len());
-    let end = b
-        .iter()
-        .rposition(|c| !c.is_ascii_whitespace())
-        .map_or(start, |e| e + 1);
+    let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
+    let end = b.iter().rposition(|c| !c.is_ascii_whitespace()).map_or(start, |e| e + 1);
     &b[start..end]
 }
 
@@ -281,19 +252,11 @@ mod tests {
         read_orders(&mut src, cols, true, &mut |_| {}).unwrap_or_default()
     }
 
-    const COLS: OrderColumns = OrderColumns {
-        user_id: 0,
-        order_time: 1,
-        amount: 2,
-        order_id: Some(3),
-    };
+    const COLS: OrderColumns = OrderColumns { user_id: 0, order_time: 1, amount: 2, order_id: Some(3) };
 
     #[test]
     fn good_rows_become_columns() {
-        let c = read(
-            "u,t,a,o\nA,2024-01-02,10.5,1\nB,2024/1/3,¥3,2\nA,2024年1月4日,-1,3\n",
-            COLS,
-        );
+        let c = read("u,t,a,o\nA,2024-01-02,10.5,1\nB,2024/1/3,¥3,2\nA,2024年1月4日,-1,3\n", COLS);
         assert_eq!(c.table.len(), 3);
         assert_eq!(c.table.users.len(), 2);
         assert_eq!(c.table.user, vec![0, 1, 0]);
@@ -308,11 +271,8 @@ mod tests {
             "u,t,a,o\n,2024-01-02,1,1\nA,someday,1,2\nA,2024-01-02,abc,3\nA,2024-01-02\n\nA,03/04/2024,1,4\nA,2024-01-02,,5\nA,2024-01-02,1,\n",
             COLS,
         );
-        let reasons: Vec<(u64, RejectReason, Option<Field>)> = c
-            .rejects
-            .iter()
-            .map(|r| (r.row, r.reason, r.field))
-            .collect();
+        let reasons: Vec<(u64, RejectReason, Option<Field>)> =
+            c.rejects.iter().map(|r| (r.row, r.reason, r.field)).collect();
         assert_eq!(
             reasons,
             vec![

@@ -52,18 +52,14 @@ pub fn probe_text(file: &str, size: u64, head: &[u8]) -> Result<Probe, IngestErr
     // A character cut at the end of `head` becomes U+FFFD; only the cut sample row suffers.
     let text = String::from_utf8_lossy(&utf8);
     if text.trim().is_empty() {
-        return Err(IngestError::Empty {
-            file: file.to_string(),
-        });
+        return Err(IngestError::Empty { file: file.to_string() });
     }
     let dialect = sniff_dialect(&text);
     let cut = (head.len() as u64) < size;
     let mut src = CsvSplitter::new(text.as_bytes(), dialect, file);
     let (headers, sample) = header_and_sample(&mut src, cut)?;
     if headers.is_empty() {
-        return Err(IngestError::Empty {
-            file: file.to_string(),
-        });
+        return Err(IngestError::Empty { file: file.to_string() });
     }
     let mapping = auto_map(&headers);
     Ok(Probe {
@@ -82,19 +78,13 @@ pub fn probe_text(file: &str, size: u64, head: &[u8]) -> Result<Probe, IngestErr
 
 /// Probes a workbook (read whole). Returns the probe and the opened sheet,
 /// positioned at its first row, so the caller need not open it twice.
-pub fn probe_excel(
-    file: &str,
-    bytes: Vec<u8>,
-    sheet: Option<&str>,
-) -> Result<(Probe, ExcelSource), IngestError> {
+pub fn probe_excel(file: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<(Probe, ExcelSource), IngestError> {
     let size = bytes.len() as u64;
     let format = detect_format(&bytes, file);
     let mut src = ExcelSource::open(bytes, file, sheet)?;
     let (headers, sample) = header_and_sample(&mut src, false)?;
     if headers.is_empty() {
-        return Err(IngestError::Empty {
-            file: file.to_string(),
-        });
+        return Err(IngestError::Empty { file: file.to_string() });
     }
     let sheets = src.sheet_names.clone();
     let sheet = Some(src.sheet.clone());
@@ -119,19 +109,12 @@ pub fn probe_excel(
 
 /// The first non-blank row is the header; then up to [`SAMPLE_ROWS`] rows.
 /// When the text was cut (`cut`), the last row read may be partial and is dropped.
-fn header_and_sample(
-    src: &mut dyn RecordSource,
-    cut: bool,
-) -> Result<(Vec<String>, Vec<Vec<String>>), IngestError> {
+fn header_and_sample(src: &mut dyn RecordSource, cut: bool) -> Result<(Vec<String>, Vec<Vec<String>>), IngestError> {
     let mut rec = Record::new();
     let mut headers = Vec::new();
     while src.read_record(&mut rec)? {
         if !rec.is_blank() {
-            headers = rec
-                .to_strings()
-                .into_iter()
-                .map(|h| h.trim().to_string())
-                .collect();
+            headers = rec.to_strings().into_iter().map(|h| h.trim().to_string()).collect();
             break;
         }
     }
@@ -180,13 +163,7 @@ mod tests {
 
     #[test]
     fn blank_and_empty_files() {
-        assert!(matches!(
-            probe_text("e.csv", 0, b""),
-            Err(IngestError::Empty { .. })
-        ));
-        assert!(matches!(
-            probe_text("e.csv", 3, b"\n\n\n"),
-            Err(IngestError::Empty { .. })
-        ));
+        assert!(matches!(probe_text("e.csv", 0, b""), Err(IngestError::Empty { .. })));
+        assert!(matches!(probe_text("e.csv", 3, b"\n\n\n"), Err(IngestError::Empty { .. })));
     }
 }

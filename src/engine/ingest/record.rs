@@ -68,9 +68,7 @@ impl Record {
 
     /// All fields as owned strings (for previews and headers, not hot paths).
     pub fn to_strings(&self) -> Vec<String> {
-        (0..self.len())
-            .filter_map(|i| self.text(i).map(|t| t.into_owned()))
-            .collect()
+        (0..self.len()).filter_map(|i| self.text(i).map(|t| t.into_owned())).collect()
     }
 }
 

@@ -22,10 +22,7 @@ pub struct Dialect {
 
 impl Default for Dialect {
     fn default() -> Dialect {
-        Dialect {
-            delimiter: b',',
-            quote: b'"',
-        }
+        Dialect { delimiter: b',', quote: b'"' }
     }
 }
 
@@ -97,12 +94,7 @@ impl<R: Read> CsvSplitter<R> {
                     return Ok(true);
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    return Err(IngestError::Read {
-                        file: self.name.clone(),
-                        message: e.to_string(),
-                    })
-                }
+                Err(e) => return Err(IngestError::Read { file: self.name.clone(), message: e.to_string() }),
             }
         }
     }
@@ -147,10 +139,7 @@ impl<R: Read> CsvSplitter<R> {
         }
         if memchr::memchr(self.dialect.quote, avail).is_none() {
             split_unquoted(strip_cr(avail), self.dialect.delimiter, rec);
-        } else if let Parsed::Record {
-            open_quote: true, ..
-        } = parse_quoted(avail, self.dialect, rec, true)
-        {
+        } else if let Parsed::Record { open_quote: true, .. } = parse_quoted(avail, self.dialect, rec, true) {
             self.ended_in_quote = true;
         }
         let used = avail.len();
@@ -230,10 +219,7 @@ fn parse_quoted(b: &[u8], d: Dialect, rec: &mut Record, eof: bool) -> Parsed {
                     seg = i + 1;
                 } else if c == b'\n' {
                     rec.end_field();
-                    return Parsed::Record {
-                        used: i + 1,
-                        open_quote: false,
-                    };
+                    return Parsed::Record { used: i + 1, open_quote: false };
                 } else {
                     s = S::Unquoted;
                     seg = i;
@@ -248,10 +234,7 @@ fn parse_quoted(b: &[u8], d: Dialect, rec: &mut Record, eof: bool) -> Parsed {
                 } else if c == b'\n' {
                     rec.extend_current(strip_cr(&b[seg..i]));
                     rec.end_field();
-                    return Parsed::Record {
-                        used: i + 1,
-                        open_quote: false,
-                    };
+                    return Parsed::Record { used: i + 1, open_quote: false };
                 }
             }
             S::Quoted => {
@@ -266,10 +249,7 @@ fn parse_quoted(b: &[u8], d: Dialect, rec: &mut Record, eof: bool) -> Parsed {
                         if eof {
                             rec.extend_current(&b[seg..]);
                             rec.end_field();
-                            return Parsed::Record {
-                                used: b.len(),
-                                open_quote: true,
-                            };
+                            return Parsed::Record { used: b.len(), open_quote: true };
                         }
                         return Parsed::NeedMore;
                     }
@@ -287,10 +267,7 @@ fn parse_quoted(b: &[u8], d: Dialect, rec: &mut Record, eof: bool) -> Parsed {
                     seg = i + 1;
                 } else if c == b'\n' {
                     rec.end_field();
-                    return Parsed::Record {
-                        used: i + 1,
-                        open_quote: false,
-                    };
+                    return Parsed::Record { used: i + 1, open_quote: false };
                 } else if c == b'\r' {
                     // CR before LF after a closing quote
                 } else {
@@ -312,10 +289,7 @@ fn parse_quoted(b: &[u8], d: Dialect, rec: &mut Record, eof: bool) -> Parsed {
         S::FieldStart | S::QuoteInQuoted => {}
     }
     rec.end_field();
-    Parsed::Record {
-        used: b.len(),
-        open_quote,
-    }
+    Parsed::Record { used: b.len(), open_quote }
 }
 
 #[cfg(test)]
@@ -323,14 +297,7 @@ mod tests {
     use super::*;
 
     fn split(input: &str, d: u8) -> Vec<Vec<String>> {
-        let mut s = CsvSplitter::new(
-            input.as_bytes(),
-            Dialect {
-                delimiter: d,
-                quote: b'"',
-            },
-            "t",
-        );
+        let mut s = CsvSplitter::new(input.as_bytes(), Dialect { delimiter: d, quote: b'"' }, "t");
         let mut rec = Record::new();
         let mut out = vec![];
         while s.next_record(&mut rec).unwrap_or(false) {
@@ -341,33 +308,16 @@ mod tests {
 
     #[test]
     fn unquoted_lines() {
-        assert_eq!(
-            split("a,b,c\n1,2,3\n", b','),
-            vec![vec!["a", "b", "c"], vec!["1", "2", "3"]]
-        );
-        assert_eq!(
-            split("a;b\r\n1;2", b';'),
-            vec![vec!["a", "b"], vec!["1", "2"]]
-        );
-        assert_eq!(
-            split("a\tb\n\n1\t", b'\t'),
-            vec![vec!["a", "b"], vec![""], vec!["1", ""]]
-        );
+        assert_eq!(split("a,b,c\n1,2,3\n", b','), vec![vec!["a", "b", "c"], vec!["1", "2", "3"]]);
+        assert_eq!(split("a;b\r\n1;2", b';'), vec![vec!["a", "b"], vec!["1", "2"]]);
+        assert_eq!(split("a\tb\n\n1\t", b'\t'), vec![vec!["a", "b"], vec![""], vec!["1", ""]]);
     }
 
     #[test]
     fn quoted_fields() {
         assert_eq!(
-            split(
-                "id,note\n1,\"a, b\"\n2,\"say \"\"hi\"\"\"\r\n3,\"multi\nline\"\n",
-                b','
-            ),
-            vec![
-                vec!["id", "note"],
-                vec!["1", "a, b"],
-                vec!["2", "say \"hi\""],
-                vec!["3", "multi\nline"]
-            ]
+            split("id,note\n1,\"a, b\"\n2,\"say \"\"hi\"\"\"\r\n3,\"multi\nline\"\n", b','),
+            vec![vec!["id", "note"], vec!["1", "a, b"], vec!["2", "say \"hi\""], vec!["3", "multi\nline"]]
         );
         assert_eq!(split("\"\",x\n", b','), vec![vec!["", "x"]]);
         assert_eq!(split("a\"b,c\n", b','), vec![vec!["a\"b", "c"]]);
@@ -376,10 +326,7 @@ mod tests {
 
     #[test]
     fn unterminated_quote_runs_to_end() {
-        assert_eq!(
-            split("1,\"open\n2,3\n", b','),
-            vec![vec!["1", "open\n2,3\n"]]
-        );
+        assert_eq!(split("1,\"open\n2,3\n", b','), vec![vec!["1", "open\n2,3\n"]]);
     }
 
     #[test]

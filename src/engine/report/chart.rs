@@ -27,18 +27,11 @@ pub fn segment_share_chart<DB: DrawingBackend>(
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     root.fill(&WHITE)?;
     let n = segs.len().max(1) as f64;
-    let shares = segs
-        .iter()
-        .flat_map(|s| [s.customer_share * 100.0, s.revenue_share * 100.0]);
+    let shares = segs.iter().flat_map(|s| [s.customer_share * 100.0, s.revenue_share * 100.0]);
     let (lo, hi) = shares.fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let x_max = (hi * 1.18).max(5.0).ceil();
     let x_min = if lo < 0.0 { (lo * 1.18).floor() } else { 0.0 };
-    let label_w = segs
-        .iter()
-        .map(|s| text_width(t.segment(s.segment).name))
-        .max()
-        .unwrap_or(60)
-        + 16;
+    let label_w = segs.iter().map(|s| text_width(t.segment(s.segment).name)).max().unwrap_or(60) + 16;
 
     let mut chart = ChartBuilder::on(root)
         .caption(t.chart_title, ("sans-serif", 18).into_font().color(&INK))
@@ -57,22 +50,12 @@ pub fn segment_share_chart<DB: DrawingBackend>(
         .light_line_style(RGBColor(235, 237, 240))
         .draw()?;
 
-    let label_style = ("sans-serif", 13)
-        .into_font()
-        .color(&INK)
-        .pos(Pos::new(HPos::Right, VPos::Center));
-    let value_style = ("sans-serif", 11)
-        .into_font()
-        .color(&INK)
-        .pos(Pos::new(HPos::Left, VPos::Center));
+    let label_style = ("sans-serif", 13).into_font().color(&INK).pos(Pos::new(HPos::Right, VPos::Center));
+    let value_style = ("sans-serif", 11).into_font().color(&INK).pos(Pos::new(HPos::Left, VPos::Center));
     for (i, s) in segs.iter().enumerate() {
         let y = n - i as f64 - 0.5;
         let (px, py) = chart.backend_coord(&(x_min, y));
-        root.draw(&Text::new(
-            t.segment(s.segment).name,
-            (px - 8, py),
-            label_style.clone(),
-        ))?;
+        root.draw(&Text::new(t.segment(s.segment).name, (px - 8, py), label_style.clone()))?;
     }
 
     let band = |i: usize, upper: bool| {
@@ -83,10 +66,9 @@ pub fn segment_share_chart<DB: DrawingBackend>(
             (top - 0.86, top - 0.51)
         }
     };
-    for (series, color, upper, name) in [
-        (0usize, CUSTOMERS, true, t.customer_share),
-        (1usize, REVENUE, false, t.revenue_share),
-    ] {
+    for (series, color, upper, name) in
+        [(0usize, CUSTOMERS, true, t.customer_share), (1usize, REVENUE, false, t.revenue_share)]
+    {
         let value = move |s: &SegmentSummary| if series == 0 { s.customer_share } else { s.revenue_share } * 100.0;
         chart
             .draw_series(segs.iter().enumerate().map(|(i, s)| {
@@ -99,11 +81,7 @@ pub fn segment_share_chart<DB: DrawingBackend>(
             let (y0, y1) = band(i, upper);
             let v = value(s);
             let (px, py) = chart.backend_coord(&(v.max(0.0), (y0 + y1) / 2.0));
-            root.draw(&Text::new(
-                format!("{v:.1}%"),
-                (px + 4, py),
-                value_style.clone(),
-            ))?;
+            root.draw(&Text::new(format!("{v:.1}%"), (px + 4, py), value_style.clone()))?;
         }
     }
     chart
@@ -138,23 +116,13 @@ mod tests {
 
     #[test]
     fn svg_has_every_segment_name_and_value() {
-        let segs = [
-            seg(Segment::HighValue, 0.15, 0.45),
-            seg(Segment::Lost, 0.85, 0.55),
-        ];
+        let segs = [seg(Segment::HighValue, 0.15, 0.45), seg(Segment::Lost, 0.85, 0.55)];
         let mut svg = String::new();
         {
             let root = SVGBackend::with_string(&mut svg, (720, 360)).into_drawing_area();
             assert!(segment_share_chart(&root, &segs, Lang::ZhCn.texts()).is_ok());
         }
-        for needle in [
-            "高价值",
-            "流失",
-            "15.0%",
-            "45.0%",
-            "85.0%",
-            "各分层的客户占比与销售额占比",
-        ] {
+        for needle in ["高价值", "流失", "15.0%", "45.0%", "85.0%", "各分层的客户占比与销售额占比"] {
             assert!(svg.contains(needle), "missing {needle}");
         }
         assert!(svg.matches("<rect").count() >= 4);
@@ -162,10 +130,7 @@ mod tests {
 
     #[test]
     fn negative_revenue_share_is_drawn() {
-        let segs = [
-            seg(Segment::General, 0.5, -0.1),
-            seg(Segment::Lost, 0.5, 1.1),
-        ];
+        let segs = [seg(Segment::General, 0.5, -0.1), seg(Segment::Lost, 0.5, 1.1)];
         let mut svg = String::new();
         {
             let root = SVGBackend::with_string(&mut svg, (600, 300)).into_drawing_area();

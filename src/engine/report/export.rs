@@ -11,16 +11,8 @@ use std::io::{self, Write};
 pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Columns of the per-customer RFM file.
-pub const RFM_COLUMNS: [&str; 8] = [
-    "user_id",
-    "recency_days",
-    "frequency",
-    "monetary",
-    "r_score",
-    "f_score",
-    "m_score",
-    "segment",
-];
+pub const RFM_COLUMNS: [&str; 8] =
+    ["user_id", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score", "segment"];
 
 /// Prefixes a cell starting with `= + - @`, tab or CR with `'` so that
 /// spreadsheets show it as text instead of evaluating it.
@@ -33,9 +25,7 @@ pub fn safe_cell(s: &str) -> Cow<'_, str> {
 
 fn csv_writer<W: Write>(mut w: W) -> io::Result<csv::Writer<W>> {
     w.write_all(UTF8_BOM)?;
-    Ok(csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(w))
+    Ok(csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(w))
 }
 
 fn io_err(e: csv::Error) -> io::Error {
@@ -69,8 +59,7 @@ pub fn write_rfm_csv<W: Write>(w: W, ids: &[String], r: &RfmResult, t: &Texts) -
 /// Writes the rows set aside: row number, reason, field and value.
 pub fn write_rejects_csv<W: Write>(w: W, rejects: &[Reject], t: &Texts) -> io::Result<()> {
     let mut out = csv_writer(w)?;
-    out.write_record(["row", "reason", "reason_text", "field", "value"])
-        .map_err(io_err)?;
+    out.write_record(["row", "reason", "reason_text", "field", "value"]).map_err(io_err)?;
     for r in rejects {
         out.write_record([
             r.row.to_string().as_str(),

@@ -9,15 +9,7 @@ use leptos::prelude::*;
 pub fn Header() -> impl IntoView {
     let state = expect_context::<AppState>();
     let t = move || state.lang.get().texts();
-    let toggle = move |_| {
-        state.lang.update(|l| {
-            *l = if *l == Lang::ZhCn {
-                Lang::En
-            } else {
-                Lang::ZhCn
-            }
-        })
-    };
+    let toggle = move |_| state.lang.update(|l| *l = if *l == Lang::ZhCn { Lang::En } else { Lang::ZhCn });
     view! {
         <header class="top">
             <div class="brand">

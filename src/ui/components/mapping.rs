@@ -10,13 +10,7 @@ use web_sys::HtmlSelectElement;
 pub fn MappingPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     let t = move || state.lang.get().texts();
-    let missing = move || {
-        state.probe.with(|p| {
-            p.as_ref()
-                .map(|p| p.mapping.missing_required())
-                .unwrap_or_default()
-        })
-    };
+    let missing = move || state.probe.with(|p| p.as_ref().map(|p| p.mapping.missing_required()).unwrap_or_default());
     let busy = move || matches!(state.status.get(), Status::Running { .. } | Status::Probing);
     move || {
         state.probe.get().map(|p| {

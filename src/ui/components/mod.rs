@@ -14,10 +14,7 @@ use leptos::prelude::*;
 
 /// The language the browser prefers (Chinese unless it asks for English).
 fn preferred_lang() -> Lang {
-    web_sys::window()
-        .and_then(|w| w.navigator().language())
-        .and_then(|l| Lang::from_key(&l))
-        .unwrap_or_default()
+    web_sys::window().and_then(|w| w.navigator().language()).and_then(|l| Lang::from_key(&l)).unwrap_or_default()
 }
 
 /// The whole app.

@@ -50,10 +50,7 @@ pub fn RejectsPanel(
         rejects
             .iter()
             .map(|x| {
-                let field = x
-                    .field
-                    .map(|f| format!(" · {}", t.field(f)))
-                    .unwrap_or_default();
+                let field = x.field.map(|f| format!(" · {}", t.field(f))).unwrap_or_default();
                 view! {
                     <tr>
                         <td class="num">{x.row}</td>

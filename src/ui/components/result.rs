@@ -34,19 +34,13 @@ fn ResultView(
     let on_preset = move |ev: leptos::ev::Event| {
         let sel: HtmlSelectElement = event_target(&ev);
         if let Some(p) = SegmentPreset::from_key(&sel.value()) {
-            state.rescore(RfmParams {
-                preset: p,
-                ..state.params.get_untracked()
-            });
+            state.rescore(RfmParams { preset: p, ..state.params.get_untracked() });
         }
     };
     let on_snapshot = move |ev: leptos::ev::Event| {
         let input: HtmlInputElement = event_target(&ev);
         if let Ok(day) = Day::parse_iso(&input.value()) {
-            state.rescore(RfmParams {
-                snapshot: Some(day),
-                ..state.params.get_untracked()
-            });
+            state.rescore(RfmParams { snapshot: Some(day), ..state.params.get_untracked() });
         }
     };
     let segments = r.segments.clone();
@@ -90,6 +84,11 @@ fn ResultView(
             data-cents=cents.to_string()
             data-maxdate=totals.last_day.to_string()
             data-snapshot=r.snapshot.to_string()
+            data-read-ms=ms_list(&r.timings.read_ms)
+            data-encode-ms=ms_list(&r.timings.encode_ms)
+            data-decode-ms=format!("{:.0}", r.timings.decode_ms)
+            data-merge-ms=format!("{:.0}", r.timings.merge_ms)
+            data-score-ms=format!("{:.0}", r.timings.score_ms)
         >
             <h2 id="result-h">{move || t().step_result}</h2>
             <div class="cards">
@@ -155,6 +154,11 @@ fn ResultView(
             <RejectsPanel r=view_r/>
         </section>
     }
+}
+
+/// Milliseconds as `12,40` for a data attribute.
+fn ms_list(ms: &[f64]) -> String {
+    ms.iter().map(|m| format!("{m:.0}")).collect::<Vec<String>>().join(",")
 }
 
 /// A headline number.
