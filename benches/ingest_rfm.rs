@@ -1,5 +1,6 @@
 //! Ingest + RFM on a generated 1 M-row orders file, in memory, one thread:
-//! the engine's raw speed, as one Web Worker runs it.
+//! the engine's raw speed, as one Web Worker runs it. Reported twice, as
+//! rows/s and as bytes/s.
 //!
 //!   cargo bench --bench ingest_rfm
 #![cfg_attr(target_arch = "wasm32", allow(unused))]
@@ -13,13 +14,20 @@ criterion::criterion_main!(native::benches);
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
     use criterion::{criterion_group, Criterion, Throughput};
-    use custlens::engine::analyze::rfm::{rfm, RfmParams};
+    use custlens::engine::analyze::rfm::{rfm, RfmParams, RfmResult};
     use custlens::engine::ingest::chunk::ByteRange;
     use custlens::engine::ingest::orders::OrderColumns;
-    use custlens::engine::ingest::probe::probe_text;
-    use custlens::engine::pipeline::{aggregate_text_range, finish};
+    use custlens::engine::ingest::probe::{probe_text, Probe};
+    use custlens::engine::pipeline::{finish_local, read_text_range};
     use custlens::engine::sample::{orders_csv, SampleSpec};
     use std::hint::black_box;
+
+    fn run(bytes: &[u8], probe: &Probe, cols: OrderColumns) -> RfmResult {
+        let whole = ByteRange { start: 0, end: bytes.len() as u64 };
+        let chunk = read_text_range(bytes, probe, cols, whole, &mut |_| {}).expect("read");
+        let customers = finish_local(probe, &[chunk]).expect("finish");
+        rfm(&customers, RfmParams::default()).expect("rfm")
+    }
 
     fn ingest_rfm(c: &mut Criterion) {
         // ~200 000 customers × ~5 order lines ≈ 1 M rows (≈ 66 MB).
@@ -27,28 +35,16 @@ mod native {
         let rows = bytes.iter().filter(|&&b| b == b'\n').count() as u64 - 1;
         let probe = probe_text("bench.csv", bytes.len() as u64, &bytes[..256 * 1024]).expect("probe");
         let cols = OrderColumns::from_mapping(&probe.mapping, "bench.csv", &probe.headers).expect("mapping");
-        let whole = ByteRange { start: 0, end: bytes.len() as u64 };
         eprintln!("input: {rows} rows, {:.1} MB", bytes.len() as f64 / 1e6);
-
-        let mut g = c.benchmark_group("ingest_rfm_1m");
-        g.sample_size(10);
-        g.throughput(Throughput::Elements(rows));
-        g.bench_function("rows", |b| {
-            b.iter(|| {
-                let agg = aggregate_text_range(&bytes[..], &probe, cols, whole, &mut |_| {}).expect("read");
-                let customers = finish(&probe, vec![agg]).expect("finish");
-                black_box(rfm(&customers, RfmParams::default()).expect("rfm"))
-            })
-        });
-        g.throughput(Throughput::Bytes(bytes.len() as u64));
-        g.bench_function("bytes", |b| {
-            b.iter(|| {
-                let agg = aggregate_text_range(&bytes[..], &probe, cols, whole, &mut |_| {}).expect("read");
-                let customers = finish(&probe, vec![agg]).expect("finish");
-                black_box(rfm(&customers, RfmParams::default()).expect("rfm"))
-            })
-        });
-        g.finish();
+        for (name, throughput) in
+            [("rows", Throughput::Elements(rows)), ("bytes", Throughput::Bytes(bytes.len() as u64))]
+        {
+            let mut g = c.benchmark_group("ingest_rfm_1m");
+            g.sample_size(10);
+            g.throughput(throughput);
+            g.bench_function(name, |b| b.iter(|| black_box(run(&bytes, &probe, cols))));
+            g.finish();
+        }
     }
 
     criterion_group!(benches, ingest_rfm);

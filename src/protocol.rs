@@ -41,8 +41,20 @@ pub enum Request {
         /// The byte range (text files); `None` reads the whole file.
         range: Option<ByteRange>,
     },
-    /// Merge the attached chunk aggregates (in file order) and run RFM.
+    /// Merge the attached chunk aggregates (in file order) and run RFM —
+    /// unless two chunks may have counted the same order: then answer
+    /// [`Response::SharedBits`] and wait for [`Request::Settle`].
     Merge {
+        /// The file's probe.
+        probe: Probe,
+        /// RFM parameters.
+        params: RfmParams,
+    },
+    /// List this worker's chunk's order keys on the attached bits.
+    KeysOn,
+    /// Settle orders counted twice with the attached key lists (in chunk
+    /// order), then run RFM.
+    Settle {
         /// The file's probe.
         probe: Probe,
         /// RFM parameters.
@@ -83,9 +95,15 @@ pub enum Response {
         ended_in_quote: bool,
         /// Time spent reading and aggregating, ms.
         read_ms: f64,
+        /// Of which waiting for the file's bytes, ms.
+        io_ms: f64,
         /// Time spent encoding the aggregate, ms.
         encode_ms: f64,
     },
+    /// Bits that several chunks set (attached): ask every reader for its keys on them.
+    SharedBits,
+    /// Order keys (attached).
+    Keys,
     /// The RFM result summary.
     Rfm(Box<RfmView>),
     /// A file (attached bytes) to download or use.
@@ -95,6 +113,30 @@ pub enum Response {
     },
     /// The request failed.
     Failed(EngineError),
+}
+
+/// Order keys with their chunk-local customers, as compact columns.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct KeyList {
+    /// The keys.
+    #[serde(with = "crate::engine::codec::u64s")]
+    pub keys: Vec<u64>,
+    /// Each key's customer (chunk-local index).
+    #[serde(with = "crate::engine::codec::u32s")]
+    pub users: Vec<u32>,
+}
+
+impl KeyList {
+    /// From `(key, customer)` pairs.
+    pub fn new(pairs: Vec<(u64, u32)>) -> KeyList {
+        let (keys, users) = pairs.into_iter().unzip();
+        KeyList { keys, users }
+    }
+
+    /// As `(key, customer)` pairs.
+    pub fn pairs(self) -> Vec<(u64, u32)> {
+        self.keys.into_iter().zip(self.users).collect()
+    }
 }
 
 /// How many rejects a result view lists (the export has all).
@@ -134,6 +176,8 @@ pub struct RfmView {
 pub struct Timings {
     /// Reading and aggregating, per chunk (in the workers).
     pub read_ms: Vec<f64>,
+    /// Of which waiting for the file's bytes, per chunk.
+    pub io_ms: Vec<f64>,
     /// Encoding each chunk's aggregate for transfer.
     pub encode_ms: Vec<f64>,
     /// Decoding the chunk aggregates in worker 0.
@@ -142,6 +186,8 @@ pub struct Timings {
     pub merge_ms: f64,
     /// RFM scoring and segment summaries.
     pub score_ms: f64,
+    /// Wall time of each phase as the page saw it: read, merge, settle.
+    pub wall_ms: Vec<f64>,
 }
 
 impl RfmView {

@@ -7,7 +7,7 @@ use custlens::engine::analyze::rfm::{rfm, RfmParams};
 use custlens::engine::ingest::chunk::plan;
 use custlens::engine::ingest::orders::OrderColumns;
 use custlens::engine::ingest::probe::probe_text;
-use custlens::engine::pipeline::{aggregate_text_range, finish};
+use custlens::engine::pipeline::{finish_local, read_text_range};
 use custlens::engine::report::chart::segment_share_chart;
 use custlens::engine::sample::{orders_csv, SampleSpec};
 use custlens::i18n::Lang;
@@ -23,14 +23,14 @@ const GBK: &[u8] = include_bytes!("data/orders_gbk.csv");
 fn customers(bytes: &[u8], parts: usize) -> custlens::engine::analyze::customers::Customers {
     let probe = probe_text("t.csv", bytes.len() as u64, bytes).expect("probe");
     let cols = OrderColumns::from_mapping(&probe.mapping, "t.csv", &probe.headers).expect("cols");
-    let aggs = plan(bytes.len() as u64, parts, 1)
+    let chunks: Vec<_> = plan(bytes.len() as u64, parts, 1)
         .into_iter()
         .map(|r| {
             let from = if r.start == 0 { 0 } else { r.start as usize - 1 };
-            aggregate_text_range(&bytes[from..], &probe, cols, r, &mut |_| {}).expect("chunk")
+            read_text_range(&bytes[from..], &probe, cols, r, &mut |_| {}).expect("chunk")
         })
         .collect();
-    finish(&probe, aggs).expect("finish")
+    finish_local(&probe, &chunks).expect("finish")
 }
 
 #[wasm_bindgen_test]
@@ -40,7 +40,7 @@ fn gbk_file_gives_the_hand_checked_result_in_wasm() {
     assert_eq!(c.account.rows_used, 10);
     let r = rfm(&c, RfmParams::default()).expect("rfm");
     assert_eq!(r.snapshot.to_string(), "2024-04-01");
-    assert_eq!(c.ids[0], "VIP001");
+    assert_eq!(c.ids.get(0), "VIP001");
     assert_eq!(r.customers[0].frequency, 3);
     assert_eq!(r.customers[0].monetary.to_string(), "2080.00");
     assert_eq!(r.totals.revenue.to_string(), "4575.00");

@@ -1,13 +1,13 @@
 //! Opening an input file from disk: probe it, apply `--map` overrides and
 //! read it — text files in line-aligned ranges on all cores, workbooks whole.
 
-use crate::engine::analyze::customers::{ChunkAggregate, Customers};
+use crate::engine::analyze::customers::Customers;
 use crate::engine::ingest::chunk::{needs_single_pass, plan, ByteRange};
 use crate::engine::ingest::detect::{detect_format, Format};
 use crate::engine::ingest::fields::Field;
-use crate::engine::ingest::orders::OrderColumns;
+use crate::engine::ingest::orders::{OrderColumns, OrdersChunk};
 use crate::engine::ingest::probe::{probe_excel, probe_text, Probe, PROBE_BYTES};
-use crate::engine::pipeline::{aggregate_excel, aggregate_text_range, finish};
+use crate::engine::pipeline::{finish_local, read_excel, read_text_range};
 use anyhow::{anyhow, bail, Context, Result};
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
@@ -43,8 +43,8 @@ pub fn read_customers(path: &Path, maps: &[(Field, String)], sheet: Option<&str>
         let bytes = std::fs::read(path).with_context(|| format!("{name}: cannot read"))?;
         let (mut probe, src) = probe_excel(&name, bytes, sheet)?;
         let cols = columns(&mut probe, maps)?;
-        let agg = aggregate_excel(src, &probe, cols)?;
-        let customers = finish(&probe, vec![agg])?;
+        let chunk = read_excel(src, &probe, cols)?;
+        let customers = finish_local(&probe, &[chunk])?;
         return Ok((probe, customers));
     }
     let mut probe = probe_text(&name, size, &head)?;
@@ -56,7 +56,7 @@ pub fn read_customers(path: &Path, maps: &[(Field, String)], sheet: Option<&str>
     if needs_single_pass(&parts.iter().map(|p| p.ended_in_quote).collect::<Vec<_>>()) {
         parts = read_ranges(path, &probe, cols, &plan(size, 1, 1))?;
     }
-    let customers = finish(&probe, parts)?;
+    let customers = finish_local(&probe, &parts)?;
     Ok((probe, customers))
 }
 
@@ -71,15 +71,15 @@ fn columns(probe: &mut Probe, maps: &[(Field, String)]) -> Result<OrderColumns> 
     Ok(OrderColumns::from_mapping(&probe.mapping, &probe.file, &probe.headers)?)
 }
 
-fn read_ranges(path: &Path, probe: &Probe, cols: OrderColumns, ranges: &[ByteRange]) -> Result<Vec<ChunkAggregate>> {
+fn read_ranges(path: &Path, probe: &Probe, cols: OrderColumns, ranges: &[ByteRange]) -> Result<Vec<OrdersChunk>> {
     std::thread::scope(|s| {
         let handles: Vec<_> = ranges.iter().map(|&r| s.spawn(move || read_range(path, probe, cols, r))).collect();
         handles.into_iter().map(|h| h.join().map_err(|_| anyhow!("a reader thread panicked"))?).collect()
     })
 }
 
-fn read_range(path: &Path, probe: &Probe, cols: OrderColumns, r: ByteRange) -> Result<ChunkAggregate> {
+fn read_range(path: &Path, probe: &Probe, cols: OrderColumns, r: ByteRange) -> Result<OrdersChunk> {
     let mut f = File::open(path).with_context(|| format!("{}: cannot open", probe.file))?;
     f.seek(SeekFrom::Start(r.start.saturating_sub(1)))?;
-    Ok(aggregate_text_range(BufReader::with_capacity(1 << 20, f), probe, cols, r, &mut |_| {})?)
+    Ok(read_text_range(BufReader::with_capacity(1 << 20, f), probe, cols, r, &mut |_| {})?)
 }

@@ -2,37 +2,50 @@
 //! instead of one varint per value, so a worker hands millions of keys to
 //! another as one byte buffer.
 
-/// `Vec<u64>` as raw little-endian bytes.
-pub mod u64s {
-    use serde::{Deserialize, Deserializer, Serializer};
+/// Defines a serde `with` module that writes a `Vec<$t>` as raw
+/// little-endian bytes.
+macro_rules! le_vec {
+    ($name:ident, $t:ty, $n:literal) => {
+        #[doc = concat!("`Vec<", stringify!($t), ">` as raw little-endian bytes.")]
+        pub mod $name {
+            use serde::{Deserialize, Deserializer, Serializer};
 
-    /// Serialises as bytes.
-    pub fn serialize<S: Serializer>(v: &[u64], s: S) -> Result<S::Ok, S::Error> {
-        let bytes: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
-        s.serialize_bytes(&bytes)
-    }
+            /// Serialises as bytes.
+            pub fn serialize<S: Serializer>(v: &[$t], s: S) -> Result<S::Ok, S::Error> {
+                let mut bytes = Vec::with_capacity(v.len() * $n);
+                for x in v {
+                    bytes.extend_from_slice(&x.to_le_bytes());
+                }
+                s.serialize_bytes(&bytes)
+            }
 
-    /// Deserialises from bytes.
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
-        let bytes: super::serde_bytes_compat::ByteBuf = Deserialize::deserialize(d)?;
-        Ok(bytes.0.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8]))).collect())
-    }
+            /// Deserialises from bytes.
+            pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<$t>, D::Error> {
+                let bytes: super::serde_bytes_compat::ByteBuf = Deserialize::deserialize(d)?;
+                Ok(bytes.0.chunks_exact($n).map(|c| <$t>::from_le_bytes(c.try_into().unwrap_or([0; $n]))).collect())
+            }
+        }
+    };
 }
 
-/// `Vec<u32>` as raw little-endian bytes.
-pub mod u32s {
+le_vec!(u64s, u64, 8);
+le_vec!(u32s, u32, 4);
+le_vec!(i64s, i64, 8);
+le_vec!(i32s, i32, 4);
+
+/// `Vec<u8>` as one byte string.
+pub mod bytes {
     use serde::{Deserialize, Deserializer, Serializer};
 
     /// Serialises as bytes.
-    pub fn serialize<S: Serializer>(v: &[u32], s: S) -> Result<S::Ok, S::Error> {
-        let bytes: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
-        s.serialize_bytes(&bytes)
+    pub fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(v)
     }
 
     /// Deserialises from bytes.
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u32>, D::Error> {
-        let bytes: super::serde_bytes_compat::ByteBuf = Deserialize::deserialize(d)?;
-        Ok(bytes.0.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().unwrap_or([0; 4]))).collect())
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let b: super::serde_bytes_compat::ByteBuf = Deserialize::deserialize(d)?;
+        Ok(b.0)
     }
 }
 

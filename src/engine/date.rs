@@ -4,8 +4,8 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// A calendar day, counted from 1970-01-01 (day 0).
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// A calendar day, counted from 1970-01-01 (day 0, also the default).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Day(i32);
 
 /// A wall-clock moment as written in the data: a day and the seconds into it.
@@ -134,22 +134,96 @@ pub fn parse_timestamp(text: &str) -> Result<Timestamp, DateError> {
     general(s)
 }
 
+#[inline]
+fn digits(r: &[u8]) -> Option<u32> {
+    r.iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
+}
+
+/// Days since 1970-01-01 of a valid proleptic Gregorian date (Hinnant's
+/// algorithm), or `None` when the date does not exist.
+#[inline]
+pub fn days_from_civil(y: i32, m: u32, d: u32) -> Option<i32> {
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let dim = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if d == 0 || d > dim {
+        return None;
+    }
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m as i32 + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d as i32 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
+/// Reads timestamps quickly: `YYYY-MM-DD[ HH:MM:SS]` without allocation,
+/// remembering the last date (exports are sorted by time, so rows repeat
+/// it); anything else goes to [`parse_timestamp`].
+#[derive(Debug, Default)]
+pub struct TimestampParser {
+    last: [u8; 10],
+    last_day: Option<Day>,
+}
+
+impl TimestampParser {
+    /// Parses one cell.
+    #[inline]
+    pub fn parse(&mut self, b: &[u8]) -> Result<Timestamp, DateError> {
+        if (b.len() == 10 || b.len() == 19) && b[4] == b'-' && b[7] == b'-' {
+            let day = match self.last_day {
+                Some(day) if b[..10] == self.last => Some(day),
+                _ => {
+                    let day = fast_day(&b[..10]);
+                    if let Some(day) = day {
+                        self.last.copy_from_slice(&b[..10]);
+                        self.last_day = Some(day);
+                    }
+                    day
+                }
+            };
+            if let Some(day) = day {
+                if b.len() == 10 {
+                    return Ok(Timestamp { day, secs: 0 });
+                }
+                if let Some(secs) = fast_time(&b[10..]) {
+                    return Ok(Timestamp { day, secs });
+                }
+            }
+        }
+        std::str::from_utf8(b).map_err(|_| DateError::Unrecognised).and_then(parse_timestamp)
+    }
+}
+
+#[inline]
+fn fast_day(b: &[u8]) -> Option<Day> {
+    let y = digits(&b[0..4])? as i32;
+    days_from_civil(y, digits(&b[5..7])?, digits(&b[8..10])?).map(Day)
+}
+
+/// ` HH:MM:SS` or `THH:MM:SS` → seconds.
+#[inline]
+fn fast_time(b: &[u8]) -> Option<u32> {
+    if b.len() != 9 || !(b[0] == b' ' || b[0] == b'T') || b[3] != b':' || b[6] != b':' {
+        return None;
+    }
+    let (h, mi, s) = (digits(&b[1..3])?, digits(&b[4..6])?, digits(&b[7..9])?);
+    (h < 24 && mi < 60 && s < 61).then_some(h * 3600 + mi * 60 + s.min(59))
+}
+
 /// `YYYY-MM-DD` optionally followed by ` HH:MM:SS` — the common case, no allocation.
 #[inline]
 fn fast_iso(b: &[u8]) -> Option<Timestamp> {
-    let num = |r: &[u8]| -> Option<u32> {
-        r.iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
-    };
-    let y = num(&b[0..4])? as i32;
-    let m = num(&b[5..7])?;
-    let d = num(&b[8..10])?;
-    let day = Day::from_ymd(y, m, d)?;
+    let day = fast_day(&b[..10])?;
     match b.len() {
         10 => Some(Timestamp { day, secs: 0 }),
-        19 if (b[10] == b' ' || b[10] == b'T') && b[13] == b':' && b[16] == b':' => {
-            let (h, mi, s) = (num(&b[11..13])?, num(&b[14..16])?, num(&b[17..19])?);
-            (h < 24 && mi < 60 && s < 61).then_some(Timestamp { day, secs: h * 3600 + mi * 60 + s.min(59) })
-        }
+        19 => fast_time(&b[10..]).map(|secs| Timestamp { day, secs }),
         _ => None,
     }
 }
@@ -301,6 +375,37 @@ mod tests {
         assert_eq!(ts("yesterday"), "ERR Unrecognised");
         assert_eq!(ts("2024-03"), "ERR Unrecognised");
         assert_eq!(ts("2024-03-15 25:00:00"), "ERR NoSuchDate");
+    }
+
+    #[test]
+    fn civil_arithmetic_matches_chrono() {
+        for days in (-800_000..800_000).step_by(37) {
+            let d = Day::from_days(days).to_naive();
+            use chrono::Datelike;
+            assert_eq!(days_from_civil(d.year(), d.month(), d.day()), Some(days));
+        }
+        assert_eq!(days_from_civil(2023, 2, 29), None);
+        assert_eq!(days_from_civil(2024, 2, 29), Some(19_782));
+        assert_eq!(days_from_civil(1900, 2, 29), None);
+        assert_eq!(days_from_civil(2000, 2, 29), Some(11_016));
+        assert_eq!(days_from_civil(2024, 13, 1), None);
+    }
+
+    #[test]
+    fn cached_parser_agrees_with_the_general_one() {
+        let mut p = TimestampParser::default();
+        for s in [
+            "2024-03-15 10:30:00",
+            "2024-03-15 23:59:59",
+            "2024-03-15",
+            "2024-03-16T01:02:03",
+            "2024-02-30 10:00:00",
+            " 2024-03-15",
+            "2024/3/15",
+            "2024-03-15 25:00:00",
+        ] {
+            assert_eq!(p.parse(s.as_bytes()), parse_timestamp(s), "{s}");
+        }
     }
 
     #[test]

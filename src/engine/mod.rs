@@ -9,6 +9,7 @@ pub mod clean;
 pub mod codec;
 pub mod date;
 pub mod error;
+pub mod ids;
 pub mod ingest;
 pub mod money;
 pub mod pipeline;

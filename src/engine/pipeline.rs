@@ -1,51 +1,75 @@
-//! The stages wired together for one orders file: read a (range of a) file
-//! into a chunk aggregate, merge the chunks, and score. The Web Worker runs
-//! [`aggregate_text_range`] per range in parallel; the CLI and tests run the
-//! same functions over the whole file.
+//! The stages wired together for one orders file. A file is read as one or
+//! more line-aligned byte ranges ([`read_text_range`], in parallel in the
+//! Web Workers or CLI threads); the chunks are merged, orders that two chunks
+//! both counted are settled, and the customers are scored. The CLI and the
+//! tests run the same functions in one process ([`merge_local`]).
 
-use crate::engine::analyze::customers::{aggregate, merge, ChunkAggregate, Customers};
+use crate::engine::analyze::customers::{merge_local, Customers};
+use crate::engine::analyze::distinct::Bitset;
 use crate::engine::error::{EngineError, IngestError};
 use crate::engine::ingest::chunk::{ByteRange, LineAligned};
 use crate::engine::ingest::decode::Utf8Reader;
 use crate::engine::ingest::excel::ExcelSource;
-use crate::engine::ingest::orders::{read_orders, OrderColumns};
+use crate::engine::ingest::orders::{read_orders, OrderColumns, OrdersChunk, ReadOptions};
 use crate::engine::ingest::probe::Probe;
 use crate::engine::ingest::split::CsvSplitter;
 use std::io::Read;
 
-/// Reads the whole lines of `range` of a delimited text file and sums them
-/// per customer. `reader` must start at `range.start - 1` (at 0 for the
-/// first range); see [`LineAligned`]. `progress` gets bytes read in the range.
-pub fn aggregate_text_range<R: Read>(
+/// The distinct-order bitset size for a file (every chunk of the file must
+/// use the same): 8–16 bits per expected row, at most 2^25 bits (4 MB), so
+/// that it mostly stays in cache.
+pub fn order_bits_log2(probe: &Probe) -> u32 {
+    Bitset::log2_for(probe.rows_in(probe.size)).min(25)
+}
+
+/// Reads the whole lines of `range` of a delimited text file. `reader` must
+/// start at `range.start - 1` (at 0 for the first range); see
+/// [`LineAligned`]. `progress` gets the bytes read in the range.
+pub fn read_text_range<R: Read>(
     reader: R,
     probe: &Probe,
     cols: OrderColumns,
     range: ByteRange,
     progress: &mut dyn FnMut(u64),
-) -> Result<ChunkAggregate, IngestError> {
+) -> Result<OrdersChunk, IngestError> {
     let at_start = range.start == 0;
     let encoding = probe.encoding.unwrap_or(crate::engine::ingest::detect::TextEncoding::Utf8);
     let text = Utf8Reader::new(LineAligned::new(reader, range), encoding, at_start);
     let mut src = CsvSplitter::new(text, probe.dialect.unwrap_or_default(), &probe.file);
-    let chunk = read_orders(&mut src, cols, at_start, progress)?;
-    aggregate(chunk, &probe.file)
+    let opts = ReadOptions {
+        file: &probe.file,
+        cols,
+        header: at_start,
+        order_bits_log2: order_bits_log2(probe),
+        expected_rows: probe.rows_in(range.end - range.start) as usize,
+    };
+    read_orders(&mut src, opts, progress)
 }
 
-/// Reads a whole worksheet and sums it per customer.
-pub fn aggregate_excel(mut src: ExcelSource, probe: &Probe, cols: OrderColumns) -> Result<ChunkAggregate, IngestError> {
+/// Reads a whole worksheet.
+pub fn read_excel(mut src: ExcelSource, probe: &Probe, cols: OrderColumns) -> Result<OrdersChunk, IngestError> {
     src.rewind();
-    let chunk = read_orders(&mut src, cols, true, &mut |_| {})?;
-    aggregate(chunk, &probe.file)
+    let opts = ReadOptions {
+        file: &probe.file,
+        cols,
+        header: true,
+        order_bits_log2: order_bits_log2(probe),
+        expected_rows: src.rows(),
+    };
+    read_orders(&mut src, opts, &mut |_| {})
 }
 
-/// Merges the chunks of one file (in file order) into its customers; a file
-/// with a header but no rows is an error.
-pub fn finish(probe: &Probe, parts: Vec<ChunkAggregate>) -> Result<Customers, EngineError> {
-    let customers = merge(parts);
+/// Refuses a file with a header but no rows.
+pub fn check_rows(probe: &Probe, customers: Customers) -> Result<Customers, EngineError> {
     if customers.account.rows_in == 0 {
         return Err(IngestError::NoRows { file: probe.file.clone() }.into());
     }
     Ok(customers)
+}
+
+/// Merges chunks read in this process (in file order) into customers.
+pub fn finish_local(probe: &Probe, chunks: &[OrdersChunk]) -> Result<Customers, EngineError> {
+    check_rows(probe, merge_local(chunks))
 }
 
 #[cfg(test)]
@@ -58,14 +82,14 @@ mod tests {
     fn run(bytes: &[u8], parts: usize) -> Customers {
         let probe = probe_text("s.csv", bytes.len() as u64, &bytes[..bytes.len().min(64 * 1024)]).expect("probe");
         let cols = OrderColumns::from_mapping(&probe.mapping, "s.csv", &probe.headers).expect("cols");
-        let aggs = plan(bytes.len() as u64, parts, 1)
+        let chunks: Vec<OrdersChunk> = plan(bytes.len() as u64, parts, 1)
             .into_iter()
             .map(|r| {
                 let from = if r.start == 0 { 0 } else { r.start as usize - 1 };
-                aggregate_text_range(&bytes[from..], &probe, cols, r, &mut |_| {}).expect("chunk")
+                read_text_range(&bytes[from..], &probe, cols, r, &mut |_| {}).expect("chunk")
             })
             .collect();
-        finish(&probe, aggs).expect("finish")
+        finish_local(&probe, &chunks).expect("finish")
     }
 
     #[test]
@@ -88,14 +112,8 @@ mod tests {
         let bytes = b"customer_id,order_time,amount\n";
         let probe = probe_text("h.csv", bytes.len() as u64, bytes).expect("probe");
         let cols = OrderColumns::from_mapping(&probe.mapping, "h.csv", &probe.headers).expect("cols");
-        let agg = aggregate_text_range(
-            &bytes[..],
-            &probe,
-            cols,
-            ByteRange { start: 0, end: bytes.len() as u64 },
-            &mut |_| {},
-        )
-        .expect("chunk");
-        assert!(matches!(finish(&probe, vec![agg]), Err(EngineError::Ingest(IngestError::NoRows { .. }))));
+        let range = ByteRange { start: 0, end: bytes.len() as u64 };
+        let chunk = read_text_range(&bytes[..], &probe, cols, range, &mut |_| {}).expect("chunk");
+        assert!(matches!(finish_local(&probe, &[chunk]), Err(EngineError::Ingest(IngestError::NoRows { .. }))));
     }
 }

@@ -106,6 +106,7 @@ pub async fn run_rfm(
     let parallel = probe.format == Format::Csv && probe.encoding.is_some_and(|e| e.ascii_compatible());
     let ranges: Vec<_> =
         if parallel { plan(size, pool.size(), MIN_RANGE).into_iter().map(Some).collect() } else { vec![None] };
+    let t0 = js_sys::Date::now();
     let mut parts = read_all(pool, file, probe, cols, &ranges, size, on_progress.clone()).await?;
     if needs_single_pass(&parts.iter().map(|c| c.ended_in_quote).collect::<Vec<_>>()) {
         // A quoted field with a line break straddles a range boundary: read in one piece.
@@ -115,10 +116,34 @@ pub async fn run_rfm(
     let req = Request::Merge { probe: probe.clone(), params };
     let read_ms: Vec<f64> = parts.iter().map(|c| c.read_ms).collect();
     let encode_ms: Vec<f64> = parts.iter().map(|c| c.encode_ms).collect();
-    let env = pool.call(0, Envelope::new(req).with_parts(parts.into_iter().map(|c| c.bytes).collect()), None).await?;
+    let io_ms: Vec<f64> = parts.iter().map(|c| c.io_ms).collect();
+    let n = parts.len();
+    let t1 = js_sys::Date::now();
+    let mut env =
+        pool.call(0, Envelope::new(req).with_parts(parts.into_iter().map(|c| c.bytes).collect()), None).await?;
+    let t2 = js_sys::Date::now();
+    if let (Response::SharedBits, Some(bits)) = (&env.body, env.parts.first()) {
+        // Two chunks may have counted the same order: each reader lists its keys on the shared bits.
+        let calls = (0..n).map(|i| {
+            let copy = bits.slice(0, bits.length());
+            pool.call(i, Envelope::new(Request::KeysOn).with_parts(vec![copy]), None)
+        });
+        let mut lists = Vec::with_capacity(n);
+        for answer in futures::future::join_all(calls).await {
+            let answer = answer?;
+            match (answer.body, answer.parts.into_iter().next()) {
+                (Response::Keys, Some(list)) => lists.push(list),
+                (other, _) => return Err(unexpected(&other)),
+            }
+        }
+        let req = Request::Settle { probe: probe.clone(), params };
+        env = pool.call(0, Envelope::new(req).with_parts(lists), None).await?;
+    }
     match env.body {
         Response::Rfm(mut view) => {
+            view.timings.wall_ms = vec![t1 - t0, t2 - t1, js_sys::Date::now() - t2];
             view.timings.read_ms = read_ms;
+            view.timings.io_ms = io_ms;
             view.timings.encode_ms = encode_ms;
             Ok(*view)
         }
@@ -130,6 +155,7 @@ pub async fn run_rfm(
 struct ChunkAnswer {
     ended_in_quote: bool,
     read_ms: f64,
+    io_ms: f64,
     encode_ms: f64,
     bytes: Uint8Array,
 }
@@ -160,8 +186,8 @@ async fn read_all(
     for a in answers {
         let env = a?;
         match (env.body, env.parts.into_iter().next()) {
-            (Response::Chunk { ended_in_quote, read_ms, encode_ms }, Some(bytes)) => {
-                parts.push(ChunkAnswer { ended_in_quote, read_ms, encode_ms, bytes })
+            (Response::Chunk { ended_in_quote, read_ms, io_ms, encode_ms }, Some(bytes)) => {
+                parts.push(ChunkAnswer { ended_in_quote, read_ms, io_ms, encode_ms, bytes })
             }
             (other, _) => return Err(unexpected(&other)),
         }

@@ -7,7 +7,7 @@ use std::io::{self, Read};
 use web_sys::{Blob, FileReaderSync};
 
 /// The largest block read at once.
-const BLOCK: usize = 8 << 20;
+const BLOCK: usize = 32 << 20;
 
 /// Reads `[pos, end)` of a blob.
 pub struct BlobReader {
@@ -15,6 +15,8 @@ pub struct BlobReader {
     reader: FileReaderSync,
     pos: u64,
     end: u64,
+    /// Milliseconds spent reading so far.
+    pub read_ms: f64,
 }
 
 impl BlobReader {
@@ -22,7 +24,7 @@ impl BlobReader {
     pub fn new(blob: &Blob, start: u64, end: u64, name: &str) -> Result<BlobReader, EngineError> {
         let reader = FileReaderSync::new()
             .map_err(|e| EngineError::from(IngestError::Read { file: name.to_string(), message: format!("{e:?}") }))?;
-        Ok(BlobReader { blob: blob.clone(), reader, pos: start, end })
+        Ok(BlobReader { blob: blob.clone(), reader, pos: start, end, read_ms: 0.0 })
     }
 
     /// Up to `n` bytes from the start.
@@ -58,6 +60,7 @@ impl BlobName for Blob {
 
 impl Read for BlobReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let t0 = js_sys::Date::now();
         let want = (buf.len().min(BLOCK) as u64).min(self.end.saturating_sub(self.pos));
         if want == 0 {
             return Ok(0);
@@ -68,6 +71,7 @@ impl Read for BlobReader {
             .map_err(|e| io::Error::other(format!("{e:?}")))?;
         let ab = self.reader.read_as_array_buffer(&slice).map_err(|e| io::Error::other(format!("{e:?}")))?;
         let arr = Uint8Array::new(&ab);
+        self.read_ms += js_sys::Date::now() - t0;
         let n = arr.length() as usize;
         arr.copy_to(&mut buf[..n]);
         self.pos += n as u64;

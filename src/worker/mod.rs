@@ -1,22 +1,25 @@
 //! The Web Worker: answers the page's [`Request`]s with the engine. Files
-//! are read synchronously in blocks (`FileReaderSync`), so a range of a huge
-//! file streams through without ever being one JS string. Worker 0 also
-//! merges the chunks and keeps the merged customers for re-scoring and export.
+//! are read synchronously in big blocks (`FileReaderSync`), so a range of a
+//! huge file streams through without ever being one JS string. Each worker
+//! keeps the columns of the chunk it read; worker 0 also merges the chunks
+//! and keeps the customers for re-scoring and export.
 
 mod blob;
 
-use crate::engine::analyze::customers::{ChunkAggregate, Customers};
+use crate::engine::analyze::customers::{merge, ChunkAggregate, Customers, Merged};
+use crate::engine::analyze::distinct::Bitset;
 use crate::engine::analyze::rfm::{rfm, RfmParams, RfmResult};
 use crate::engine::codec::{from_bytes, to_bytes};
-use crate::engine::error::{EngineError, IngestError};
+use crate::engine::error::{AnalysisError, EngineError, IngestError};
 use crate::engine::ingest::chunk::ByteRange;
 use crate::engine::ingest::detect::{detect_format, Format};
+use crate::engine::ingest::orders::{OrderColumns, OrdersChunk};
 use crate::engine::ingest::probe::{probe_excel, probe_text, Probe, PROBE_BYTES};
-use crate::engine::pipeline::{aggregate_excel, aggregate_text_range, finish};
+use crate::engine::pipeline::{check_rows, read_excel, read_text_range};
 use crate::engine::report::export::{write_rejects_csv, write_rfm_csv};
 use crate::engine::sample::{orders_csv, SampleSpec};
 use crate::envelope::Envelope;
-use crate::protocol::{Request, Response, RfmView};
+use crate::protocol::{KeyList, Request, Response, RfmView};
 use blob::BlobReader;
 use js_sys::Uint8Array;
 use std::cell::RefCell;
@@ -25,13 +28,25 @@ use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
 
 #[derive(Default)]
 struct State {
+    /// The chunk this worker read last (its columns stay for later questions).
+    chunk: Option<OrdersChunk>,
+    /// Worker 0: chunks merged, waiting for the keys on their shared bits,
+    /// and the milliseconds spent decoding and merging them.
+    pending: Option<(Merged, f64, f64)>,
+    /// Worker 0: the merged customers.
     customers: Option<Customers>,
+    /// Worker 0: the current RFM result.
     result: Option<RfmResult>,
 }
 
 thread_local! {
     static STATE: RefCell<State> = RefCell::new(State::default());
+    /// Time the last read spent waiting for file bytes.
+    static IO_MS: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
 }
+
+/// A response and the bytes attached to it.
+type Answer = Result<(Response, Option<Vec<u8>>), EngineError>;
 
 fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
@@ -54,46 +69,67 @@ pub fn start() {
         });
     scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
     handler.forget();
+    warm_up();
     reply(Response::Ready, None);
+}
+
+/// Runs the engine once on a small sample before the first real request.
+///
+/// Browsers start WebAssembly in a quick baseline compiler and switch a
+/// function to optimised code only for later calls, never in the middle of
+/// one. The real work is a few long calls (read, merge, score), so without
+/// this they would run unoptimised from start to end.
+fn warm_up() {
+    use crate::engine::analyze::customers::merge_local;
+    use crate::engine::ingest::chunk::plan;
+    let bytes = orders_csv(SampleSpec { customers: 3_000, seed: 1 });
+    let Ok(probe) = probe_text("warm-up.csv", bytes.len() as u64, &bytes) else { return };
+    let Ok(cols) = OrderColumns::from_mapping(&probe.mapping, &probe.file, &probe.headers) else { return };
+    for _ in 0..3 {
+        let chunks: Vec<OrdersChunk> = plan(bytes.len() as u64, 2, 1)
+            .into_iter()
+            .filter_map(|r| {
+                let from = r.start.saturating_sub(1) as usize;
+                read_text_range(&bytes[from..], &probe, cols, r, &mut |_| {}).ok()
+            })
+            .collect();
+        let aggs: Vec<ChunkAggregate> = chunks.iter().map(ChunkAggregate::of).collect();
+        let _ = from_bytes::<ChunkAggregate>(&to_bytes(&aggs[0]));
+        let customers = merge_local(&chunks);
+        let _ = rfm(&customers, RfmParams::default());
+    }
 }
 
 fn read_error(file: &str, message: &str) -> EngineError {
     IngestError::Read { file: file.to_string(), message: message.to_string() }.into()
 }
 
+/// Milliseconds since an arbitrary origin (for phase timings).
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
 fn handle(env: Envelope<Request>) {
     let file = env.file;
-    let outcome: Result<(Response, Option<Vec<u8>>), EngineError> = match env.body {
+    let parts = env.parts;
+    let outcome: Answer = match env.body {
         Request::Probe { sheet } => with_file(file, |f| probe(f, sheet.as_deref())).map(|p| (Response::Probe(p), None)),
         Request::Sample { customers, seed } => {
             let bytes = orders_csv(SampleSpec { customers: customers as usize, seed });
             Ok((Response::File { name: "sample_orders.csv".into() }, Some(bytes)))
         }
-        Request::Read { probe, cols, range } => {
-            let t0 = now_ms();
-            with_file(file, |f| read(f, &probe, cols, range)).map(|agg| {
-                let t1 = now_ms();
-                let bytes = to_bytes(&agg);
-                let resp =
-                    Response::Chunk { ended_in_quote: agg.ended_in_quote, read_ms: t1 - t0, encode_ms: now_ms() - t1 };
-                (resp, Some(bytes))
-            })
-        }
-        Request::Merge { probe, params } => {
-            merge(&probe, &env.parts, params).map(|v| (Response::Rfm(Box::new(v)), None))
-        }
+        Request::Read { probe, cols, range } => with_file(file, |f| read(f, &probe, cols, range)),
+        Request::Merge { probe, params } => merge_parts(&probe, &parts, params),
+        Request::KeysOn => keys_on(&parts),
+        Request::Settle { probe, params } => settle(&probe, &parts, params),
         Request::Rescore { params } => rescore(params).map(|v| (Response::Rfm(Box::new(v)), None)),
         Request::ExportCustomers { lang } => export(|s, w| {
-            let (Some(c), Some(r)) = (&s.customers, &s.result) else {
-                return Ok(None);
-            };
+            let (Some(c), Some(r)) = (&s.customers, &s.result) else { return Ok(None) };
             write_rfm_csv(w, &c.ids, r, lang.texts())?;
             Ok(Some(format!("custlens_rfm_{}.csv", r.snapshot)))
         }),
         Request::ExportRejects { lang } => export(|s, w| {
-            let Some(c) = &s.customers else {
-                return Ok(None);
-            };
+            let Some(c) = &s.customers else { return Ok(None) };
             write_rejects_csv(w, &c.rejects, lang.texts())?;
             Ok(Some("custlens_rows_set_aside.csv".to_string()))
         }),
@@ -129,21 +165,39 @@ fn probe(b: &Blob, sheet: Option<&str>) -> Result<Probe, EngineError> {
     }
 }
 
-fn read(
+/// Reads a range (or the whole file), keeps the chunk and answers with its aggregate.
+fn read(b: &Blob, probe: &Probe, cols: OrderColumns, range: Option<ByteRange>) -> Answer {
+    STATE.with(|s| s.borrow_mut().chunk = None); // free the last file's columns first
+    let t0 = now_ms();
+    let chunk = read_chunk(b, probe, cols, range)?;
+    let t1 = now_ms();
+    let agg = ChunkAggregate::of(&chunk);
+    let bytes = to_bytes(&agg);
+    STATE.with(|s| s.borrow_mut().chunk = Some(chunk));
+    let resp = Response::Chunk {
+        ended_in_quote: agg.ended_in_quote,
+        read_ms: t1 - t0,
+        io_ms: IO_MS.with(|m| m.get()),
+        encode_ms: now_ms() - t1,
+    };
+    Ok((resp, Some(bytes)))
+}
+
+fn read_chunk(
     b: &Blob,
     probe: &Probe,
-    cols: crate::engine::ingest::orders::OrderColumns,
+    cols: OrderColumns,
     range: Option<ByteRange>,
-) -> Result<ChunkAggregate, EngineError> {
+) -> Result<OrdersChunk, EngineError> {
     let name = file_name(b);
     let size = b.size() as u64;
     if matches!(probe.format, Format::Xlsx | Format::Xls) {
         let bytes = BlobReader::new(b, 0, size, &name)?.read_all()?;
         let (_, src) = probe_excel(&name, bytes, probe.sheet.as_deref())?;
-        return Ok(aggregate_excel(src, probe, cols)?);
+        return Ok(read_excel(src, probe, cols)?);
     }
     let range = range.unwrap_or(ByteRange { start: 0, end: size });
-    let reader = BlobReader::new(b, range.start.saturating_sub(1), size, &name)?;
+    let mut reader = BlobReader::new(b, range.start.saturating_sub(1), size, &name)?;
     let mut last_post = 0u64;
     let mut progress = |done: u64| {
         if done >= last_post + (4 << 20) || done == 0 {
@@ -151,38 +205,73 @@ fn read(
             reply(Response::Progress { done }, None);
         }
     };
-    Ok(aggregate_text_range(reader, probe, cols, range, &mut progress)?)
+    let chunk = read_text_range(&mut reader, probe, cols, range, &mut progress)?;
+    IO_MS.with(|m| m.set(reader.read_ms));
+    Ok(chunk)
 }
 
-/// Milliseconds since an arbitrary origin (for phase timings).
-fn now_ms() -> f64 {
-    js_sys::Date::now()
+fn decode<T: serde::de::DeserializeOwned>(file: &str, p: &Uint8Array) -> Result<T, EngineError> {
+    from_bytes(&p.to_vec()).map_err(|m| read_error(file, &m))
 }
 
-fn merge(probe: &Probe, parts: &[Uint8Array], params: RfmParams) -> Result<RfmView, EngineError> {
+/// Worker 0: merges the chunk aggregates; scores them, or first asks for the
+/// keys on bits that several chunks set.
+fn merge_parts(probe: &Probe, parts: &[Uint8Array], params: RfmParams) -> Answer {
     let t0 = now_ms();
-    let mut aggs: Vec<ChunkAggregate> = Vec::with_capacity(parts.len());
-    for p in parts {
-        aggs.push(from_bytes(&p.to_vec()).map_err(|m| read_error(&probe.file, &m))?);
-    }
+    let aggs = parts.iter().map(|p| decode::<ChunkAggregate>(&probe.file, p)).collect::<Result<Vec<_>, _>>()?;
     let t1 = now_ms();
-    let customers = finish(probe, aggs)?;
+    let merged = merge(aggs);
     let t2 = now_ms();
+    if let Some(bits) = &merged.shared_bits {
+        let bytes = to_bytes(bits);
+        STATE.with(|s| s.borrow_mut().pending = Some((merged, t1 - t0, t2 - t1)));
+        return Ok((Response::SharedBits, Some(bytes)));
+    }
+    let view = finish(probe, merged.settle(Vec::new()), params, t1 - t0, t2 - t1)?;
+    Ok((Response::Rfm(Box::new(view)), None))
+}
+
+/// Any reader: its chunk's order keys on the given bits.
+fn keys_on(parts: &[Uint8Array]) -> Answer {
+    let bits: Bitset = parts.first().map(|p| decode("bits", p)).transpose()?.ok_or(AnalysisError::NoData)?;
+    let keys = STATE.with(|s| s.borrow().chunk.as_ref().map(|c| c.keys_on(&bits))).unwrap_or_default();
+    Ok((Response::Keys, Some(to_bytes(&KeyList::new(keys)))))
+}
+
+/// Worker 0: takes back orders counted in two chunks, then scores.
+fn settle(probe: &Probe, parts: &[Uint8Array], params: RfmParams) -> Answer {
+    let t0 = now_ms();
+    let lists =
+        parts.iter().map(|p| decode::<KeyList>(&probe.file, p).map(KeyList::pairs)).collect::<Result<Vec<_>, _>>()?;
+    let (merged, decode_ms, merge_ms) = STATE.with(|s| s.borrow_mut().pending.take()).ok_or(AnalysisError::NoData)?;
+    let customers = merged.settle(lists);
+    let view = finish(probe, customers, params, decode_ms, merge_ms + now_ms() - t0)?;
+    Ok((Response::Rfm(Box::new(view)), None))
+}
+
+fn finish(
+    probe: &Probe,
+    customers: Customers,
+    params: RfmParams,
+    decode_ms: f64,
+    merge_ms: f64,
+) -> Result<RfmView, EngineError> {
+    let customers = check_rows(probe, customers)?;
     STATE.with(|s| {
         let mut s = s.borrow_mut();
         s.customers = Some(customers);
         s.result = None;
     });
     let mut view = rescore(params)?;
-    view.timings.decode_ms = t1 - t0;
-    view.timings.merge_ms = t2 - t1;
+    view.timings.decode_ms += decode_ms;
+    view.timings.merge_ms += merge_ms;
     Ok(view)
 }
 
 fn rescore(params: RfmParams) -> Result<RfmView, EngineError> {
     STATE.with(|s| {
         let mut s = s.borrow_mut();
-        let c = s.customers.as_ref().ok_or(crate::engine::error::AnalysisError::NoData)?;
+        let c = s.customers.as_ref().ok_or(AnalysisError::NoData)?;
         let t0 = now_ms();
         let r = rfm(c, params)?;
         let mut view = RfmView::new(c, &r);
@@ -192,15 +281,13 @@ fn rescore(params: RfmParams) -> Result<RfmView, EngineError> {
     })
 }
 
-fn export(
-    f: impl FnOnce(&State, &mut Vec<u8>) -> std::io::Result<Option<String>>,
-) -> Result<(Response, Option<Vec<u8>>), EngineError> {
+fn export(f: impl FnOnce(&State, &mut Vec<u8>) -> std::io::Result<Option<String>>) -> Answer {
     STATE.with(|s| {
         let s = s.borrow();
         let mut out = Vec::new();
         match f(&s, &mut out) {
             Ok(Some(name)) => Ok((Response::File { name }, Some(out))),
-            Ok(None) => Err(crate::engine::error::AnalysisError::NoData.into()),
+            Ok(None) => Err(AnalysisError::NoData.into()),
             Err(e) => Err(read_error("export", &e.to_string())),
         }
     })

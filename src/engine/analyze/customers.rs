@@ -1,15 +1,15 @@
-//! Per-customer order statistics: built per chunk (in each worker), merged
-//! into one table, with order numbers counted exactly once across chunks.
+//! Per-customer order statistics: summed per chunk while reading (in each
+//! worker), sent as compact columns, merged into one table, with every
+//! order counted exactly once across chunks.
 
+use crate::engine::analyze::distinct::{overcounts, Bitset};
 use crate::engine::clean::{Reject, RowAccount};
 use crate::engine::codec;
 use crate::engine::date::Day;
-use crate::engine::error::IngestError;
+use crate::engine::ids::{IdArena, Interner};
 use crate::engine::ingest::orders::OrdersChunk;
 use crate::engine::money::Money;
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
-use xxhash_rust::xxh3::xxh3_64;
 
 /// What one customer's orders add up to.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +27,11 @@ pub struct CustomerStats {
 }
 
 impl CustomerStats {
+    /// A customer not yet seen on any row (the first row sets the days).
+    pub fn first(day: Day) -> CustomerStats {
+        CustomerStats { first_day: day, last_day: day, rows: 0, orders: 0, monetary: Money::ZERO }
+    }
+
     fn absorb(&mut self, o: &CustomerStats) {
         self.first_day = self.first_day.min(o.first_day);
         self.last_day = self.last_day.max(o.last_day);
@@ -36,23 +41,23 @@ impl CustomerStats {
     }
 }
 
-/// The most rejects one chunk lists (all are counted).
-pub const MAX_LISTED_REJECTS: usize = 100_000;
-
-/// One chunk's customers, ready to be sent to the merging worker.
+/// One chunk's customers as compact columns, to send to the merging worker.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct ChunkAggregate {
     /// Customer ids, by local index.
-    pub ids: Vec<String>,
-    /// Statistics, by local index.
-    pub stats: Vec<CustomerStats>,
-    /// Sorted, distinct (customer, order) key hashes — present when order
-    /// numbers are mapped, to remove orders counted in two chunks.
+    pub ids: IdArena,
+    #[serde(with = "codec::i32s")]
+    first_day: Vec<i32>,
+    #[serde(with = "codec::i32s")]
+    last_day: Vec<i32>,
     #[serde(with = "codec::u64s")]
-    pub order_keys: Vec<u64>,
-    /// The local customer of each order key.
-    #[serde(with = "codec::u32s")]
-    pub order_users: Vec<u32>,
+    rows: Vec<u64>,
+    #[serde(with = "codec::u64s")]
+    orders: Vec<u64>,
+    #[serde(with = "codec::i64s")]
+    monetary: Vec<i64>,
+    /// Bits of the chunk's counted (customer, order) keys, when order numbers are mapped.
+    pub order_bits: Option<Bitset>,
     /// Where every row of the chunk went.
     pub account: RowAccount,
     /// Listed rejects (chunk-local row indexes).
@@ -65,80 +70,42 @@ pub struct ChunkAggregate {
     pub header_row: u64,
 }
 
-#[inline]
-fn pair_key(user_hash: u64, order_hash: u64) -> u64 {
-    // splitmix64 finaliser over the combination: well spread, cheap.
-    let mut z = user_hash ^ order_hash.rotate_left(29) ^ 0x9E37_79B9_7F4A_7C15;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// Sums one chunk's rows per customer.
-pub fn aggregate(chunk: OrdersChunk, file: &str) -> Result<ChunkAggregate, IngestError> {
-    let header_row = chunk.header_row;
-    let t = chunk.table;
-    let n_users = t.users.len();
-    let mut stats: Vec<CustomerStats> = vec![
-        CustomerStats {
-            first_day: Day::from_days(i32::MAX),
-            last_day: Day::from_days(i32::MIN),
-            rows: 0,
-            orders: 0,
-            monetary: Money::ZERO
-        };
-        n_users
-    ];
-    for i in 0..t.user.len() {
-        let s = &mut stats[t.user[i] as usize];
-        let day = t.time[i].day;
-        s.first_day = s.first_day.min(day);
-        s.last_day = s.last_day.max(day);
-        s.rows += 1;
-        s.monetary = s.monetary.checked_add(t.amount[i]).ok_or_else(|| IngestError::Overflow {
-            file: file.to_string(),
-            customer: t.users.id(t.user[i]).to_string(),
-        })?;
-    }
-    let (mut order_keys, mut order_users) = (Vec::new(), Vec::new());
-    match &t.order {
-        None => stats.iter_mut().for_each(|s| s.orders = s.rows),
-        Some(orders) => {
-            let user_hash: Vec<u64> = (0..n_users as u32).map(|u| xxh3_64(t.users.id(u).as_bytes())).collect();
-            let mut pairs: Vec<(u64, u32)> =
-                orders.iter().zip(&t.user).map(|(&o, &u)| (pair_key(user_hash[u as usize], o), u)).collect();
-            pairs.sort_unstable();
-            pairs.dedup_by_key(|p| p.0);
-            order_keys.reserve(pairs.len());
-            order_users.reserve(pairs.len());
-            for (k, u) in pairs {
-                stats[u as usize].orders += 1;
-                order_keys.push(k);
-                order_users.push(u);
-            }
+impl ChunkAggregate {
+    /// The aggregate of a chunk that was read (the chunk keeps its columns).
+    pub fn of(chunk: &OrdersChunk) -> ChunkAggregate {
+        let s = &chunk.stats;
+        ChunkAggregate {
+            ids: chunk.users.clone(),
+            first_day: s.iter().map(|x| x.first_day.days()).collect(),
+            last_day: s.iter().map(|x| x.last_day.days()).collect(),
+            rows: s.iter().map(|x| x.rows).collect(),
+            orders: s.iter().map(|x| x.orders).collect(),
+            monetary: s.iter().map(|x| x.monetary.units()).collect(),
+            order_bits: chunk.order_bits().cloned(),
+            account: chunk.account.clone(),
+            rejects: chunk.rejects.clone(),
+            rejects_truncated: chunk.rejects_truncated,
+            ended_in_quote: chunk.ended_in_quote,
+            header_row: chunk.header_row,
         }
     }
-    let rejects_truncated = chunk.rejects.len() > MAX_LISTED_REJECTS;
-    let mut rejects = chunk.rejects;
-    rejects.truncate(MAX_LISTED_REJECTS);
-    Ok(ChunkAggregate {
-        ids: t.users.into_ids().into_iter().map(String::from).collect(),
-        stats,
-        order_keys,
-        order_users,
-        account: chunk.account,
-        rejects,
-        rejects_truncated,
-        ended_in_quote: chunk.ended_in_quote,
-        header_row,
-    })
+
+    fn stats(&self, i: usize) -> CustomerStats {
+        CustomerStats {
+            first_day: Day::from_days(self.first_day[i]),
+            last_day: Day::from_days(self.last_day[i]),
+            rows: self.rows[i],
+            orders: self.orders[i],
+            monetary: Money::from_units(self.monetary[i]),
+        }
+    }
 }
 
 /// All customers of a file, merged from its chunks.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Customers {
     /// Customer ids, in order of first appearance.
-    pub ids: Vec<String>,
+    pub ids: IdArena,
     /// Statistics, aligned with `ids`.
     pub stats: Vec<CustomerStats>,
     /// Where every input row went.
@@ -168,30 +135,53 @@ impl Customers {
     }
 }
 
+/// Chunks merged, perhaps still with orders that two chunks both counted.
+#[derive(Debug)]
+pub struct Merged {
+    /// The customers (orders possibly overcounted until [`Merged::settle`]).
+    pub customers: Customers,
+    /// Per chunk, the global index of each local customer.
+    maps: Vec<Vec<u32>>,
+    /// Bits set by two or more chunks: orders on them may be counted twice.
+    pub shared_bits: Option<Bitset>,
+}
+
+impl Merged {
+    /// Takes back orders counted in more than one chunk, given each chunk's
+    /// [`OrdersChunk::keys_on`] the shared bits (in chunk order).
+    pub fn settle(mut self, keys: Vec<Vec<(u64, u32)>>) -> Customers {
+        let occurrences: Vec<(u64, u32)> = keys
+            .into_iter()
+            .zip(&self.maps)
+            .flat_map(|(list, map)| list.into_iter().map(move |(k, u)| (k, map[u as usize])))
+            .collect();
+        for (u, n) in overcounts(occurrences) {
+            self.customers.stats[u as usize].orders -= n;
+        }
+        self.customers
+    }
+}
+
 /// Merges chunk aggregates, given in file order.
-pub fn merge(parts: Vec<ChunkAggregate>) -> Customers {
-    let order_ids_mapped = parts.iter().any(|p| !p.order_keys.is_empty());
+pub fn merge(parts: Vec<ChunkAggregate>) -> Merged {
+    let bits: Vec<&Bitset> = parts.iter().filter_map(|p| p.order_bits.as_ref()).collect();
+    let shared_bits = if bits.len() > 1 { Bitset::in_two_or_more(&bits) } else { None };
+    let order_ids_mapped = !bits.is_empty();
     let header_row = parts.first().map_or(1, |p| p.header_row.max(1));
     let mut out = Customers { order_ids_mapped, ..Customers::default() };
-    let mut index: FxHashMap<String, u32> = FxHashMap::default();
+    let mut index = Interner::default();
+    let mut maps = Vec::with_capacity(parts.len());
     let mut row_offset = 0u64;
-    let mut key_lists: Vec<(Vec<u64>, Vec<u32>)> = Vec::with_capacity(parts.len());
     for part in parts {
         let mut map = Vec::with_capacity(part.ids.len());
-        for (id, s) in part.ids.into_iter().zip(part.stats) {
-            let g = match index.get(&id) {
-                Some(&g) => {
-                    out.stats[g as usize].absorb(&s);
-                    g
-                }
-                None => {
-                    let g = out.ids.len() as u32;
-                    index.insert(id.clone(), g);
-                    out.ids.push(id);
-                    out.stats.push(s);
-                    g
-                }
-            };
+        for (i, id) in part.ids.iter().enumerate() {
+            let (g, new) = index.intern(id);
+            let s = part.stats(i);
+            if new {
+                out.stats.push(s);
+            } else {
+                out.stats[g as usize].absorb(&s);
+            }
             map.push(g);
         }
         for mut r in part.rejects {
@@ -201,80 +191,77 @@ pub fn merge(parts: Vec<ChunkAggregate>) -> Customers {
         out.rejects_truncated |= part.rejects_truncated;
         row_offset += part.account.rows_in;
         out.account.merge(&part.account);
-        let users: Vec<u32> = part.order_users.iter().map(|&u| map[u as usize]).collect();
-        key_lists.push((part.order_keys, users));
+        maps.push(map);
     }
-    if key_lists.len() > 1 {
-        remove_cross_chunk_duplicates(&key_lists, &mut out.stats);
-    }
-    out
+    out.ids = index.into_ids();
+    Merged { customers: out, maps, shared_bits }
 }
 
-/// An order whose (customer, order) key appears in k chunks was counted k
-/// times; take k − 1 back. The lists are sorted, so this is a k-way merge.
-fn remove_cross_chunk_duplicates(lists: &[(Vec<u64>, Vec<u32>)], stats: &mut [CustomerStats]) {
-    let mut heads = vec![0usize; lists.len()];
-    loop {
-        let mut min: Option<u64> = None;
-        for (l, &h) in lists.iter().zip(&heads) {
-            if let Some(&k) = l.0.get(h) {
-                min = Some(min.map_or(k, |m: u64| m.min(k)));
-            }
-        }
-        let Some(min) = min else { break };
-        let mut seen = 0u64;
-        let mut user = 0u32;
-        for (l, h) in lists.iter().zip(heads.iter_mut()) {
-            if l.0.get(*h) == Some(&min) {
-                seen += 1;
-                user = l.1[*h];
-                *h += 1;
-            }
-        }
-        if seen > 1 {
-            stats[user as usize].orders -= seen - 1;
-        }
-    }
+/// Merges and settles chunks read in this process (the CLI, tests).
+pub fn merge_local(chunks: &[OrdersChunk]) -> Customers {
+    let merged = merge(chunks.iter().map(ChunkAggregate::of).collect());
+    let keys = match &merged.shared_bits {
+        Some(bits) => chunks.iter().map(|c| c.keys_on(bits)).collect(),
+        None => Vec::new(),
+    };
+    merged.settle(keys)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::ingest::orders::{read_orders, OrderColumns};
+    use crate::engine::ingest::orders::{read_orders, OrderColumns, ReadOptions};
     use crate::engine::ingest::split::{CsvSplitter, Dialect};
 
-    fn chunk(csv: &str, header: bool) -> ChunkAggregate {
+    fn chunk(csv: &str, header: bool) -> OrdersChunk {
         let cols = OrderColumns { user_id: 0, order_time: 1, amount: 2, order_id: Some(3) };
         let mut src = CsvSplitter::new(csv.as_bytes(), Dialect::default(), "t");
-        let c = read_orders(&mut src, cols, header, &mut |_| {}).expect("read");
-        aggregate(c, "t").expect("aggregate")
+        read_orders(
+            &mut src,
+            ReadOptions { file: "t", cols, header, order_bits_log2: 12, expected_rows: 0 },
+            &mut |_| {},
+        )
+        .expect("read")
     }
 
     #[test]
     fn order_lines_count_once() {
-        let a = chunk("u,t,a,o\nA,2024-01-01,10,X1\nA,2024-01-01,5,X1\nA,2024-02-01,1,X2\nB,2024-01-05,2,X1\n", true);
-        assert_eq!(a.stats[0].rows, 3);
-        assert_eq!(a.stats[0].orders, 2);
-        assert_eq!(a.stats[1].orders, 1); // same order number, other customer
-        assert_eq!(a.stats[0].monetary, Money::from_cents(1600));
+        let c = merge_local(&[chunk(
+            "u,t,a,o\nA,2024-01-01,10,X1\nA,2024-01-01,5,X1\nA,2024-02-01,1,X2\nB,2024-01-05,2,X1\n",
+            true,
+        )]);
+        assert_eq!(c.stats[0].rows, 3);
+        assert_eq!(c.stats[0].orders, 2);
+        assert_eq!(c.stats[1].orders, 1); // same order number, other customer
+        assert_eq!(c.stats[0].monetary, Money::from_cents(1600));
     }
 
     #[test]
     fn merging_chunks_equals_one_pass() {
-        let whole = chunk(
+        let one = merge_local(&[chunk(
             "u,t,a,o\nA,2024-01-01,10,X1\nB,2024-01-02,3,X2\nA,2024-01-03,5,X1\nC,2024-01-04,1,X3\nA,2024-01-09,1,X4\n",
             true,
-        );
-        let p1 = chunk("u,t,a,o\nA,2024-01-01,10,X1\nB,2024-01-02,3,X2\n", true);
-        let p2 = chunk("A,2024-01-03,5,X1\nbad,row\nC,2024-01-04,1,X3\nA,2024-01-09,1,X4\n", false);
-        let one = merge(vec![whole]);
-        let two = merge(vec![p1, p2]);
+        )]);
+        let two = merge_local(&[
+            chunk("u,t,a,o\nA,2024-01-01,10,X1\nB,2024-01-02,3,X2\n", true),
+            chunk("A,2024-01-03,5,X1\nbad,row\nC,2024-01-04,1,X3\nA,2024-01-09,1,X4\n", false),
+        ]);
         assert_eq!(one.ids, two.ids);
         assert_eq!(one.stats, two.stats);
-        assert_eq!(two.stats[0].orders, 2);
+        assert_eq!(two.stats[0].orders, 2); // X1 in both chunks counts once
         assert_eq!(two.rejects.len(), 1);
         assert_eq!(two.rejects[0].row, 5); // header 1, then rows 2,3 | 4,5
         assert!(two.account.reconciles());
         assert_eq!(two.account.rows_in, 6);
+    }
+
+    #[test]
+    fn aggregates_survive_encoding() {
+        let c = chunk("u,t,a,o\nA,2024-01-01,10,X1\nB,2024-01-02,-3.5,X2\n", true);
+        let a = ChunkAggregate::of(&c);
+        let b: ChunkAggregate = codec::from_bytes(&codec::to_bytes(&a)).expect("decode");
+        assert_eq!(b.ids, a.ids);
+        assert_eq!(b.stats(1), a.stats(1));
+        assert_eq!(b.order_bits, a.order_bits);
     }
 }

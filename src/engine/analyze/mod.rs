@@ -2,6 +2,7 @@
 //! its parameters, its computation and its result types.
 
 pub mod customers;
+pub mod distinct;
 pub mod quantile;
 pub mod rfm;
 pub mod segment;

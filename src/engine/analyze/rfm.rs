@@ -235,8 +235,8 @@ fn summarise(customers: &[CustomerRfm], preset: SegmentPreset, totals: Totals) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::analyze::customers::{aggregate, merge};
-    use crate::engine::ingest::orders::{read_orders, OrderColumns};
+    use crate::engine::analyze::customers::merge_local;
+    use crate::engine::ingest::orders::{read_orders, OrderColumns, ReadOptions};
     use crate::engine::ingest::split::{CsvSplitter, Dialect};
 
     /// Five customers, hand-checked (snapshot 2024-04-01):
@@ -254,8 +254,9 @@ mod tests {
     fn customers() -> Customers {
         let cols = OrderColumns { user_id: 0, order_time: 1, amount: 2, order_id: Some(3) };
         let mut src = CsvSplitter::new(ORDERS.as_bytes(), Dialect::default(), "t");
-        let chunk = read_orders(&mut src, cols, true, &mut |_| {}).expect("read");
-        merge(vec![aggregate(chunk, "t").expect("agg")])
+        let opts = ReadOptions { file: "t", cols, header: true, order_bits_log2: 10, expected_rows: 0 };
+        let chunk = read_orders(&mut src, opts, &mut |_| {}).expect("read");
+        merge_local(&[chunk])
     }
 
     #[test]

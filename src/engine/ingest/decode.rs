@@ -29,7 +29,7 @@ impl<R: Read> Utf8Reader<R> {
         Utf8Reader {
             inner,
             decoder,
-            raw: vec![0; 1 << 16],
+            raw: vec![0; 4 << 20],
             out: Vec::new(),
             out_pos: 0,
             eof: false,

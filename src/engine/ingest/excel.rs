@@ -52,6 +52,11 @@ impl ExcelSource {
         Ok(ExcelSource { range, next_row: 0, bytes_per_row: total / rows, sheet_names, sheet })
     }
 
+    /// Rows in the sheet (header included).
+    pub fn rows(&self) -> usize {
+        self.range.height()
+    }
+
     /// Goes back to the first row.
     pub fn rewind(&mut self) {
         self.next_row = 0;

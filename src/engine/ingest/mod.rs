@@ -11,3 +11,4 @@ pub mod orders;
 pub mod probe;
 pub mod record;
 pub mod split;
+pub mod users;

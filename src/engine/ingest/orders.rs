@@ -1,14 +1,19 @@
-//! Reads an orders table into typed columns: one interned customer index,
-//! timestamp, exact amount and order-number hash per row. Rows that cannot
-//! be used are set aside with their reason; nothing is dropped silently.
+//! Reads an orders table into typed columns — an interned customer index,
+//! timestamp, exact amount and order key per row — and sums each customer's
+//! rows as it goes. Rows that cannot be used are set aside with their
+//! reason; nothing is dropped silently. Unquoted lines (nearly all) are
+//! split in place, without copying.
 
 use super::fields::{Field, Mapping};
 use super::record::{Record, RecordSource};
+use crate::engine::analyze::customers::CustomerStats;
+use crate::engine::analyze::distinct::{overcounts, pair_key, Bitset};
 use crate::engine::clean::{Reject, RejectReason, RowAccount};
-use crate::engine::date::{parse_timestamp, DateError, Timestamp};
+use crate::engine::date::{DateError, Timestamp, TimestampParser};
 use crate::engine::error::IngestError;
-use crate::engine::money::{parse_amount, trim_text, Money};
-use rustc_hash::FxHashMap;
+use crate::engine::ids::IdArena;
+use crate::engine::ingest::users::UserTable;
+use crate::engine::money::{parse_amount, trim_text, AmountError, Money};
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -45,61 +50,17 @@ impl OrderColumns {
     }
 }
 
-/// Customer ids of one chunk, interned to dense indexes.
-#[derive(Debug, Default)]
-pub struct UserDict {
-    index: FxHashMap<Box<str>, u32>,
-    ids: Vec<Box<str>>,
-}
-
-impl UserDict {
-    /// The index of `id`, adding it when new.
-    #[inline]
-    pub fn intern(&mut self, id: &str) -> u32 {
-        if let Some(&i) = self.index.get(id) {
-            return i;
-        }
-        let i = self.ids.len() as u32;
-        let boxed: Box<str> = id.into();
-        self.ids.push(boxed.clone());
-        self.index.insert(boxed, i);
-        i
-    }
-
-    /// The id of index `i`.
-    pub fn id(&self, i: u32) -> &str {
-        &self.ids[i as usize]
-    }
-
-    /// Number of distinct customers.
-    pub fn len(&self) -> usize {
-        self.ids.len()
-    }
-
-    /// Whether no customer was seen.
-    pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
-    }
-
-    /// All ids in index order.
-    pub fn into_ids(self) -> Vec<Box<str>> {
-        self.ids
-    }
-}
-
 /// The usable rows of one chunk, column by column.
 #[derive(Debug, Default)]
 pub struct OrdersTable {
-    /// Customer ids.
-    pub users: UserDict,
     /// Customer index per row.
     pub user: Vec<u32>,
     /// Order time per row.
     pub time: Vec<Timestamp>,
     /// Amount per row.
     pub amount: Vec<Money>,
-    /// 64-bit hash of the order number per row (when mapped).
-    pub order: Option<Vec<u64>>,
+    /// Hash of (customer, order number) per row, when order numbers are mapped.
+    pub order_key: Option<Vec<u64>>,
 }
 
 impl OrdersTable {
@@ -114,37 +75,141 @@ impl OrdersTable {
     }
 }
 
-/// The result of reading one chunk of an orders file.
+/// Counts distinct orders per customer as rows stream by (see `distinct`).
+#[derive(Debug)]
+struct OrderCounter {
+    counted: Vec<u64>,
+    seen: Bitset,
+    again: Bitset,
+    any_again: bool,
+}
+
+impl OrderCounter {
+    /// Notes row `row` of customer `u` with order hash `order`; returns the
+    /// row's key and whether it counts as a new order (so far).
+    #[inline]
+    fn observe(&mut self, users: &mut UserTable, u: usize, order: u64, row: usize) -> (u64, bool) {
+        let key = pair_key(users.hash[u], order);
+        let new = users.rows[u] == 0 || users.last_key[u] != key;
+        if row.is_multiple_of(64) {
+            self.counted.push(0);
+        }
+        if new {
+            users.last_key[u] = key;
+            self.counted[row / 64] |= 1 << (row % 64);
+            if self.seen.test_and_set(key) {
+                self.again.set(key);
+                self.any_again = true;
+            }
+        }
+        (key, new)
+    }
+
+    fn is_counted(&self, row: usize) -> bool {
+        self.counted[row / 64] & (1 << (row % 64)) != 0
+    }
+}
+
+/// The result of reading one chunk of an orders file: typed columns, each
+/// customer's totals, and where every row went.
 #[derive(Debug, Default)]
 pub struct OrdersChunk {
+    /// Customer ids, by index.
+    pub users: IdArena,
     /// The usable rows.
     pub table: OrdersTable,
+    /// Per customer (by index): first and last day, rows, orders, spend.
+    pub stats: Vec<CustomerStats>,
     /// Where every row went.
     pub account: RowAccount,
     /// Rows set aside. Their `row` is the chunk-local 0-based data-row index
-    /// until [`crate::engine::analyze::customers::merge`] turns it into a row number.
+    /// until the chunks are merged and it becomes a row number.
     pub rejects: Vec<Reject>,
+    /// Whether more rejects were counted than listed.
+    pub rejects_truncated: bool,
     /// Whether the chunk's text ended inside an open quote.
     pub ended_in_quote: bool,
     /// Row number of the header (1 unless blank lines precede it); 0 when
     /// the chunk has no header.
     pub header_row: u64,
+    orders: Option<OrderCounter>,
+    table_users: UserTable,
 }
 
-/// Reads every row of `src`. When `header` is true the first row is the
-/// header and is skipped. `progress` receives the bytes read so far.
+/// The most rejects one chunk lists (all are counted).
+pub const MAX_LISTED_REJECTS: usize = 100_000;
+
+impl OrdersChunk {
+    /// The bitset of counted (customer, order) keys, when order numbers are mapped.
+    pub fn order_bits(&self) -> Option<&Bitset> {
+        self.orders.as_ref().map(|o| &o.seen)
+    }
+
+    /// Each distinct counted (customer, order) key whose bit is set in
+    /// `bits`, with its customer index: the candidates for orders that
+    /// another chunk counted too.
+    pub fn keys_on(&self, bits: &Bitset) -> Vec<(u64, u32)> {
+        let (Some(o), Some(keys)) = (&self.orders, &self.table.order_key) else { return Vec::new() };
+        let mut out: Vec<(u64, u32)> = keys
+            .iter()
+            .enumerate()
+            .filter(|&(i, &k)| o.is_counted(i) && bits.test(k))
+            .map(|(i, &k)| (k, self.table.user[i]))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    fn reject(&mut self, index: u64, reason: RejectReason, field: Option<Field>, value: &[u8]) {
+        self.account.set_aside(reason);
+        if self.rejects.len() < MAX_LISTED_REJECTS {
+            self.rejects.push(Reject::new(index, reason, field, &String::from_utf8_lossy(value)));
+        } else {
+            self.rejects_truncated = true;
+        }
+    }
+}
+
+/// How to read an orders chunk.
+#[derive(Copy, Clone, Debug)]
+pub struct ReadOptions<'a> {
+    /// File name, for messages.
+    pub file: &'a str,
+    /// Columns to read.
+    pub cols: OrderColumns,
+    /// Whether the chunk starts with the header row.
+    pub header: bool,
+    /// Size of the distinct-order bitset (the same for every chunk of a file).
+    pub order_bits_log2: u32,
+    /// About how many rows to expect (columns are sized for them up front).
+    pub expected_rows: usize,
+}
+
+/// Reads every row of `src`: usable rows into columns and customer totals,
+/// the rest set aside. `progress` receives the bytes read so far.
 pub fn read_orders(
     src: &mut dyn RecordSource,
-    cols: OrderColumns,
-    header: bool,
+    opts: ReadOptions<'_>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<OrdersChunk, IngestError> {
+    let cols = opts.cols;
     let mut chunk = OrdersChunk::default();
+    let n = opts.expected_rows.min(1 << 26);
+    chunk.table.user.reserve(n);
+    chunk.table.time.reserve(n);
+    chunk.table.amount.reserve(n);
     if cols.order_id.is_some() {
-        chunk.table.order = Some(Vec::new());
+        chunk.table.order_key = Some(Vec::with_capacity(n));
+        chunk.orders = Some(OrderCounter {
+            counted: Vec::new(),
+            seen: Bitset::new(opts.order_bits_log2),
+            again: Bitset::new(opts.order_bits_log2),
+            any_again: false,
+        });
     }
     let mut rec = Record::new();
-    if header {
+    if opts.header {
         // Blank lines before the header are skipped, but they count as rows.
         loop {
             if !src.read_record(&mut rec)? {
@@ -156,83 +221,167 @@ pub fn read_orders(
             }
         }
     }
-    let mut index: u64 = 0;
-    while src.read_record(&mut rec)? {
-        read_row(&rec, index, cols, &mut chunk);
-        index += 1;
-        if index.is_multiple_of(65_536) {
-            progress(src.bytes_read());
-        }
+    let mut wanted = vec![(0, cols.user_id), (1, cols.order_time), (2, cols.amount)];
+    if let Some(o) = cols.order_id {
+        wanted.push((3, o));
+    }
+    let mut cursor = Cursor { wanted, cols, file: opts.file, times: TimestampParser::default(), index: 0 };
+    // Rows go in batches: a WebAssembly engine optimises a function between
+    // calls, never inside one long call, so the hot loop must return often.
+    while read_batch(src, &mut rec, &mut cursor, &mut chunk, BATCH_ROWS)? {
+        progress(src.bytes_read());
     }
     progress(src.bytes_read());
     chunk.ended_in_quote = src.ended_in_quote();
+    let (ids, stats) = std::mem::take(&mut chunk.table_users).finish();
+    chunk.users = ids;
+    chunk.stats = stats;
+    settle_repeats_within(&mut chunk);
     Ok(chunk)
 }
 
-#[inline]
-fn read_row(rec: &Record, index: u64, cols: OrderColumns, chunk: &mut OrdersChunk) {
-    let mut reject = |reason: RejectReason, field: Option<Field>, value: &[u8]| {
-        chunk.account.set_aside(reason);
-        chunk.rejects.push(Reject::new(index, reason, field, &String::from_utf8_lossy(value)));
-    };
-    let (Some(user), Some(time), Some(amount)) =
-        (rec.get(cols.user_id), rec.get(cols.order_time), rec.get(cols.amount))
-    else {
-        if rec.is_blank() {
-            reject(RejectReason::BlankRow, None, b"");
-        } else {
-            let missing =
-                [(Field::UserId, cols.user_id), (Field::OrderTime, cols.order_time), (Field::Amount, cols.amount)]
-                    .into_iter()
-                    .find(|&(_, c)| c >= rec.len())
-                    .map(|(f, _)| f);
-            let text = rec.to_strings().join(",");
-            reject(RejectReason::MissingColumn, missing, text.as_bytes());
+/// Rows per call of [`read_batch`].
+const BATCH_ROWS: usize = 16_384;
+
+/// Where a chunk's reading stands between batches.
+struct Cursor<'a> {
+    wanted: Vec<(usize, usize)>,
+    cols: OrderColumns,
+    file: &'a str,
+    times: TimestampParser,
+    index: u64,
+}
+
+/// Reads up to `max` rows; `Ok(false)` once the source is exhausted.
+#[inline(never)]
+fn read_batch(
+    src: &mut dyn RecordSource,
+    rec: &mut Record,
+    cur: &mut Cursor<'_>,
+    chunk: &mut OrdersChunk,
+    max: usize,
+) -> Result<bool, IngestError> {
+    for _ in 0..max {
+        let Some(row) = src.read_row(rec)? else { return Ok(false) };
+        let mut fields: [Option<&[u8]>; 4] = [None; 4];
+        row.pick(&cur.wanted, &mut fields);
+        if let Err(e) = read_row(&fields, cur.cols, &mut cur.times, chunk, cur.file) {
+            let (reason, field, value) = match e {
+                RowError::Reject(r, f, v) => (r, f, v),
+                RowError::Fatal(e) => return Err(e),
+            };
+            let reason = if row.is_blank() { RejectReason::BlankRow } else { reason };
+            let (field, value) = match reason {
+                RejectReason::BlankRow => (None, String::new()),
+                RejectReason::MissingColumn => (field, row.to_text()),
+                _ => (field, String::from_utf8_lossy(value.unwrap_or(b"")).into_owned()),
+            };
+            chunk.reject(cur.index, reason, field, value.as_bytes());
         }
-        return;
-    };
-    let order = match cols.order_id {
-        Some(c) => match rec.get(c) {
-            Some(o) if !trim_bytes(o).is_empty() => Some(xxh3_64(trim_bytes(o))),
-            Some(_) => return reject(RejectReason::MissingValue, Some(Field::OrderId), b""),
-            None => return reject(RejectReason::MissingColumn, Some(Field::OrderId), b""),
-        },
-        None => None,
+        cur.index += 1;
+    }
+    Ok(true)
+}
+
+/// Why a row is not used: a reject (reason, field, offending value), or an
+/// error that stops the read.
+enum RowError<'a> {
+    Reject(RejectReason, Option<Field>, Option<&'a [u8]>),
+    Fatal(IngestError),
+}
+
+impl<'a> From<(RejectReason, Option<Field>, Option<&'a [u8]>)> for RowError<'a> {
+    fn from((r, f, v): (RejectReason, Option<Field>, Option<&'a [u8]>)) -> RowError<'a> {
+        RowError::Reject(r, f, v)
+    }
+}
+
+#[inline]
+fn read_row<'a>(
+    f: &[Option<&'a [u8]>; 4],
+    cols: OrderColumns,
+    times: &mut TimestampParser,
+    chunk: &mut OrdersChunk,
+    file: &str,
+) -> Result<(), RowError<'a>> {
+    let missing = |field| Err(RowError::Reject(RejectReason::MissingColumn, Some(field), None));
+    let Some(user) = f[0] else { return missing(Field::UserId) };
+    let Some(time) = f[1] else { return missing(Field::OrderTime) };
+    let Some(amount) = f[2] else { return missing(Field::Amount) };
+    let order = match (cols.order_id, f[3]) {
+        (None, _) => None,
+        (Some(_), None) => return missing(Field::OrderId),
+        (Some(_), Some(o)) => {
+            let o = trim_bytes(o);
+            if o.is_empty() {
+                return Err((RejectReason::MissingValue, Some(Field::OrderId), None).into());
+            }
+            Some(xxh3_64(o))
+        }
     };
     // Invalid UTF-8 (a stray byte from another encoding) becomes U+FFFD.
-    let user_lossy = String::from_utf8_lossy(user);
+    let user_lossy = String::from_utf8_lossy(trim_bytes(user));
     let user_text = trim_text(&user_lossy);
     if user_text.is_empty() {
-        if rec.is_blank() {
-            return reject(RejectReason::BlankRow, None, b"");
-        }
-        return reject(RejectReason::MissingValue, Some(Field::UserId), b"");
+        return Err((RejectReason::MissingValue, Some(Field::UserId), None).into());
     }
-    let ts = match std::str::from_utf8(time).map_err(|_| DateError::Unrecognised).and_then(parse_timestamp) {
+    let ts = match times.parse(time) {
         Ok(ts) => ts,
-        Err(DateError::Empty) => return reject(RejectReason::MissingValue, Some(Field::OrderTime), b""),
-        Err(DateError::Ambiguous) => return reject(RejectReason::AmbiguousDate, Some(Field::OrderTime), time),
-        Err(_) => return reject(RejectReason::InvalidDate, Some(Field::OrderTime), time),
-    };
-    let money = match std::str::from_utf8(amount)
-        .map_err(|_| crate::engine::money::AmountError::NotANumber)
-        .and_then(parse_amount)
-    {
-        Ok(m) => m,
-        Err(crate::engine::money::AmountError::Empty) => {
-            return reject(RejectReason::MissingValue, Some(Field::Amount), b"")
+        Err(DateError::Empty) => return Err((RejectReason::MissingValue, Some(Field::OrderTime), None).into()),
+        Err(DateError::Ambiguous) => {
+            return Err((RejectReason::AmbiguousDate, Some(Field::OrderTime), Some(time)).into())
         }
-        Err(_) => return reject(RejectReason::InvalidAmount, Some(Field::Amount), amount),
+        Err(_) => return Err((RejectReason::InvalidDate, Some(Field::OrderTime), Some(time)).into()),
     };
+    let money = match std::str::from_utf8(amount).map_err(|_| AmountError::NotANumber).and_then(parse_amount) {
+        Ok(m) => m,
+        Err(AmountError::Empty) => return Err((RejectReason::MissingValue, Some(Field::Amount), None).into()),
+        Err(_) => return Err((RejectReason::InvalidAmount, Some(Field::Amount), Some(amount)).into()),
+    };
+    let users = &mut chunk.table_users;
+    let (u, _) = users.index(user_text);
+    let Some(total) = users.monetary[u].checked_add(money.units()) else {
+        let customer = user_text.to_string();
+        return Err(RowError::Fatal(IngestError::Overflow { file: file.to_string(), customer }));
+    };
+    let row = chunk.table.user.len();
     let t = &mut chunk.table;
-    let u = t.users.intern(user_text);
-    t.user.push(u);
+    t.user.push(u as u32);
     t.time.push(ts);
     t.amount.push(money);
-    if let (Some(col), Some(h)) = (t.order.as_mut(), order) {
-        col.push(h);
+    match (order, chunk.orders.as_mut(), t.order_key.as_mut()) {
+        (Some(h), Some(counter), Some(col)) => {
+            let (key, new_order) = counter.observe(users, u, h, row);
+            col.push(key);
+            users.orders[u] += u32::from(new_order);
+        }
+        _ => users.orders[u] += 1,
     }
+    let day = ts.day.days();
+    users.first_day[u] = users.first_day[u].min(day);
+    users.last_day[u] = users.last_day[u].max(day);
+    users.rows[u] += 1;
+    users.monetary[u] = total;
     chunk.account.used();
+    Ok(())
+}
+
+/// Takes back orders counted twice within the chunk: only rows on bits that
+/// were set twice can be repeats, so only those are sorted.
+fn settle_repeats_within(chunk: &mut OrdersChunk) {
+    let (Some(o), Some(keys)) = (&chunk.orders, &chunk.table.order_key) else { return };
+    if !o.any_again {
+        return;
+    }
+    let occurrences: Vec<(u64, u32)> = keys
+        .iter()
+        .enumerate()
+        .filter(|&(i, &k)| o.is_counted(i) && o.again.test(k))
+        .map(|(i, &k)| (k, chunk.table.user[i]))
+        .collect();
+    for (u, n) in overcounts(occurrences) {
+        chunk.stats[u as usize].orders -= n;
+    }
 }
 
 #[inline]
@@ -249,7 +398,8 @@ mod tests {
 
     fn read(csv: &str, cols: OrderColumns) -> OrdersChunk {
         let mut src = CsvSplitter::new(csv.as_bytes(), Dialect::default(), "t.csv");
-        read_orders(&mut src, cols, true, &mut |_| {}).unwrap_or_default()
+        let opts = ReadOptions { file: "t.csv", cols, header: true, order_bits_log2: 10, expected_rows: 0 };
+        read_orders(&mut src, opts, &mut |_| {}).unwrap_or_default()
     }
 
     const COLS: OrderColumns = OrderColumns { user_id: 0, order_time: 1, amount: 2, order_id: Some(3) };
@@ -258,7 +408,8 @@ mod tests {
     fn good_rows_become_columns() {
         let c = read("u,t,a,o\nA,2024-01-02,10.5,1\nB,2024/1/3,¥3,2\nA,2024年1月4日,-1,3\n", COLS);
         assert_eq!(c.table.len(), 3);
-        assert_eq!(c.table.users.len(), 2);
+        assert_eq!(c.users.len(), 2);
+        assert_eq!(c.users.get(1), "B");
         assert_eq!(c.table.user, vec![0, 1, 0]);
         assert_eq!(c.table.amount[2], Money::from_cents(-100));
         assert_eq!(c.account.rows_used, 3);
@@ -290,5 +441,27 @@ mod tests {
         assert_eq!(c.account.rows_used, 0);
         assert!(c.account.reconciles());
         assert_eq!(c.rejects[1].value, "someday");
+        assert_eq!(c.rejects[3].value, "A,2024-01-02");
+    }
+
+    #[test]
+    fn order_lines_and_repeats_count_once() {
+        // X1 twice in a row (two lines), X2, then X1 again later (a repeat), and
+        // the same order number for another customer (a different order).
+        let c = read(
+            "u,t,a,o\nA,2024-01-01,1,X1\nA,2024-01-01,2,X1\nA,2024-01-02,3,X2\nB,2024-01-02,4,X1\nA,2024-01-03,5,X1\n",
+            COLS,
+        );
+        assert_eq!(c.stats[0].rows, 4);
+        assert_eq!(c.stats[0].orders, 2);
+        assert_eq!(c.stats[1].orders, 1);
+        assert_eq!(c.stats[0].monetary, Money::from_cents(1100));
+    }
+
+    #[test]
+    fn blank_rows_of_delimiters() {
+        let c = read("u,t,a,o\n,,,\n  \nA,2024-01-01,1,X\n", COLS);
+        let reasons: Vec<RejectReason> = c.rejects.iter().map(|r| r.reason).collect();
+        assert_eq!(reasons, vec![RejectReason::BlankRow, RejectReason::BlankRow]);
     }
 }

@@ -40,6 +40,15 @@ pub struct Probe {
     pub sample: Vec<Vec<String>>,
     /// The suggested mapping.
     pub mapping: Mapping,
+    /// Average bytes per row in the probed part (to size buffers and bitsets).
+    pub row_bytes: u64,
+}
+
+impl Probe {
+    /// About how many rows `bytes` bytes of this file hold.
+    pub fn rows_in(&self, bytes: u64) -> u64 {
+        bytes / self.row_bytes.max(1) + 1
+    }
 }
 
 /// Probes a delimited text file from its first bytes (`head`, up to
@@ -56,13 +65,15 @@ pub fn probe_text(file: &str, size: u64, head: &[u8]) -> Result<Probe, IngestErr
     }
     let dialect = sniff_dialect(&text);
     let cut = (head.len() as u64) < size;
-    let mut src = CsvSplitter::new(text.as_bytes(), dialect, file);
+    let mut src = CsvSplitter::with_buffer(text.as_bytes(), dialect, file, text.len() + 1);
     let (headers, sample) = header_and_sample(&mut src, cut)?;
     if headers.is_empty() {
         return Err(IngestError::Empty { file: file.to_string() });
     }
     let mapping = auto_map(&headers);
+    let lines = memchr::memchr_iter(b'\n', head).count().max(1) as u64;
     Ok(Probe {
+        row_bytes: (head.len() as u64 / lines).max(1),
         file: file.to_string(),
         size,
         format: Format::Csv,
@@ -87,11 +98,13 @@ pub fn probe_excel(file: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<(P
         return Err(IngestError::Empty { file: file.to_string() });
     }
     let sheets = src.sheet_names.clone();
+    let row_bytes = (size / src.rows().max(1) as u64).max(1);
     let sheet = Some(src.sheet.clone());
     src.rewind();
     let mapping = auto_map(&headers);
     Ok((
         Probe {
+            row_bytes,
             file: file.to_string(),
             size,
             format,

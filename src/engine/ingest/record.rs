@@ -72,10 +72,95 @@ impl Record {
     }
 }
 
+/// A row as a source hands it out: either a plain line to split on the
+/// delimiter (no quotes in it: the fast path) or fields already split.
+#[derive(Debug)]
+pub enum RowRef<'a> {
+    /// An unquoted line, without its line end.
+    Plain {
+        /// The line's bytes.
+        line: &'a [u8],
+        /// The field separator.
+        delimiter: u8,
+    },
+    /// Fields split (and unquoted) into a record.
+    Fields(&'a Record),
+}
+
+impl RowRef<'_> {
+    /// Splits the row, writing field `i` of every `(slot, i)` in `wanted`
+    /// into `out[slot]` (`None` when the row is too short).
+    #[inline]
+    pub fn pick<'b>(&'b self, wanted: &[(usize, usize)], out: &mut [Option<&'b [u8]>]) {
+        out.iter_mut().for_each(|o| *o = None);
+        match self {
+            RowRef::Fields(rec) => {
+                for &(slot, i) in wanted {
+                    out[slot] = rec.get(i);
+                }
+            }
+            RowRef::Plain { line, delimiter } => {
+                let max = wanted.iter().map(|w| w.1).max().unwrap_or(0);
+                let mut field = 0;
+                let mut start = 0;
+                let mut store = |field: usize, bytes: &'b [u8]| {
+                    for &(slot, i) in wanted {
+                        if i == field {
+                            out[slot] = Some(bytes);
+                        }
+                    }
+                };
+                for end in memchr::memchr_iter(*delimiter, line) {
+                    store(field, &line[start..end]);
+                    field += 1;
+                    start = end + 1;
+                    if field > max {
+                        return;
+                    }
+                }
+                store(field, &line[start..]);
+            }
+        }
+    }
+
+    /// Whether every field is empty or blank.
+    pub fn is_blank(&self) -> bool {
+        match self {
+            RowRef::Fields(rec) => rec.is_blank(),
+            RowRef::Plain { line, delimiter } => line.iter().all(|c| c.is_ascii_whitespace() || c == delimiter),
+        }
+    }
+
+    /// The whole row as text (for messages; not on hot paths).
+    pub fn to_text(&self) -> String {
+        match self {
+            RowRef::Fields(rec) => rec.to_strings().join(","),
+            RowRef::Plain { line, .. } => String::from_utf8_lossy(line).into_owned(),
+        }
+    }
+
+    /// Number of fields.
+    pub fn field_count(&self) -> usize {
+        match self {
+            RowRef::Fields(rec) => rec.len(),
+            RowRef::Plain { line, delimiter } => 1 + memchr::memchr_iter(*delimiter, line).count(),
+        }
+    }
+}
+
 /// Where rows come from: a CSV stream, an Excel sheet, …
 pub trait RecordSource {
     /// Reads the next row into `rec`; `Ok(false)` at the end.
     fn read_record(&mut self, rec: &mut Record) -> Result<bool, crate::engine::error::IngestError>;
+
+    /// Reads the next row, borrowing it from the source's buffer when it can
+    /// (no copy); `None` at the end. `rec` is scratch space.
+    fn read_row<'a>(
+        &'a mut self,
+        rec: &'a mut Record,
+    ) -> Result<Option<RowRef<'a>>, crate::engine::error::IngestError> {
+        Ok(if self.read_record(rec)? { Some(RowRef::Fields(rec)) } else { None })
+    }
 
     /// Input bytes consumed so far (for progress).
     fn bytes_read(&self) -> u64;

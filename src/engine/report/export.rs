@@ -3,6 +3,7 @@
 
 use crate::engine::analyze::rfm::RfmResult;
 use crate::engine::clean::Reject;
+use crate::engine::ids::IdArena;
 use crate::i18n::Texts;
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -33,7 +34,7 @@ fn io_err(e: csv::Error) -> io::Error {
 }
 
 /// Writes one row per customer: id, R/F/M values, scores and segment name.
-pub fn write_rfm_csv<W: Write>(w: W, ids: &[String], r: &RfmResult, t: &Texts) -> io::Result<()> {
+pub fn write_rfm_csv<W: Write>(w: W, ids: &IdArena, r: &RfmResult, t: &Texts) -> io::Result<()> {
     let mut out = csv_writer(w)?;
     out.write_record(RFM_COLUMNS).map_err(io_err)?;
     let mut money = String::new();

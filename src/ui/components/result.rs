@@ -86,9 +86,11 @@ fn ResultView(
             data-snapshot=r.snapshot.to_string()
             data-read-ms=ms_list(&r.timings.read_ms)
             data-encode-ms=ms_list(&r.timings.encode_ms)
+            data-io-ms=ms_list(&r.timings.io_ms)
             data-decode-ms=format!("{:.0}", r.timings.decode_ms)
             data-merge-ms=format!("{:.0}", r.timings.merge_ms)
             data-score-ms=format!("{:.0}", r.timings.score_ms)
+            data-wall-ms=ms_list(&r.timings.wall_ms)
         >
             <h2 id="result-h">{move || t().step_result}</h2>
             <div class="cards">

@@ -1,0 +1,229 @@
+//! Customer ids: an arena that stores many ids in one buffer, and an
+//! interner that maps id text to a dense index fast. Ids of up to 15 bytes
+//! (nearly all real ids) are looked up as one `u128`, with no pointer to
+//! follow and no string comparison; longer ids by a 120-bit hash.
+
+use crate::engine::codec;
+use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::xxh3_128;
+
+/// Many strings in one buffer, by index.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdArena {
+    #[serde(with = "codec::bytes")]
+    bytes: Vec<u8>,
+    #[serde(with = "codec::u32s")]
+    ends: Vec<u32>,
+}
+
+impl IdArena {
+    /// Appends an id; returns its index.
+    pub fn push(&mut self, id: &str) -> u32 {
+        self.bytes.extend_from_slice(id.as_bytes());
+        self.ends.push(self.bytes.len() as u32);
+        self.ends.len() as u32 - 1
+    }
+
+    /// The id at `i`.
+    pub fn get(&self, i: u32) -> &str {
+        let i = i as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        // Only whole `&str`s are pushed, so every slice is valid UTF-8.
+        std::str::from_utf8(&self.bytes[start..self.ends[i] as usize]).unwrap_or("")
+    }
+
+    /// Number of ids.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// All ids in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.len() as u32).map(|i| self.get(i))
+    }
+}
+
+/// The packed key of an id: up to 15 bytes and the length in a `u128`,
+/// longer ids as a 120-bit hash marked in the top byte. Never 0 for a
+/// non-empty id.
+#[inline]
+pub fn id_key(id: &[u8]) -> u128 {
+    if id.len() <= 15 {
+        let mut k = [0u8; 16];
+        k[..id.len()].copy_from_slice(id);
+        k[15] = 0x10 | id.len() as u8; // 0x10–0x1F: never zero, never 0xFF
+        u128::from_le_bytes(k)
+    } else {
+        xxh3_128(id) | (0xFF << 120)
+    }
+}
+
+/// A well-mixed 64-bit hash of a key, the same on every platform and in
+/// every chunk (general-purpose hashers are weak on 32-bit WebAssembly).
+#[inline]
+pub fn key_hash(k: u128) -> u64 {
+    let mut z = (k as u64) ^ ((k >> 64) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 32)).wrapping_mul(0xD6E8_FEB8_6659_FD93);
+    z = (z ^ (z >> 29)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z ^ (z >> 32)
+}
+
+#[derive(Copy, Clone, Default)]
+struct Slot {
+    key: u128,
+    idx: u32,
+}
+
+/// Maps id text to dense indexes in order of first appearance: an
+/// open-addressing table of packed keys (one probe, no string compare).
+#[derive(Clone, Default)]
+pub struct Interner {
+    slots: Vec<Slot>,
+    mask: usize,
+    ids: IdArena,
+    hashes: Vec<u64>,
+}
+
+impl std::fmt::Debug for Interner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Interner").field("ids", &self.len()).field("slots", &self.slots.len()).finish()
+    }
+}
+
+impl Interner {
+    /// The index of `id`, whether it is new, and the hash of its key.
+    #[inline]
+    pub fn intern(&mut self, id: &str) -> (u32, bool) {
+        let (i, new, _) = self.intern_hashed(id);
+        (i, new)
+    }
+
+    /// Like [`Interner::intern`], also returning the id's hash.
+    #[inline]
+    pub fn intern_hashed(&mut self, id: &str) -> (u32, bool, u64) {
+        if self.ids.len() * 4 >= self.slots.len() * 3 {
+            self.grow();
+        }
+        let key = id_key(id.as_bytes());
+        let hash = key_hash(key);
+        let mut i = hash as usize & self.mask;
+        loop {
+            let slot = self.slots[i];
+            if slot.key == key {
+                return (slot.idx, false, hash);
+            }
+            if slot.key == 0 {
+                let idx = self.ids.push(id);
+                self.hashes.push(hash);
+                self.slots[i] = Slot { key, idx };
+                return (idx, true, hash);
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let cap = (self.slots.len() * 2).max(1024);
+        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); cap]);
+        self.mask = cap - 1;
+        for s in old.into_iter().filter(|s| s.key != 0) {
+            let mut i = self.hashes[s.idx as usize] as usize & self.mask;
+            while self.slots[i].key != 0 {
+                i = (i + 1) & self.mask;
+            }
+            self.slots[i] = s;
+        }
+    }
+
+    /// The index of `id`, if known.
+    pub fn get(&self, id: &str) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let key = id_key(id.as_bytes());
+        let mut i = key_hash(key) as usize & self.mask;
+        loop {
+            let slot = self.slots[i];
+            if slot.key == key {
+                return Some(slot.idx);
+            }
+            if slot.key == 0 {
+                return None;
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+
+    /// Number of distinct ids.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether no id was seen.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// The ids, by index.
+    pub fn ids(&self) -> &IdArena {
+        &self.ids
+    }
+
+    /// The hash of id `i`'s key.
+    pub fn hash(&self, i: u32) -> u64 {
+        self.hashes[i as usize]
+    }
+
+    /// Gives up the lookup table, keeping the ids.
+    pub fn into_ids(self) -> IdArena {
+        self.ids
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_and_long_ids() {
+        let mut i = Interner::default();
+        assert_eq!(i.intern("C1"), (0, true));
+        assert_eq!(i.intern("a-very-long-customer-id-0001"), (1, true));
+        assert_eq!(i.intern("C1"), (0, false));
+        assert_eq!(i.intern("a-very-long-customer-id-0001"), (1, false));
+        assert_eq!(i.intern("张三丰"), (2, true));
+        assert_eq!(i.intern(""), (3, true));
+        // same bytes, different length: distinct
+        assert_eq!(i.intern("C1\0"), (4, true));
+        assert_eq!(i.ids().get(2), "张三丰");
+        assert_eq!(i.get("C1"), Some(0));
+        assert_eq!(i.get("nope"), None);
+        assert_eq!(i.ids().iter().count(), 5);
+    }
+
+    #[test]
+    fn many_ids_survive_growth() {
+        let mut t = Interner::default();
+        for round in 0..2 {
+            for i in 0..20_000u32 {
+                let id = if i % 7 == 0 { format!("a-long-customer-identifier-{i}") } else { format!("{i}") };
+                assert_eq!(t.intern(&id), (i, round == 0), "{id}");
+            }
+        }
+        assert_eq!(t.get("19998"), Some(19_998));
+        assert_eq!(t.get("a-long-customer-identifier-19999"), Some(19_999));
+    }
+
+    #[test]
+    fn keys_distinguish_length_and_long_ids() {
+        assert_ne!(id_key(b"C1"), id_key(b"C1\0"));
+        assert_ne!(id_key(b"C1"), 0);
+        assert_ne!(id_key(&[b'x'; 40]), id_key(&[b'x'; 41]));
+        assert_eq!(id_key(&[b'x'; 40]) >> 120, 0xFF);
+    }
+}
