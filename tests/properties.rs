@@ -4,13 +4,10 @@
 
 use custlens::engine::analyze::customers::Customers;
 use custlens::engine::date::{parse_timestamp, Day};
-use custlens::engine::ingest::chunk::plan;
-use custlens::engine::ingest::orders::OrderColumns;
-use custlens::engine::ingest::probe::probe_text;
 use custlens::engine::ingest::record::Record;
 use custlens::engine::ingest::split::{CsvSplitter, Dialect};
 use custlens::engine::money::{parse_amount, Money};
-use custlens::engine::pipeline::{finish_local, read_text_range};
+use custlens::engine::pipeline::read_in_memory;
 use proptest::prelude::*;
 
 fn field() -> impl Strategy<Value = String> {
@@ -122,18 +119,7 @@ fn orders_file() -> impl Strategy<Value = String> {
 }
 
 fn run(bytes: &[u8], parts: usize) -> Result<Customers, String> {
-    let probe = probe_text("p.csv", bytes.len() as u64, bytes).map_err(|e| e.to_string())?;
-    let cols = OrderColumns::from_mapping(&probe.mapping, "p.csv", &probe.headers).map_err(|e| e.to_string())?;
-    let mut chunks = Vec::new();
-    for r in plan(bytes.len() as u64, parts, 1) {
-        let from = if r.start == 0 { 0 } else { r.start as usize - 1 };
-        chunks.push(read_text_range(&bytes[from..], &probe, cols, r, &mut |_| {}).map_err(|e| e.to_string())?);
-    }
-    if custlens::engine::ingest::chunk::needs_single_pass(&chunks.iter().map(|a| a.ended_in_quote).collect::<Vec<_>>())
-    {
-        return run(bytes, 1);
-    }
-    finish_local(&probe, &chunks).map_err(|e| e.to_string())
+    read_in_memory("p.csv", bytes, parts).map(|(_, c)| c).map_err(|e| e.to_string())
 }
 
 proptest! {

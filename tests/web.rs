@@ -4,10 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use custlens::engine::analyze::rfm::{rfm, RfmParams};
-use custlens::engine::ingest::chunk::plan;
-use custlens::engine::ingest::orders::OrderColumns;
-use custlens::engine::ingest::probe::probe_text;
-use custlens::engine::pipeline::{finish_local, read_text_range};
+use custlens::engine::pipeline::read_in_memory;
 use custlens::engine::report::chart::segment_share_chart;
 use custlens::engine::sample::{orders_csv, SampleSpec};
 use custlens::i18n::Lang;
@@ -21,16 +18,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 const GBK: &[u8] = include_bytes!("data/orders_gbk.csv");
 
 fn customers(bytes: &[u8], parts: usize) -> custlens::engine::analyze::customers::Customers {
-    let probe = probe_text("t.csv", bytes.len() as u64, bytes).expect("probe");
-    let cols = OrderColumns::from_mapping(&probe.mapping, "t.csv", &probe.headers).expect("cols");
-    let chunks: Vec<_> = plan(bytes.len() as u64, parts, 1)
-        .into_iter()
-        .map(|r| {
-            let from = if r.start == 0 { 0 } else { r.start as usize - 1 };
-            read_text_range(&bytes[from..], &probe, cols, r, &mut |_| {}).expect("chunk")
-        })
-        .collect();
-    finish_local(&probe, &chunks).expect("finish")
+    read_in_memory("t.csv", bytes, parts).expect("read").1
 }
 
 #[wasm_bindgen_test]

@@ -72,24 +72,35 @@ pub fn finish_local(probe: &Probe, chunks: &[OrdersChunk]) -> Result<Customers, 
     check_rows(probe, merge_local(chunks))
 }
 
+/// Reads a delimited text file held in memory, in `parts` line-aligned
+/// ranges (as the workers would), with the automatic mapping; falls back to
+/// one pass when a quoted line break straddles a range boundary.
+pub fn read_in_memory(name: &str, bytes: &[u8], parts: usize) -> Result<(Probe, Customers), EngineError> {
+    let head = &bytes[..bytes.len().min(crate::engine::ingest::probe::PROBE_BYTES)];
+    let probe = crate::engine::ingest::probe::probe_text(name, bytes.len() as u64, head)?;
+    let cols = OrderColumns::from_mapping(&probe.mapping, name, &probe.headers)?;
+    let read = |parts: usize| -> Result<Vec<OrdersChunk>, IngestError> {
+        crate::engine::ingest::chunk::plan(bytes.len() as u64, parts, 1)
+            .into_iter()
+            .map(|r| read_text_range(&bytes[r.start.saturating_sub(1) as usize..], &probe, cols, r, &mut |_| {}))
+            .collect()
+    };
+    let mut chunks = read(parts)?;
+    if crate::engine::ingest::chunk::needs_single_pass(&chunks.iter().map(|c| c.ended_in_quote).collect::<Vec<_>>()) {
+        chunks = read(1)?;
+    }
+    let customers = finish_local(&probe, &chunks)?;
+    Ok((probe, customers))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::ingest::chunk::plan;
     use crate::engine::ingest::probe::probe_text;
     use crate::engine::sample::{orders_csv, SampleSpec};
 
     fn run(bytes: &[u8], parts: usize) -> Customers {
-        let probe = probe_text("s.csv", bytes.len() as u64, &bytes[..bytes.len().min(64 * 1024)]).expect("probe");
-        let cols = OrderColumns::from_mapping(&probe.mapping, "s.csv", &probe.headers).expect("cols");
-        let chunks: Vec<OrdersChunk> = plan(bytes.len() as u64, parts, 1)
-            .into_iter()
-            .map(|r| {
-                let from = if r.start == 0 { 0 } else { r.start as usize - 1 };
-                read_text_range(&bytes[from..], &probe, cols, r, &mut |_| {}).expect("chunk")
-            })
-            .collect();
-        finish_local(&probe, &chunks).expect("finish")
+        read_in_memory("s.csv", bytes, parts).expect("read").1
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::engine::ingest::chunk::ByteRange;
 use crate::engine::ingest::detect::{detect_format, Format};
 use crate::engine::ingest::orders::{OrderColumns, OrdersChunk};
 use crate::engine::ingest::probe::{probe_excel, probe_text, Probe, PROBE_BYTES};
-use crate::engine::pipeline::{check_rows, read_excel, read_text_range};
+use crate::engine::pipeline::{check_rows, read_excel, read_in_memory, read_text_range};
 use crate::engine::report::export::{write_rejects_csv, write_rfm_csv};
 use crate::engine::sample::{orders_csv, SampleSpec};
 use crate::envelope::Envelope;
@@ -80,23 +80,12 @@ pub fn start() {
 /// one. The real work is a few long calls (read, merge, score), so without
 /// this they would run unoptimised from start to end.
 fn warm_up() {
-    use crate::engine::analyze::customers::merge_local;
-    use crate::engine::ingest::chunk::plan;
     let bytes = orders_csv(SampleSpec { customers: 3_000, seed: 1 });
-    let Ok(probe) = probe_text("warm-up.csv", bytes.len() as u64, &bytes) else { return };
-    let Ok(cols) = OrderColumns::from_mapping(&probe.mapping, &probe.file, &probe.headers) else { return };
     for _ in 0..3 {
-        let chunks: Vec<OrdersChunk> = plan(bytes.len() as u64, 2, 1)
-            .into_iter()
-            .filter_map(|r| {
-                let from = r.start.saturating_sub(1) as usize;
-                read_text_range(&bytes[from..], &probe, cols, r, &mut |_| {}).ok()
-            })
-            .collect();
-        let aggs: Vec<ChunkAggregate> = chunks.iter().map(ChunkAggregate::of).collect();
-        let _ = from_bytes::<ChunkAggregate>(&to_bytes(&aggs[0]));
-        let customers = merge_local(&chunks);
-        let _ = rfm(&customers, RfmParams::default());
+        if let Ok((_, customers)) = read_in_memory("warm-up.csv", &bytes, 2) {
+            let _ = from_bytes::<Customers>(&to_bytes(&customers));
+            let _ = rfm(&customers, RfmParams::default());
+        }
     }
 }
 
