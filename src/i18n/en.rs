@@ -92,6 +92,17 @@ pub static TEXTS: Texts = Texts {
     count: "Rows",
     showing_first: "showing the first {n}",
 
+    err_empty: "{file}: the file is empty.",
+    err_binary: "{file}: this is not a text table or Excel workbook (binary content near byte {offset}).",
+    err_no_rows: "{file}: the file has a header row but no data rows.",
+    err_read: "{file}: could not be read: {message}",
+    err_excel: "{file}: the Excel workbook could not be read: {message}",
+    err_unmapped: "{file}: no column is mapped to the required field “{field}” (columns: {columns}). Choose one in the column mapping.",
+    err_no_such_column: "{file}: the column “{column}” mapped to “{field}” does not exist (columns: {columns}).",
+    err_overflow: "{file}: the total amount of customer “{customer}” is too large to add up exactly.",
+    err_no_data: "No usable rows: every row was set aside (see the rows set aside).",
+    err_snapshot: "The snapshot date {snapshot} is before the last order ({last_order}); choose {last_order} or later.",
+
     segments: [
         seg(
             "Important value",

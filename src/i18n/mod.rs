@@ -7,6 +7,8 @@ mod zh_cn;
 
 use crate::engine::analyze::segment::Segment;
 use crate::engine::clean::RejectReason;
+use crate::engine::error::{AnalysisError, EngineError, IngestError};
+use crate::engine::ingest::fields::Field;
 use serde::{Deserialize, Serialize};
 
 /// A UI language.
@@ -149,6 +151,17 @@ pub struct Texts {
     pub count: &'static str,
     pub showing_first: &'static str,
 
+    pub err_empty: &'static str,
+    pub err_binary: &'static str,
+    pub err_no_rows: &'static str,
+    pub err_read: &'static str,
+    pub err_excel: &'static str,
+    pub err_unmapped: &'static str,
+    pub err_no_such_column: &'static str,
+    pub err_overflow: &'static str,
+    pub err_no_data: &'static str,
+    pub err_snapshot: &'static str,
+
     pub segments: [SegmentText; Segment::COUNT],
     pub reject_reasons: [(RejectReason, &'static str); 6],
 }
@@ -164,9 +177,48 @@ impl Texts {
         self.reject_reasons.iter().find(|(k, _)| *k == r).map_or("", |(_, t)| t)
     }
 
+    /// An engine error in this language, with its file, column and values.
+    pub fn error(&self, e: &EngineError) -> String {
+        let field = |k: &str| Field::from_key(k).map_or_else(|| k.to_string(), |f| self.field(f).to_string());
+        match e {
+            EngineError::Ingest(i) => match i {
+                IngestError::Empty { file } => self.err_empty.replace("{file}", file),
+                IngestError::Binary { file, offset } => {
+                    self.err_binary.replace("{file}", file).replace("{offset}", &offset.to_string())
+                }
+                IngestError::NoRows { file } => self.err_no_rows.replace("{file}", file),
+                IngestError::Read { file, message } => {
+                    self.err_read.replace("{file}", file).replace("{message}", message)
+                }
+                IngestError::Excel { file, message } => {
+                    self.err_excel.replace("{file}", file).replace("{message}", message)
+                }
+                IngestError::Unmapped { file, field: f, columns } => self
+                    .err_unmapped
+                    .replace("{file}", file)
+                    .replace("{field}", &field(f))
+                    .replace("{columns}", columns),
+                IngestError::NoSuchColumn { file, field: f, column, columns } => self
+                    .err_no_such_column
+                    .replace("{file}", file)
+                    .replace("{field}", &field(f))
+                    .replace("{column}", column)
+                    .replace("{columns}", columns),
+                IngestError::Overflow { file, customer } => {
+                    self.err_overflow.replace("{file}", file).replace("{customer}", customer)
+                }
+            },
+            EngineError::Analysis(a) => match a {
+                AnalysisError::NoData => self.err_no_data.to_string(),
+                AnalysisError::SnapshotTooEarly { snapshot, last_order } => {
+                    self.err_snapshot.replace("{snapshot}", snapshot).replace("{last_order}", last_order)
+                }
+            },
+        }
+    }
+
     /// The name of a canonical field.
-    pub fn field(&self, f: crate::engine::ingest::fields::Field) -> &'static str {
-        use crate::engine::ingest::fields::Field;
+    pub fn field(&self, f: Field) -> &'static str {
         match f {
             Field::UserId => self.field_user_id,
             Field::OrderId => self.field_order_id,
@@ -203,6 +255,22 @@ mod tests {
         assert_eq!(Lang::ZhCn.texts().segment(Segment::ImportantValue).name, "重要价值");
         assert_eq!(Lang::ZhCn.texts().segment(Segment::Lost).name, "流失");
         assert_eq!(Lang::En.texts().segment(Segment::Lost).name, "Lost");
+    }
+
+    #[test]
+    fn errors_in_both_languages_name_the_file_and_field() {
+        let e: EngineError =
+            IngestError::Unmapped {
+                file: "订单.csv".into(), field: "order_time".into(), columns: "cust, when".into()
+            }
+            .into();
+        let zh = Lang::ZhCn.texts().error(&e);
+        assert!(zh.contains("订单.csv") && zh.contains("下单时间") && zh.contains("cust, when"), "{zh}");
+        let en = Lang::En.texts().error(&e);
+        assert!(en.contains("订单.csv") && en.contains("Order time"), "{en}");
+        let e: EngineError =
+            AnalysisError::SnapshotTooEarly { snapshot: "2024-01-01".into(), last_order: "2024-03-31".into() }.into();
+        assert!(Lang::ZhCn.texts().error(&e).contains("2024-03-31"));
     }
 
     #[test]

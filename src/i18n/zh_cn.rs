@@ -91,6 +91,17 @@ pub static TEXTS: Texts = Texts {
     count: "行数",
     showing_first: "仅显示前 {n} 条",
 
+    err_empty: "{file}:文件是空的。",
+    err_binary: "{file}:这不是文本表格或 Excel 工作簿(第 {offset} 字节附近是二进制内容)。",
+    err_no_rows: "{file}:只有表头,没有数据行。",
+    err_read: "{file}:无法读取:{message}",
+    err_excel: "{file}:无法读取 Excel 工作簿:{message}",
+    err_unmapped: "{file}:必填字段“{field}”没有对应的列(文件的列:{columns})。请在字段映射中选择。",
+    err_no_such_column: "{file}:映射为“{field}”的列“{column}”不存在(文件的列:{columns})。",
+    err_overflow: "{file}:客户“{customer}”的金额合计过大,无法精确相加。",
+    err_no_data: "没有可用的行:所有行都被搁置了(见搁置的行)。",
+    err_snapshot: "分析基准日 {snapshot} 早于最后一笔订单({last_order}),请选择 {last_order} 或之后的日期。",
+
     segments: [
         seg("重要价值", "R 近、F 高、M 高(均高于平均)", "提供专属客服与 VIP 权益,新品优先体验,重点维护"),
         seg("重要发展", "R 近、F 低、M 高", "交叉销售与会员积分激励复购,提升购买频次"),

@@ -34,8 +34,8 @@ pub enum Status {
     Done,
     /// The user cancelled.
     Cancelled,
-    /// Something went wrong; the message says what.
-    Failed(String),
+    /// Something went wrong.
+    Failed(JobError),
 }
 
 /// Mappings at least this sure run without asking.
@@ -94,7 +94,7 @@ impl AppState {
         }
         self.status.set(match e {
             JobError::Cancelled => Status::Cancelled,
-            e => Status::Failed(e.to_string()),
+            e => Status::Failed(e),
         });
     }
 
@@ -213,10 +213,10 @@ impl AppState {
             match job::export(&pool, what, lang).await {
                 Ok((name, bytes)) => {
                     if let Err(m) = browser::download(&bytes, &name, "text/csv;charset=utf-8") {
-                        self.status.set(Status::Failed(m));
+                        self.status.set(Status::Failed(JobError::Worker(m)));
                     }
                 }
-                Err(e) => self.status.set(Status::Failed(e.to_string())),
+                Err(e) => self.status.set(Status::Failed(e)),
             }
         });
     }

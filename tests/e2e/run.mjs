@@ -75,6 +75,19 @@ async function pick(page, file) {
   await page.setInputFiles('[data-testid=file-input]', file);
 }
 
+/** Drops a file on the drop zone, as a user dragging it from the desktop. */
+async function drop(page, file) {
+  const b64 = fs.readFileSync(file).toString('base64');
+  const dt = await page.evaluateHandle(({ b64, name }) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes], name));
+    return dt;
+  }, { b64, name: path.basename(file) });
+  await page.dispatchEvent('[data-testid=drop-zone]', 'dragover', { dataTransfer: dt });
+  await page.dispatchEvent('[data-testid=drop-zone]', 'drop', { dataTransfer: dt });
+}
+
 async function result(page) {
   await page.waitForSelector('[data-testid=rfm-result][data-done]', { timeout: 120_000 });
   return page.locator('[data-testid=rfm-result]');
@@ -206,6 +219,20 @@ test('bad files get a clear message', async () => {
     await page.waitForSelector('[data-testid=error]');
     assert.match(await page.textContent('[data-testid=error]'), new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
   }
+  await close();
+});
+
+test('drag and drop; messages in Chinese', async () => {
+  const { page, close } = await open('zh-CN');
+  await drop(page, path.join(DATA, 'orders_gbk.csv'));
+  const r = await result(page);
+  assert.equal(await r.getAttribute('data-customers'), '6');
+  await drop(page, path.join(DATA, 'not_a_table.csv'));
+  await page.waitForSelector('[data-testid=error]');
+  assert.match(await page.textContent('[data-testid=error]'), /not_a_table\.csv:这不是文本表格或 Excel 工作簿/);
+  await drop(page, path.join(DATA, 'orders_unmapped.csv'));
+  await page.waitForSelector('[data-testid=mapping]');
+  assert.match(await page.textContent('[data-testid=missing-fields]'), /下单时间/);
   await close();
 });
 

@@ -1,6 +1,6 @@
 //! Progress with cancel while a job runs; errors and cancellations after.
 
-use crate::ui::job::Phase;
+use crate::ui::job::{JobError, Phase};
 use crate::ui::state::{AppState, Status};
 use leptos::prelude::*;
 
@@ -42,15 +42,21 @@ pub fn StatusPanel() -> impl IntoView {
             view! { <section class="card status" data-testid="cancelled" role="status"><p>{move || t().cancelled}</p></section> }
                 .into_any(),
         ),
-        Status::Failed(msg) => Some(
-            view! {
-                <section class="card error" data-testid="error" role="alert">
-                    <h2>{move || t().error_title}</h2>
-                    <p>{msg}</p>
-                </section>
-            }
-            .into_any(),
-        ),
+        Status::Failed(e) => {
+            let message = move || match &e {
+                JobError::Engine(e) => t().error(e),
+                other => other.to_string(),
+            };
+            Some(
+                view! {
+                    <section class="card error" data-testid="error" role="alert">
+                        <h2>{move || t().error_title}</h2>
+                        <p>{message}</p>
+                    </section>
+                }
+                .into_any(),
+            )
+        }
         Status::Idle | Status::Mapping | Status::Done => None,
     }
     }
