@@ -35,7 +35,9 @@ pub fn read_text_range<R: Read>(
     let at_start = range.start == 0;
     let encoding = probe.encoding.unwrap_or(crate::engine::ingest::detect::TextEncoding::Utf8);
     let text = Utf8Reader::new(LineAligned::new(reader, range), encoding, at_start);
-    let mut src = CsvSplitter::new(text, probe.dialect.unwrap_or_default(), &probe.file);
+    // Big reads are much cheaper than small ones for a browser `File`; small files get small buffers.
+    let buffer = (range.end - range.start + (64 << 10)).min(32 << 20) as usize;
+    let mut src = CsvSplitter::with_buffer(text, probe.dialect.unwrap_or_default(), &probe.file, buffer);
     let opts = ReadOptions {
         file: &probe.file,
         cols,
