@@ -16,10 +16,10 @@ use crate::engine::ingest::split::CsvSplitter;
 use std::io::Read;
 
 /// The distinct-order bitset size for a file (every chunk of the file must
-/// use the same): 8–16 bits per expected row, at most 2^25 bits (4 MB), so
-/// that it mostly stays in cache.
+/// use the same): 8–16 bits per expected row, at most 2^27 bits (16 MB).
+/// Fewer bits would make more orders look shared between chunks.
 pub fn order_bits_log2(probe: &Probe) -> u32 {
-    Bitset::log2_for(probe.rows_in(probe.size)).min(25)
+    Bitset::log2_for(probe.rows_in(probe.size)).min(27)
 }
 
 /// Reads the whole lines of `range` of a delimited text file. `reader` must

@@ -23,9 +23,9 @@ impl Bitset {
         Bitset { log2, words: vec![0; 1 << (log2 - 6)] }
     }
 
-    /// A size for about `n` keys: 8–16 bits per key, at most 2^26 bits (8 MB).
+    /// A size for about `n` keys: 8–16 bits per key, at most 2^27 bits (16 MB).
     pub fn log2_for(n: u64) -> u32 {
-        (64 - n.max(1).leading_zeros() + 3).clamp(10, 26)
+        (64 - n.max(1).leading_zeros() + 3).clamp(10, 27)
     }
 
     #[inline]
@@ -141,6 +141,6 @@ mod tests {
     fn sizes() {
         assert_eq!(Bitset::log2_for(0), 10);
         assert_eq!(Bitset::log2_for(1_000_000), 23);
-        assert_eq!(Bitset::log2_for(100_000_000), 26);
+        assert_eq!(Bitset::log2_for(100_000_000), 27);
     }
 }

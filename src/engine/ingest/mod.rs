@@ -11,4 +11,4 @@ pub mod orders;
 pub mod probe;
 pub mod record;
 pub mod split;
-pub mod users;
+pub mod tally;

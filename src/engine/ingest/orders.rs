@@ -7,12 +7,13 @@
 use super::fields::{Field, Mapping};
 use super::record::{Record, RecordSource};
 use crate::engine::analyze::customers::CustomerStats;
-use crate::engine::analyze::distinct::{overcounts, pair_key, Bitset};
+use crate::engine::analyze::distinct::Bitset;
 use crate::engine::clean::{Reject, RejectReason, RowAccount};
 use crate::engine::date::{DateError, Timestamp, TimestampParser};
 use crate::engine::error::IngestError;
+use crate::engine::ids::id_key;
 use crate::engine::ids::IdArena;
-use crate::engine::ingest::users::UserTable;
+use crate::engine::ingest::tally::{order_bit, Tally};
 use crate::engine::money::{parse_amount, trim_text, AmountError, Money};
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
@@ -75,41 +76,6 @@ impl OrdersTable {
     }
 }
 
-/// Counts distinct orders per customer as rows stream by (see `distinct`).
-#[derive(Debug)]
-struct OrderCounter {
-    counted: Vec<u64>,
-    seen: Bitset,
-    again: Bitset,
-    any_again: bool,
-}
-
-impl OrderCounter {
-    /// Notes row `row` of customer `u` with order hash `order`; returns the
-    /// row's key and whether it counts as a new order (so far).
-    #[inline]
-    fn observe(&mut self, users: &mut UserTable, u: usize, order: u64, row: usize) -> (u64, bool) {
-        let key = pair_key(users.hash[u], order);
-        let new = users.rows[u] == 0 || users.last_key[u] != key;
-        if row.is_multiple_of(64) {
-            self.counted.push(0);
-        }
-        if new {
-            users.last_key[u] = key;
-            self.counted[row / 64] |= 1 << (row % 64);
-            if self.seen.test_and_set(key) {
-                self.again.set(key);
-                self.any_again = true;
-            }
-        }
-        (key, new)
-    }
-
-    fn is_counted(&self, row: usize) -> bool {
-        self.counted[row / 64] & (1 << (row % 64)) != 0
-    }
-}
-
 /// The result of reading one chunk of an orders file: typed columns, each
 /// customer's totals, and where every row went.
 #[derive(Debug, Default)]
@@ -132,29 +98,33 @@ pub struct OrdersChunk {
     /// Row number of the header (1 unless blank lines precede it); 0 when
     /// the chunk has no header.
     pub header_row: u64,
-    orders: Option<OrderCounter>,
-    table_users: UserTable,
+    /// Hash of each customer's id (by index).
+    pub hashes: Vec<u64>,
+    /// Bits of the chunk's distinct (customer, order) keys, when order numbers are mapped.
+    pub order_bits: Option<Bitset>,
+    order_bits_log2: u32,
 }
 
 /// The most rejects one chunk lists (all are counted).
 pub const MAX_LISTED_REJECTS: usize = 100_000;
 
 impl OrdersChunk {
-    /// The bitset of counted (customer, order) keys, when order numbers are mapped.
+    /// The bitset of distinct (customer, order) keys, when order numbers are mapped.
     pub fn order_bits(&self) -> Option<&Bitset> {
-        self.orders.as_ref().map(|o| &o.seen)
+        self.order_bits.as_ref()
     }
 
-    /// Each distinct counted (customer, order) key whose bit is set in
-    /// `bits`, with its customer index: the candidates for orders that
-    /// another chunk counted too.
+    /// Each distinct (customer, order) key whose bit is set in `bits`, with
+    /// its customer index: the candidates for orders that another chunk
+    /// counted too.
     pub fn keys_on(&self, bits: &Bitset) -> Vec<(u64, u32)> {
-        let (Some(o), Some(keys)) = (&self.orders, &self.table.order_key) else { return Vec::new() };
+        let Some(keys) = &self.table.order_key else { return Vec::new() };
+        let log2 = self.order_bits_log2;
         let mut out: Vec<(u64, u32)> = keys
             .iter()
-            .enumerate()
-            .filter(|&(i, &k)| o.is_counted(i) && bits.test(k))
-            .map(|(i, &k)| (k, self.table.user[i]))
+            .zip(&self.table.user)
+            .filter(|&(&k, &u)| bits.test(order_bit(log2, self.hashes[u as usize], k)))
+            .map(|(&k, &u)| (k, u))
             .collect();
         out.sort_unstable();
         out.dedup();
@@ -194,20 +164,11 @@ pub fn read_orders(
     progress: &mut dyn FnMut(u64),
 ) -> Result<OrdersChunk, IngestError> {
     let cols = opts.cols;
-    let mut chunk = OrdersChunk::default();
+    let mut chunk = OrdersChunk { order_bits_log2: opts.order_bits_log2, ..OrdersChunk::default() };
     let n = opts.expected_rows.min(1 << 26);
-    chunk.table.user.reserve(n);
     chunk.table.time.reserve(n);
     chunk.table.amount.reserve(n);
-    if cols.order_id.is_some() {
-        chunk.table.order_key = Some(Vec::with_capacity(n));
-        chunk.orders = Some(OrderCounter {
-            counted: Vec::new(),
-            seen: Bitset::new(opts.order_bits_log2),
-            again: Bitset::new(opts.order_bits_log2),
-            any_again: false,
-        });
-    }
+    let mut tally = Tally::new(n, cols.order_id.is_some());
     let mut rec = Record::new();
     if opts.header {
         // Blank lines before the header are skipped, but they count as rows.
@@ -225,18 +186,21 @@ pub fn read_orders(
     if let Some(o) = cols.order_id {
         wanted.push((3, o));
     }
-    let mut cursor = Cursor { wanted, cols, file: opts.file, times: TimestampParser::default(), index: 0 };
+    let mut cursor = Cursor { wanted, cols, times: TimestampParser::default(), index: 0 };
     // Rows go in batches: a WebAssembly engine optimises a function between
     // calls, never inside one long call, so the hot loop must return often.
-    while read_batch(src, &mut rec, &mut cursor, &mut chunk, BATCH_ROWS)? {
+    while read_batch(src, &mut rec, &mut cursor, &mut chunk, &mut tally, BATCH_ROWS)? {
         progress(src.bytes_read());
     }
     progress(src.bytes_read());
     chunk.ended_in_quote = src.ended_in_quote();
-    let (ids, stats) = std::mem::take(&mut chunk.table_users).finish();
-    chunk.users = ids;
-    chunk.stats = stats;
-    settle_repeats_within(&mut chunk);
+    let totals = tally.finish(opts.order_bits_log2, opts.file)?;
+    chunk.users = totals.ids;
+    chunk.hashes = totals.hashes;
+    chunk.stats = totals.stats;
+    chunk.table.user = totals.user;
+    chunk.table.order_key = totals.order_key;
+    chunk.order_bits = totals.order_bits;
     Ok(chunk)
 }
 
@@ -244,10 +208,9 @@ pub fn read_orders(
 const BATCH_ROWS: usize = 16_384;
 
 /// Where a chunk's reading stands between batches.
-struct Cursor<'a> {
+struct Cursor {
     wanted: Vec<(usize, usize)>,
     cols: OrderColumns,
-    file: &'a str,
     times: TimestampParser,
     index: u64,
 }
@@ -257,19 +220,17 @@ struct Cursor<'a> {
 fn read_batch(
     src: &mut dyn RecordSource,
     rec: &mut Record,
-    cur: &mut Cursor<'_>,
+    cur: &mut Cursor,
     chunk: &mut OrdersChunk,
+    tally: &mut Tally,
     max: usize,
 ) -> Result<bool, IngestError> {
     for _ in 0..max {
         let Some(row) = src.read_row(rec)? else { return Ok(false) };
         let mut fields: [Option<&[u8]>; 4] = [None; 4];
         row.pick(&cur.wanted, &mut fields);
-        if let Err(e) = read_row(&fields, cur.cols, &mut cur.times, chunk, cur.file) {
-            let (reason, field, value) = match e {
-                RowError::Reject(r, f, v) => (r, f, v),
-                RowError::Fatal(e) => return Err(e),
-            };
+        if let Err(e) = read_row(&fields, cur.cols, &mut cur.times, chunk, tally) {
+            let RowError::Reject(reason, field, value) = e;
             let reason = if row.is_blank() { RejectReason::BlankRow } else { reason };
             let (field, value) = match reason {
                 RejectReason::BlankRow => (None, String::new()),
@@ -283,11 +244,9 @@ fn read_batch(
     Ok(true)
 }
 
-/// Why a row is not used: a reject (reason, field, offending value), or an
-/// error that stops the read.
+/// Why a row is not used: its reason, field and offending value.
 enum RowError<'a> {
     Reject(RejectReason, Option<Field>, Option<&'a [u8]>),
-    Fatal(IngestError),
 }
 
 impl<'a> From<(RejectReason, Option<Field>, Option<&'a [u8]>)> for RowError<'a> {
@@ -302,7 +261,7 @@ fn read_row<'a>(
     cols: OrderColumns,
     times: &mut TimestampParser,
     chunk: &mut OrdersChunk,
-    file: &str,
+    tally: &mut Tally,
 ) -> Result<(), RowError<'a>> {
     let missing = |field| Err(RowError::Reject(RejectReason::MissingColumn, Some(field), None));
     let Some(user) = f[0] else { return missing(Field::UserId) };
@@ -338,50 +297,11 @@ fn read_row<'a>(
         Err(AmountError::Empty) => return Err((RejectReason::MissingValue, Some(Field::Amount), None).into()),
         Err(_) => return Err((RejectReason::InvalidAmount, Some(Field::Amount), Some(amount)).into()),
     };
-    let users = &mut chunk.table_users;
-    let (u, _) = users.index(user_text);
-    let Some(total) = users.monetary[u].checked_add(money.units()) else {
-        let customer = user_text.to_string();
-        return Err(RowError::Fatal(IngestError::Overflow { file: file.to_string(), customer }));
-    };
-    let row = chunk.table.user.len();
-    let t = &mut chunk.table;
-    t.user.push(u as u32);
-    t.time.push(ts);
-    t.amount.push(money);
-    match (order, chunk.orders.as_mut(), t.order_key.as_mut()) {
-        (Some(h), Some(counter), Some(col)) => {
-            let (key, new_order) = counter.observe(users, u, h, row);
-            col.push(key);
-            users.orders[u] += u32::from(new_order);
-        }
-        _ => users.orders[u] += 1,
-    }
-    let day = ts.day.days();
-    users.first_day[u] = users.first_day[u].min(day);
-    users.last_day[u] = users.last_day[u].max(day);
-    users.rows[u] += 1;
-    users.monetary[u] = total;
+    tally.push(user_text, id_key(user_text.as_bytes()), ts.day, money.units(), order.unwrap_or(0));
+    chunk.table.time.push(ts);
+    chunk.table.amount.push(money);
     chunk.account.used();
     Ok(())
-}
-
-/// Takes back orders counted twice within the chunk: only rows on bits that
-/// were set twice can be repeats, so only those are sorted.
-fn settle_repeats_within(chunk: &mut OrdersChunk) {
-    let (Some(o), Some(keys)) = (&chunk.orders, &chunk.table.order_key) else { return };
-    if !o.any_again {
-        return;
-    }
-    let occurrences: Vec<(u64, u32)> = keys
-        .iter()
-        .enumerate()
-        .filter(|&(i, &k)| o.is_counted(i) && o.again.test(k))
-        .map(|(i, &k)| (k, chunk.table.user[i]))
-        .collect();
-    for (u, n) in overcounts(occurrences) {
-        chunk.stats[u as usize].orders -= n;
-    }
 }
 
 #[inline]

@@ -1,0 +1,322 @@
+//! Summing one chunk's rows per customer, cache-friendly.
+//!
+//! While the rows are parsed they are only appended to one of 256 partitions
+//! by a hash of the customer id (sequential writes, no lookups). Each
+//! partition then holds a few thousand customers, so its lookup table,
+//! totals and set of (customer, order) keys fit in the CPU cache: distinct
+//! orders are counted exactly, and each row costs no trip to main memory.
+//! Customers are finally numbered in order of first appearance.
+
+use crate::engine::analyze::customers::CustomerStats;
+use crate::engine::analyze::distinct::{pair_key, Bitset};
+use crate::engine::date::Day;
+use crate::engine::error::IngestError;
+use crate::engine::ids::{key_hash, IdArena};
+use crate::engine::money::Money;
+use std::collections::HashMap;
+
+/// Partitions (a power of two; the top bits of the id hash choose one).
+const PARTITION_BITS: u32 = 8;
+
+/// One usable row, as the partitions keep it.
+#[derive(Copy, Clone, Debug)]
+struct Row {
+    key: u128,
+    order: u64,
+    amount: i64,
+    row: u32,
+    day: i32,
+}
+
+/// Rows collected for tallying, already spread over the partitions.
+#[derive(Debug)]
+pub struct Tally {
+    parts: Vec<Vec<Row>>,
+    long_ids: HashMap<u128, Box<str>>,
+    rows: u32,
+    orders_mapped: bool,
+}
+
+/// What a chunk's rows add up to.
+#[derive(Debug, Default)]
+pub struct Totals {
+    /// Customer ids, in order of first appearance.
+    pub ids: IdArena,
+    /// Hash of each customer's id (the same in every chunk).
+    pub hashes: Vec<u64>,
+    /// Each customer's totals.
+    pub stats: Vec<CustomerStats>,
+    /// The customer of each row, in row order.
+    pub user: Vec<u32>,
+    /// The (customer, order) key of each row, when order numbers are mapped.
+    pub order_key: Option<Vec<u64>>,
+    /// The bits of the chunk's distinct (customer, order) keys.
+    pub order_bits: Option<Bitset>,
+}
+
+/// The bit of a (customer, order) key: the customer's partition picks a
+/// region of the bitset, so one partition's bits are close together.
+#[inline]
+pub fn order_bit(log2: u32, user_hash: u64, key: u64) -> u64 {
+    let pb = PARTITION_BITS.min(log2.saturating_sub(6));
+    let rest = log2 - pb;
+    let region = if pb == 0 { 0 } else { (user_hash >> (64 - pb)) << rest };
+    // As a hash whose top `log2` bits are the index (see `Bitset`).
+    (region | (key >> (64 - rest))) << (64 - log2)
+}
+
+impl Tally {
+    /// An empty tally expecting about `rows` rows.
+    pub fn new(rows: usize, orders_mapped: bool) -> Tally {
+        let per = rows / (1 << PARTITION_BITS) * 9 / 8 + 16;
+        Tally {
+            parts: (0..1 << PARTITION_BITS).map(|_| Vec::with_capacity(per)).collect(),
+            long_ids: HashMap::new(),
+            rows: 0,
+            orders_mapped,
+        }
+    }
+
+    /// Adds a usable row of customer `id` (its packed key `key`).
+    #[inline]
+    pub fn push(&mut self, id: &str, key: u128, day: Day, amount: i64, order: u64) {
+        if key >> 120 == 0xFF && !self.long_ids.contains_key(&key) {
+            self.long_ids.insert(key, id.into());
+        }
+        let part = (key_hash(key) >> (64 - PARTITION_BITS)) as usize;
+        self.parts[part].push(Row { key, order, amount, row: self.rows, day: day.days() });
+        self.rows += 1;
+    }
+
+    /// Sums every partition. `bits_log2` sizes the bitset of order keys (the
+    /// same for every chunk of a file); `file` is for messages.
+    pub fn finish(self, bits_log2: u32, file: &str) -> Result<Totals, IngestError> {
+        let n = self.rows as usize;
+        let mut bits = self.orders_mapped.then(|| Bitset::new(bits_log2));
+        let mut order_key = self.orders_mapped.then(|| vec![0u64; n]);
+        let mut found: Found = Vec::new();
+        // The partition-order customer of each row, by row.
+        let mut row_customer = vec![0u32; n];
+        let mut work = PartitionWork {
+            table: Table::default(),
+            pairs: PairSet::default(),
+            found: &mut found,
+            row_customer: &mut row_customer,
+            order_key: order_key.as_deref_mut(),
+            bits: bits.as_mut(),
+            bits_log2,
+        };
+        for part in &self.parts {
+            // One call per partition: browsers optimise a function between calls.
+            work.run(part).map_err(|key| IngestError::Overflow {
+                file: file.to_string(),
+                customer: id_text(key, &self.long_ids),
+            })?;
+        }
+        // Number customers in order of first appearance.
+        let mut order: Vec<u32> = (0..found.len() as u32).collect();
+        order.sort_unstable_by_key(|&c| found[c as usize].0);
+        let mut dense = vec![0u32; found.len()];
+        let mut out = Totals { order_key, order_bits: bits, ..Totals::default() };
+        out.hashes.reserve(found.len());
+        out.stats.reserve(found.len());
+        for (idx, &c) in order.iter().enumerate() {
+            dense[c as usize] = idx as u32;
+            let (_, key, hash, s) = &found[c as usize];
+            out.ids.push(&id_text(*key, &self.long_ids));
+            out.hashes.push(*hash);
+            out.stats.push(*s);
+        }
+        out.user = row_customer.into_iter().map(|c| dense[c as usize]).collect();
+        Ok(out)
+    }
+}
+
+/// Found customers: (first row, key, hash, totals).
+type Found = Vec<(u32, u128, u64, CustomerStats)>;
+
+/// Sums partitions one by one, reusing its tables.
+struct PartitionWork<'a> {
+    table: Table,
+    pairs: PairSet,
+    found: &'a mut Found,
+    row_customer: &'a mut [u32],
+    order_key: Option<&'a mut [u64]>,
+    bits: Option<&'a mut Bitset>,
+    bits_log2: u32,
+}
+
+impl PartitionWork<'_> {
+    /// Sums one partition; on overflow returns the customer's key.
+    #[inline(never)]
+    fn run(&mut self, part: &[Row]) -> Result<(), u128> {
+        self.table.reset(part.len());
+        if self.order_key.is_some() {
+            self.pairs.reset(part.len());
+        }
+        let base = self.found.len() as u32;
+        for r in part {
+            let (slot, new) = self.table.find(r.key, self.found.len() as u32 - base);
+            if new {
+                let day = Day::from_days(r.day);
+                let stats = CustomerStats { first_day: day, last_day: day, rows: 0, orders: 0, monetary: Money::ZERO };
+                self.found.push((r.row, r.key, key_hash(r.key), stats));
+            }
+            let c = base + slot;
+            let (_, _, hash, s) = &mut self.found[c as usize];
+            s.first_day = s.first_day.min(Day::from_days(r.day));
+            s.last_day = s.last_day.max(Day::from_days(r.day));
+            s.rows += 1;
+            s.monetary = s.monetary.checked_add(Money::from_units(r.amount)).ok_or(r.key)?;
+            match (self.order_key.as_deref_mut(), self.bits.as_deref_mut()) {
+                (Some(keys), Some(bits)) => {
+                    let k = pair_key(*hash, r.order);
+                    keys[r.row as usize] = k;
+                    if self.pairs.insert(k) {
+                        s.orders += 1;
+                        bits.set(order_bit(self.bits_log2, *hash, k));
+                    }
+                }
+                _ => s.orders += 1,
+            }
+            self.row_customer[r.row as usize] = c;
+        }
+        Ok(())
+    }
+}
+
+/// The text of a packed key.
+fn id_text(key: u128, long_ids: &HashMap<u128, Box<str>>) -> String {
+    if key >> 120 == 0xFF {
+        return long_ids.get(&key).map_or_else(String::new, |s| s.to_string());
+    }
+    let bytes = key.to_le_bytes();
+    let len = (bytes[15] & 0x0F) as usize;
+    String::from_utf8_lossy(&bytes[..len]).into_owned()
+}
+
+/// A partition's key → customer slot table (open addressing, reused).
+#[derive(Default)]
+struct Table {
+    keys: Vec<u128>,
+    slots: Vec<u32>,
+    mask: usize,
+}
+
+impl Table {
+    fn reset(&mut self, rows: usize) {
+        let cap = (rows * 2).next_power_of_two().max(16);
+        self.keys.clear();
+        self.keys.resize(cap, 0);
+        self.slots.resize(cap, 0);
+        self.mask = cap - 1;
+    }
+
+    /// The slot of `key`, inserting it as `next` when new.
+    #[inline]
+    fn find(&mut self, key: u128, next: u32) -> (u32, bool) {
+        let mut i = (key_hash(key) as usize).rotate_left(PARTITION_BITS) & self.mask;
+        loop {
+            let k = self.keys[i];
+            if k == key {
+                return (self.slots[i], false);
+            }
+            if k == 0 {
+                self.keys[i] = key;
+                self.slots[i] = next;
+                return (next, true);
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+}
+
+/// A partition's set of (customer, order) keys (open addressing, reused).
+#[derive(Default)]
+struct PairSet {
+    keys: Vec<u64>,
+    mask: usize,
+}
+
+impl PairSet {
+    fn reset(&mut self, rows: usize) {
+        let cap = (rows * 2).next_power_of_two().max(16);
+        self.keys.clear();
+        self.keys.resize(cap, 0);
+        self.mask = cap - 1;
+    }
+
+    /// Adds `key`; whether it was new. (Key 0 stands for "empty" and is
+    /// stored as 1: a collision with odds of 2^-64.)
+    #[inline]
+    fn insert(&mut self, key: u64) -> bool {
+        let key = key.max(1);
+        let mut i = (key as usize) & self.mask;
+        loop {
+            let k = self.keys[i];
+            if k == key {
+                return false;
+            }
+            if k == 0 {
+                self.keys[i] = key;
+                return true;
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::ids::id_key;
+
+    fn push(t: &mut Tally, id: &str, day: i32, cents: i64, order: u64) {
+        t.push(id, id_key(id.as_bytes()), Day::from_days(day), cents * 100, order);
+    }
+
+    #[test]
+    fn totals_in_first_appearance_order_with_distinct_orders() {
+        let mut t = Tally::new(10, true);
+        let long = "a-customer-id-longer-than-fifteen-bytes";
+        push(&mut t, "B", 5, 100, 1);
+        push(&mut t, long, 3, 50, 1);
+        push(&mut t, "B", 7, 20, 1); // same order again (a second line)
+        push(&mut t, "A", 1, 5, 9);
+        push(&mut t, "B", 2, 1, 2);
+        let totals = t.finish(14, "t").expect("tally");
+        assert_eq!(totals.ids.iter().collect::<Vec<_>>(), vec!["B", long, "A"]);
+        assert_eq!(totals.user, vec![0, 1, 0, 2, 0]);
+        let b = totals.stats[0];
+        assert_eq!((b.rows, b.orders, b.monetary), (3, 2, Money::from_cents(121)));
+        assert_eq!((b.first_day.days(), b.last_day.days()), (2, 7));
+        let keys = totals.order_key.expect("keys");
+        assert_eq!(keys[0], keys[2]);
+        assert_ne!(keys[0], keys[1]);
+    }
+
+    #[test]
+    fn many_customers_across_partitions() {
+        let mut t = Tally::new(0, false);
+        for round in 0..3 {
+            for i in 0..10_000 {
+                push(&mut t, &format!("C{i}"), round, 1, 0);
+            }
+        }
+        let totals = t.finish(14, "t").expect("tally");
+        assert_eq!(totals.ids.len(), 10_000);
+        assert_eq!(totals.ids.get(9_999), "C9999");
+        assert!(totals.stats.iter().all(|s| s.rows == 3 && s.orders == 3));
+        assert_eq!(totals.user[10_000], 0);
+    }
+
+    #[test]
+    fn order_bits_stay_in_the_partitions_region() {
+        let h = 0xAB00_0000_0000_0000u64;
+        let a = order_bit(20, h, 0);
+        let b = order_bit(20, h, u64::MAX);
+        assert_eq!(a >> 56, 0xAB);
+        assert_eq!(b >> 56, 0xAB);
+        assert_ne!(a, b);
+    }
+}
