@@ -4,7 +4,7 @@
 use crate::engine::analyze::customers::Customers;
 use crate::engine::ingest::chunk::{needs_single_pass, plan, ByteRange};
 use crate::engine::ingest::detect::{detect_format, Format};
-use crate::engine::ingest::fields::Field;
+use crate::engine::ingest::fields::{Field, ORDER_FIELDS};
 use crate::engine::ingest::orders::{OrderColumns, OrdersChunk};
 use crate::engine::ingest::probe::{probe_excel, probe_text, Probe, PROBE_BYTES};
 use crate::engine::pipeline::{finish_local, read_excel, read_text_range};
@@ -23,9 +23,10 @@ pub fn parse_maps(maps: &[String]) -> Result<Vec<(Field, String)>> {
             let (k, v) = m
                 .split_once('=')
                 .ok_or_else(|| anyhow!("--map {m}: expected canonical=header, e.g. amount=订单金额"))?;
-            let field = Field::from_key(k).ok_or_else(|| {
-                anyhow!("--map {m}: unknown field `{k}` (fields: user_id, order_id, order_time, amount)")
-            })?;
+            let known = || ORDER_FIELDS.iter().map(|s| s.field.key()).collect::<Vec<_>>().join(", ");
+            let field = Field::from_key(k)
+                .filter(|f| ORDER_FIELDS.iter().any(|s| s.field == *f))
+                .ok_or_else(|| anyhow!("--map {m}: unknown field `{k}` (fields: {})", known()))?;
             Ok((field, v.to_string()))
         })
         .collect()

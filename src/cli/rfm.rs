@@ -23,7 +23,8 @@ pub struct Args {
     #[arg(long, default_value = "classic8")]
     preset: String,
     /// Column for a field, overriding the automatic mapping: canonical=header
-    /// (fields: user_id, order_id, order_time, amount). Repeatable.
+    /// (fields: user_id, order_id, order_time, amount, quantity, product_id,
+    /// category, status, channel). Repeatable.
     #[arg(long = "map", value_name = "FIELD=HEADER")]
     maps: Vec<String>,
     /// Worksheet of an Excel file (default: the first with data).

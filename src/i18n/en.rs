@@ -2,6 +2,7 @@
 
 use super::{SegmentText, Texts};
 use crate::engine::clean::RejectReason;
+use crate::engine::ingest::fields::Field;
 
 const fn seg(name: &'static str, rule: &'static str, action: &'static str) -> SegmentText {
     SegmentText { name, rule, action }
@@ -38,10 +39,6 @@ pub static TEXTS: Texts = Texts {
     optional: "optional",
     run: "Analyse",
     missing_fields: "Choose a column for these required fields:",
-    field_user_id: "Customer ID",
-    field_order_id: "Order number",
-    field_order_time: "Order time",
-    field_amount: "Amount",
 
     working: "Analysing…",
     reading: "Reading and parsing",
@@ -103,6 +100,54 @@ pub static TEXTS: Texts = Texts {
     err_no_data: "No usable rows: every row was set aside (see the rows set aside).",
     err_snapshot: "The snapshot date {snapshot} is before the last order ({last_order}); choose {last_order} or later.",
 
+    fields: &[
+        (Field::UserId, "Customer ID"),
+        (Field::Name, "Name"),
+        (Field::Phone, "Phone"),
+        (Field::Email, "Email"),
+        (Field::IdNumber, "ID number"),
+        (Field::Gender, "Gender"),
+        (Field::Age, "Age"),
+        (Field::BirthDate, "Birth date"),
+        (Field::Province, "Province"),
+        (Field::City, "City"),
+        (Field::Address, "Address"),
+        (Field::Industry, "Industry"),
+        (Field::CompanySize, "Company size"),
+        (Field::MemberLevel, "Member level"),
+        (Field::Channel, "Channel"),
+        (Field::RegisterDate, "Registration date"),
+        (Field::CreditCode, "Unified social credit code"),
+        (Field::OrderId, "Order number"),
+        (Field::OrderTime, "Order time"),
+        (Field::Amount, "Amount"),
+        (Field::Quantity, "Quantity"),
+        (Field::ProductId, "Product ID"),
+        (Field::Category, "Category"),
+        (Field::Status, "Status / refund"),
+        (Field::EventType, "Event type"),
+        (Field::EventTime, "Event time"),
+        (Field::Duration, "Duration (s)"),
+        (Field::Device, "Device"),
+        (Field::Os, "OS"),
+        (Field::TicketId, "Ticket number"),
+        (Field::CreatedAt, "Created at"),
+        (Field::TicketType, "Inquiry / complaint type"),
+        (Field::ResolutionHours, "Resolution time (h)"),
+        (Field::Satisfaction, "Satisfaction (1–5)"),
+        (Field::AgentId, "Agent ID"),
+        (Field::SurveyDate, "Survey date"),
+        (Field::Nps, "NPS (0–10)"),
+        (Field::Csat, "CSAT (1–5)"),
+        (Field::Ces, "CES (1–5)"),
+        (Field::Comment, "Comment"),
+        (Field::Period, "Period"),
+        (Field::Uv, "UV"),
+        (Field::Clicks, "Clicks"),
+        (Field::OrderCount, "Orders"),
+        (Field::Cost, "Cost"),
+        (Field::TouchTime, "Touch time"),
+    ],
     segments: [
         seg(
             "Important value",

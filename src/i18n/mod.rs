@@ -98,10 +98,6 @@ pub struct Texts {
     pub optional: &'static str,
     pub run: &'static str,
     pub missing_fields: &'static str,
-    pub field_user_id: &'static str,
-    pub field_order_id: &'static str,
-    pub field_order_time: &'static str,
-    pub field_amount: &'static str,
 
     pub working: &'static str,
     pub reading: &'static str,
@@ -162,6 +158,7 @@ pub struct Texts {
     pub err_no_data: &'static str,
     pub err_snapshot: &'static str,
 
+    pub fields: &'static [(Field, &'static str)],
     pub segments: [SegmentText; Segment::COUNT],
     pub reject_reasons: [(RejectReason, &'static str); 6],
 }
@@ -219,12 +216,7 @@ impl Texts {
 
     /// The name of a canonical field.
     pub fn field(&self, f: Field) -> &'static str {
-        match f {
-            Field::UserId => self.field_user_id,
-            Field::OrderId => self.field_order_id,
-            Field::OrderTime => self.field_order_time,
-            Field::Amount => self.field_amount,
-        }
+        self.fields.iter().find(|(k, _)| *k == f).map_or_else(|| f.key(), |(_, t)| t)
     }
 }
 
@@ -245,6 +237,18 @@ mod tests {
             }
             for r in RejectReason::ALL {
                 assert!(!t.reject_reason(r).is_empty(), "{lang:?} {r:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_field_of_every_kind_has_a_name() {
+        use crate::engine::ingest::fields::SourceKind;
+        for lang in Lang::ALL {
+            for kind in SourceKind::ALL {
+                for spec in kind.fields() {
+                    assert!(lang.texts().fields.iter().any(|(f, _)| *f == spec.field), "{lang:?} {:?}", spec.field);
+                }
             }
         }
     }

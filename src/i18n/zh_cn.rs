@@ -2,6 +2,7 @@
 
 use super::{SegmentText, Texts};
 use crate::engine::clean::RejectReason;
+use crate::engine::ingest::fields::Field;
 
 const fn seg(name: &'static str, rule: &'static str, action: &'static str) -> SegmentText {
     SegmentText { name, rule, action }
@@ -38,10 +39,6 @@ pub static TEXTS: Texts = Texts {
     optional: "可选",
     run: "开始分析",
     missing_fields: "请为以下必填字段选择列:",
-    field_user_id: "客户ID",
-    field_order_id: "订单号",
-    field_order_time: "下单时间",
-    field_amount: "订单金额",
 
     working: "正在分析…",
     reading: "读取与解析",
@@ -102,6 +99,54 @@ pub static TEXTS: Texts = Texts {
     err_no_data: "没有可用的行:所有行都被搁置了(见搁置的行)。",
     err_snapshot: "分析基准日 {snapshot} 早于最后一笔订单({last_order}),请选择 {last_order} 或之后的日期。",
 
+    fields: &[
+        (Field::UserId, "客户ID"),
+        (Field::Name, "姓名"),
+        (Field::Phone, "手机号"),
+        (Field::Email, "邮箱"),
+        (Field::IdNumber, "身份证号"),
+        (Field::Gender, "性别"),
+        (Field::Age, "年龄"),
+        (Field::BirthDate, "出生日期"),
+        (Field::Province, "省份"),
+        (Field::City, "城市"),
+        (Field::Address, "地址"),
+        (Field::Industry, "所属行业"),
+        (Field::CompanySize, "企业规模"),
+        (Field::MemberLevel, "会员等级"),
+        (Field::Channel, "渠道"),
+        (Field::RegisterDate, "注册时间"),
+        (Field::CreditCode, "统一社会信用代码"),
+        (Field::OrderId, "订单号"),
+        (Field::OrderTime, "下单时间"),
+        (Field::Amount, "订单金额"),
+        (Field::Quantity, "数量"),
+        (Field::ProductId, "商品ID"),
+        (Field::Category, "品类"),
+        (Field::Status, "订单状态/退货"),
+        (Field::EventType, "行为类型"),
+        (Field::EventTime, "行为时间"),
+        (Field::Duration, "停留时长(秒)"),
+        (Field::Device, "设备"),
+        (Field::Os, "操作系统"),
+        (Field::TicketId, "工单号"),
+        (Field::CreatedAt, "创建时间"),
+        (Field::TicketType, "咨询/投诉类型"),
+        (Field::ResolutionHours, "解决时长(小时)"),
+        (Field::Satisfaction, "满意度(1–5)"),
+        (Field::AgentId, "服务人员工号"),
+        (Field::SurveyDate, "调研日期"),
+        (Field::Nps, "NPS(0–10)"),
+        (Field::Csat, "CSAT(1–5)"),
+        (Field::Ces, "CES(1–5)"),
+        (Field::Comment, "评论/反馈"),
+        (Field::Period, "周期"),
+        (Field::Uv, "UV"),
+        (Field::Clicks, "点击数"),
+        (Field::OrderCount, "订单数"),
+        (Field::Cost, "费用"),
+        (Field::TouchTime, "触点时间"),
+    ],
     segments: [
         seg("重要价值", "R 近、F 高、M 高(均高于平均)", "提供专属客服与 VIP 权益,新品优先体验,重点维护"),
         seg("重要发展", "R 近、F 低、M 高", "交叉销售与会员积分激励复购,提升购买频次"),

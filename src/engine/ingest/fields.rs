@@ -1,44 +1,220 @@
-//! Canonical fields and the header synonyms that map a file's columns to
-//! them (Chinese and English; case, spacing, punctuation, full-width forms
-//! and unit suffixes such as `（元）` ignored).
+//! The canonical model: six kinds of source table, each with its canonical
+//! fields, and the header synonyms that map a file's columns to them
+//! (Chinese and English; case, spacing, punctuation, full-width forms and
+//! unit suffixes such as `（元）` ignored).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// A canonical field of the orders table.
+/// What a table holds.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum Field {
-    /// The customer the order belongs to.
-    UserId,
-    /// The order number (several rows may share one: order lines).
-    OrderId,
-    /// When the order was placed.
-    OrderTime,
-    /// What was paid (refunds negative).
-    Amount,
+pub enum SourceKind {
+    /// CRM: one row per customer.
+    Customers,
+    /// Transactions: one row per order (line).
+    Orders,
+    /// Behaviour log: one row per event.
+    Events,
+    /// Service desk: one row per ticket.
+    Tickets,
+    /// Surveys and feedback: one row per answer.
+    Surveys,
+    /// Marketing: channel totals per period, or per-customer touchpoints.
+    Channels,
 }
 
-/// How a canonical field is described and recognised.
-#[derive(Debug)]
+/// A canonical field of some source kind.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[allow(missing_docs)] // each variant's meaning is its key and its i18n name
+pub enum Field {
+    UserId,
+    Name,
+    Phone,
+    Email,
+    IdNumber,
+    Gender,
+    Age,
+    BirthDate,
+    Province,
+    City,
+    Address,
+    Industry,
+    CompanySize,
+    MemberLevel,
+    Channel,
+    RegisterDate,
+    CreditCode,
+    OrderId,
+    OrderTime,
+    Amount,
+    Quantity,
+    ProductId,
+    Category,
+    Status,
+    EventType,
+    EventTime,
+    Duration,
+    Device,
+    Os,
+    TicketId,
+    CreatedAt,
+    TicketType,
+    ResolutionHours,
+    Satisfaction,
+    AgentId,
+    SurveyDate,
+    Nps,
+    Csat,
+    Ces,
+    Comment,
+    Period,
+    Uv,
+    Clicks,
+    OrderCount,
+    Cost,
+    TouchTime,
+}
+
+/// A field of a kind, and whether that kind's analyses need it.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct FieldSpec {
     /// The field.
     pub field: Field,
-    /// Whether RFM cannot run without it.
+    /// Whether analyses of this kind cannot run without it.
     pub required: bool,
-    /// Normalised header spellings that mean this field.
-    pub synonyms: &'static [&'static str],
+}
+
+const fn req(field: Field) -> FieldSpec {
+    FieldSpec { field, required: true }
+}
+
+const fn opt(field: Field) -> FieldSpec {
+    FieldSpec { field, required: false }
 }
 
 /// The orders table's fields, in display order.
 pub const ORDER_FIELDS: &[FieldSpec] = &[
-    FieldSpec {
-        field: Field::UserId,
-        required: true,
-        synonyms: &[
+    req(Field::UserId),
+    opt(Field::OrderId),
+    req(Field::OrderTime),
+    req(Field::Amount),
+    opt(Field::Quantity),
+    opt(Field::ProductId),
+    opt(Field::Category),
+    opt(Field::Status),
+    opt(Field::Channel),
+];
+
+const CUSTOMER_FIELDS: &[FieldSpec] = &[
+    req(Field::UserId),
+    opt(Field::Name),
+    opt(Field::Phone),
+    opt(Field::Email),
+    opt(Field::IdNumber),
+    opt(Field::Gender),
+    opt(Field::Age),
+    opt(Field::BirthDate),
+    opt(Field::Province),
+    opt(Field::City),
+    opt(Field::Address),
+    opt(Field::Industry),
+    opt(Field::CompanySize),
+    opt(Field::MemberLevel),
+    opt(Field::Channel),
+    opt(Field::RegisterDate),
+    opt(Field::CreditCode),
+];
+
+const EVENT_FIELDS: &[FieldSpec] = &[
+    req(Field::UserId),
+    req(Field::EventType),
+    req(Field::EventTime),
+    opt(Field::ProductId),
+    opt(Field::Duration),
+    opt(Field::Channel),
+    opt(Field::Device),
+    opt(Field::Os),
+];
+
+const TICKET_FIELDS: &[FieldSpec] = &[
+    opt(Field::TicketId),
+    req(Field::UserId),
+    req(Field::CreatedAt),
+    opt(Field::TicketType),
+    opt(Field::ResolutionHours),
+    opt(Field::Satisfaction),
+    opt(Field::AgentId),
+];
+
+const SURVEY_FIELDS: &[FieldSpec] = &[
+    req(Field::UserId),
+    opt(Field::SurveyDate),
+    opt(Field::Nps),
+    opt(Field::Csat),
+    opt(Field::Ces),
+    opt(Field::Comment),
+];
+
+const CHANNEL_FIELDS: &[FieldSpec] = &[
+    req(Field::Channel),
+    opt(Field::Period),
+    opt(Field::Uv),
+    opt(Field::Clicks),
+    opt(Field::OrderCount),
+    opt(Field::Cost),
+    opt(Field::UserId),
+    opt(Field::TouchTime),
+];
+
+impl SourceKind {
+    /// Every kind.
+    pub const ALL: [SourceKind; 6] = [
+        SourceKind::Customers,
+        SourceKind::Orders,
+        SourceKind::Events,
+        SourceKind::Tickets,
+        SourceKind::Surveys,
+        SourceKind::Channels,
+    ];
+
+    /// Command-line and file name: `customers`, `orders`…
+    pub fn key(self) -> &'static str {
+        match self {
+            SourceKind::Customers => "customers",
+            SourceKind::Orders => "orders",
+            SourceKind::Events => "events",
+            SourceKind::Tickets => "tickets",
+            SourceKind::Surveys => "surveys",
+            SourceKind::Channels => "channels",
+        }
+    }
+
+    /// Parses [`SourceKind::key`].
+    pub fn from_key(s: &str) -> Option<SourceKind> {
+        SourceKind::ALL.into_iter().find(|k| k.key() == s.trim())
+    }
+
+    /// The kind's fields, in display order.
+    pub fn fields(self) -> &'static [FieldSpec] {
+        match self {
+            SourceKind::Customers => CUSTOMER_FIELDS,
+            SourceKind::Orders => ORDER_FIELDS,
+            SourceKind::Events => EVENT_FIELDS,
+            SourceKind::Tickets => TICKET_FIELDS,
+            SourceKind::Surveys => SURVEY_FIELDS,
+            SourceKind::Channels => CHANNEL_FIELDS,
+        }
+    }
+}
+
+/// Key and header synonyms of every field (normalised: see [`normalise_header`]).
+const CATALOG: &[(Field, &str, &[&str])] = &[
+    (
+        Field::UserId,
+        "user_id",
+        &[
             "userid",
-            "user",
             "customerid",
-            "customer",
             "custid",
             "custno",
             "customerno",
@@ -61,53 +237,135 @@ pub const ORDER_FIELDS: &[FieldSpec] = &[
             "买家id",
             "顾客id",
             "顾客编号",
+            "user",
+            "customer",
             "客户",
             "用户",
             "会员",
             "买家",
         ],
-    },
-    FieldSpec {
-        field: Field::OrderId,
-        required: false,
-        synonyms: &[
+    ),
+    (
+        Field::Name,
+        "name",
+        &["name", "customername", "fullname", "姓名", "客户姓名", "客户名称", "用户名", "联系人", "名称"],
+    ),
+    (
+        Field::Phone,
+        "phone",
+        &[
+            "phone",
+            "mobile",
+            "mobilephone",
+            "tel",
+            "telephone",
+            "cellphone",
+            "手机号",
+            "手机",
+            "手机号码",
+            "联系方式",
+            "联系电话",
+            "电话",
+        ],
+    ),
+    (Field::Email, "email", &["email", "emailaddress", "mail", "邮箱", "电子邮箱", "电子邮件"]),
+    (
+        Field::IdNumber,
+        "id_number",
+        &["idnumber", "idcard", "idno", "身份证号", "身份证", "身份证号码", "证件号", "证件号码"],
+    ),
+    (Field::Gender, "gender", &["gender", "sex", "性别"]),
+    (Field::Age, "age", &["age", "年龄"]),
+    (Field::BirthDate, "birth_date", &["birthdate", "birthday", "dateofbirth", "dob", "出生日期", "生日"]),
+    (Field::Province, "province", &["province", "state", "region", "省份", "省", "地域", "地区", "所在地区", "区域"]),
+    (Field::City, "city", &["city", "城市", "市", "所在城市"]),
+    (Field::Address, "address", &["address", "addr", "地址", "详细地址", "收货地址", "联系地址"]),
+    (Field::Industry, "industry", &["industry", "sector", "所属行业", "行业"]),
+    (
+        Field::CompanySize,
+        "company_size",
+        &["companysize", "employees", "headcount", "企业规模", "公司规模", "规模", "员工人数"],
+    ),
+    (
+        Field::MemberLevel,
+        "member_level",
+        &["memberlevel", "level", "tier", "vip", "viplevel", "会员等级", "等级", "客户等级", "会员级别"],
+    ),
+    (
+        Field::Channel,
+        "channel",
+        &[
+            "channel",
+            "source",
+            "sourcechannel",
+            "utmsource",
+            "渠道",
+            "渠道来源",
+            "来源",
+            "来源渠道",
+            "获客渠道",
+            "下单渠道",
+            "访问渠道",
+        ],
+    ),
+    (
+        Field::RegisterDate,
+        "register_date",
+        &[
+            "registerdate",
+            "registrationdate",
+            "registeredat",
+            "signupdate",
+            "createdate",
+            "注册时间",
+            "注册日期",
+            "开户日期",
+            "入会时间",
+            "创建时间",
+        ],
+    ),
+    (
+        Field::CreditCode,
+        "credit_code",
+        &["creditcode", "uscc", "unifiedsocialcreditcode", "统一社会信用代码", "信用代码", "社会信用代码"],
+    ),
+    (
+        Field::OrderId,
+        "order_id",
+        &[
             "orderid",
             "orderno",
             "ordernumber",
             "ordercode",
-            "order",
             "transactionid",
             "txnid",
             "订单号",
             "订单编号",
             "订单id",
-            "订单",
             "单号",
             "交易号",
             "交易单号",
             "交易编号",
             "流水号",
+            "order",
+            "订单",
         ],
-    },
-    FieldSpec {
-        field: Field::OrderTime,
-        required: true,
-        synonyms: &[
+    ),
+    (
+        Field::OrderTime,
+        "order_time",
+        &[
             "ordertime",
             "orderdate",
             "orderdatetime",
             "purchasetime",
             "purchasedate",
             "createdat",
-            "createtime",
             "paytime",
             "paidat",
             "transactiondate",
             "transactiontime",
             "invoicedate",
-            "date",
-            "time",
-            "datetime",
             "下单时间",
             "下单日期",
             "购买时间",
@@ -122,14 +380,17 @@ pub const ORDER_FIELDS: &[FieldSpec] = &[
             "成交日期",
             "消费时间",
             "消费日期",
+            "date",
+            "time",
+            "datetime",
             "日期",
             "时间",
         ],
-    },
-    FieldSpec {
-        field: Field::Amount,
-        required: true,
-        synonyms: &[
+    ),
+    (
+        Field::Amount,
+        "amount",
+        &[
             "amount",
             "orderamount",
             "totalamount",
@@ -162,29 +423,151 @@ pub const ORDER_FIELDS: &[FieldSpec] = &[
             "总价",
             "消费额",
         ],
-    },
+    ),
+    (Field::Quantity, "quantity", &["quantity", "qty", "count", "数量", "购买数量", "件数"]),
+    (
+        Field::ProductId,
+        "product_id",
+        &[
+            "productid",
+            "sku",
+            "skuid",
+            "itemid",
+            "goodsid",
+            "商品id",
+            "商品编号",
+            "产品id",
+            "产品编号",
+            "商品编码",
+            "product",
+            "商品",
+            "产品",
+        ],
+    ),
+    (
+        Field::Category,
+        "category",
+        &["category", "productcategory", "品类", "类目", "商品类别", "商品品类", "分类", "产品类别"],
+    ),
+    (
+        Field::Status,
+        "status",
+        &["status", "orderstatus", "refund", "returned", "订单状态", "状态", "退货", "是否退货", "退款状态"],
+    ),
+    (
+        Field::EventType,
+        "event_type",
+        &["eventtype", "event", "action", "behavior", "behaviour", "行为类型", "行为", "事件", "事件类型", "操作"],
+    ),
+    (
+        Field::EventTime,
+        "event_time",
+        &[
+            "eventtime",
+            "eventdate",
+            "timestamp",
+            "行为时间",
+            "事件时间",
+            "访问时间",
+            "发生时间",
+            "time",
+            "日期",
+            "时间",
+        ],
+    ),
+    (
+        Field::Duration,
+        "duration_s",
+        &["duration", "durations", "staytime", "dwelltime", "停留时长", "浏览时长", "时长", "停留时间"],
+    ),
+    (Field::Device, "device", &["device", "devicetype", "terminal", "设备", "终端", "设备类型"]),
+    (Field::Os, "os", &["os", "platform", "operatingsystem", "操作系统", "系统", "平台"]),
+    (Field::TicketId, "ticket_id", &["ticketid", "ticketno", "caseid", "工单号", "工单编号", "工单id", "服务单号"]),
+    (
+        Field::CreatedAt,
+        "created_at",
+        &[
+            "createdat",
+            "createtime",
+            "opendate",
+            "submittime",
+            "创建时间",
+            "提交时间",
+            "受理时间",
+            "发起时间",
+            "咨询时间",
+        ],
+    ),
+    (
+        Field::TicketType,
+        "ticket_type",
+        &["tickettype", "type", "issuetype", "category", "咨询类型", "投诉类型", "工单类型", "问题类型", "类型"],
+    ),
+    (
+        Field::ResolutionHours,
+        "resolution_hours",
+        &["resolutionhours", "resolutiontime", "handlingtime", "解决时长", "处理时长", "解决时间", "处理时间"],
+    ),
+    (Field::Satisfaction, "satisfaction", &["satisfaction", "rating", "score", "满意度", "满意度评分", "评分", "评价"]),
+    (
+        Field::AgentId,
+        "agent_id",
+        &["agentid", "agent", "staffid", "服务人员工号", "客服工号", "工号", "客服", "处理人"],
+    ),
+    (
+        Field::SurveyDate,
+        "survey_date",
+        &["surveydate", "responsedate", "date", "调研日期", "问卷日期", "填写时间", "提交时间", "日期"],
+    ),
+    (Field::Nps, "nps", &["nps", "recommend", "likelihoodtorecommend", "推荐意愿", "推荐度", "净推荐值"]),
+    (Field::Csat, "csat", &["csat", "satisfaction", "满意度", "满意度评分"]),
+    (Field::Ces, "ces", &["ces", "effort", "customereffort", "费力度", "客户费力度"]),
+    (
+        Field::Comment,
+        "comment",
+        &[
+            "comment",
+            "comments",
+            "feedback",
+            "review",
+            "text",
+            "remark",
+            "评论",
+            "反馈",
+            "意见",
+            "建议",
+            "评价内容",
+            "留言",
+            "备注",
+        ],
+    ),
+    (Field::Period, "period", &["period", "month", "date", "week", "周期", "月份", "日期", "期间"]),
+    (Field::Uv, "uv", &["uv", "visitors", "uniquevisitors", "访客数", "访问人数", "独立访客"]),
+    (Field::Clicks, "clicks", &["clicks", "click", "点击数", "点击量", "点击"]),
+    (Field::OrderCount, "orders", &["orders", "ordercount", "conversions", "订单数", "成交数", "转化数", "下单数"]),
+    (Field::Cost, "cost", &["cost", "spend", "adspend", "费用", "成本", "花费", "投放费用", "营销费用"]),
+    (Field::TouchTime, "touch_time", &["touchtime", "touchpointtime", "clicktime", "触点时间", "接触时间"]),
 ];
 
 impl Field {
+    fn entry(self) -> &'static (Field, &'static str, &'static [&'static str]) {
+        // CATALOG lists every variant (checked by a test).
+        CATALOG.iter().find(|e| e.0 == self).unwrap_or(&CATALOG[0])
+    }
+
     /// The canonical name used in mappings, files and the CLI (`user_id`…).
     pub fn key(self) -> &'static str {
-        match self {
-            Field::UserId => "user_id",
-            Field::OrderId => "order_id",
-            Field::OrderTime => "order_time",
-            Field::Amount => "amount",
-        }
+        self.entry().1
+    }
+
+    /// Normalised header spellings that mean this field.
+    pub fn synonyms(self) -> &'static [&'static str] {
+        self.entry().2
     }
 
     /// Parses a canonical name.
     pub fn from_key(key: &str) -> Option<Field> {
-        ORDER_FIELDS.iter().map(|s| s.field).find(|f| f.key() == key.trim())
-    }
-
-    /// The spec of this field.
-    pub fn spec(self) -> &'static FieldSpec {
-        // ORDER_FIELDS lists every variant.
-        ORDER_FIELDS.iter().find(|s| s.field == self).unwrap_or(&ORDER_FIELDS[0])
+        CATALOG.iter().find(|e| e.1 == key.trim()).map(|e| e.0)
     }
 }
 
@@ -209,10 +592,12 @@ pub struct FieldChoice {
     pub confidence: Confidence,
 }
 
-/// Which column feeds each canonical field.
+/// Which column feeds each canonical field of a kind.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mapping {
-    /// One entry per field of [`ORDER_FIELDS`], in that order.
+    /// The table's kind.
+    pub kind: SourceKind,
+    /// One entry per field of the kind, in its display order.
     pub choices: Vec<FieldChoice>,
 }
 
@@ -280,43 +665,25 @@ pub fn normalise_header(h: &str) -> String {
     out
 }
 
-/// Maps headers to the orders fields: an exact synonym scores 100, a header
-/// containing a synonym (or contained in one) 60; each column feeds at most
-/// one field, best scores first (then the more specific synonym, then the
-/// leftmost column).
-pub fn auto_map(headers: &[String]) -> Mapping {
+/// Maps headers to the fields of `kind`: an exact synonym scores 100, a
+/// header containing a synonym (or contained in one) 60; each column feeds
+/// at most one field, best scores first (then the more specific synonym,
+/// then the leftmost column).
+pub fn auto_map(kind: SourceKind, headers: &[String]) -> Mapping {
     let norm: Vec<String> = headers.iter().map(|h| normalise_header(h)).collect();
+    let specs = kind.fields();
     // (score, synonym rank, field index, column)
     let mut candidates: Vec<(u8, usize, usize, usize)> = Vec::new();
-    for (fi, spec) in ORDER_FIELDS.iter().enumerate() {
+    for (fi, spec) in specs.iter().enumerate() {
         for (ci, h) in norm.iter().enumerate() {
-            if h.is_empty() {
-                continue;
-            }
-            let best = spec
-                .synonyms
-                .iter()
-                .enumerate()
-                .filter_map(|(rank, s)| {
-                    if h == s {
-                        Some((100, rank))
-                    } else if s.chars().count() >= 2
-                        && (h.contains(s) || (h.chars().count() >= 3 && s.contains(h.as_str())))
-                    {
-                        Some((60, rank))
-                    } else {
-                        None
-                    }
-                })
-                .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-            if let Some((score, rank)) = best {
+            if let Some((score, rank)) = match_score(spec.field, h) {
                 candidates.push((score, rank, fi, ci));
             }
         }
     }
     candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.3.cmp(&b.3)));
     let mut choices: Vec<FieldChoice> =
-        ORDER_FIELDS.iter().map(|s| FieldChoice { field: s.field, column: None, confidence: Confidence(0) }).collect();
+        specs.iter().map(|s| FieldChoice { field: s.field, column: None, confidence: Confidence(0) }).collect();
     let mut used = vec![false; headers.len()];
     for (score, _, fi, ci) in candidates {
         if choices[fi].column.is_none() && !used[ci] {
@@ -325,7 +692,53 @@ pub fn auto_map(headers: &[String]) -> Mapping {
             used[ci] = true;
         }
     }
-    Mapping { choices }
+    Mapping { kind, choices }
+}
+
+/// How well a normalised header names `field`: (score, synonym rank).
+fn match_score(field: Field, h: &str) -> Option<(u8, usize)> {
+    if h.is_empty() {
+        return None;
+    }
+    field
+        .synonyms()
+        .iter()
+        .enumerate()
+        .filter_map(|(rank, s)| {
+            if h == *s {
+                Some((100, rank))
+            } else if s.chars().count() >= 2 && (h.contains(s) || (h.chars().count() >= 3 && s.contains(h))) {
+                Some((60, rank))
+            } else {
+                None
+            }
+        })
+        .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)))
+}
+
+/// Guesses a table's kind from its headers: the kind whose required fields
+/// are all found and whose fields match best (ties go to the earlier kind in
+/// [`SourceKind::ALL`] order, orders before events…).
+pub fn detect_kind(headers: &[String]) -> SourceKind {
+    let score = |kind: SourceKind| -> (bool, u32) {
+        let m = auto_map(kind, headers);
+        let complete = m.missing_required().is_empty();
+        let specific: u32 = m
+            .choices
+            .iter()
+            .filter(|c| c.column.is_some() && c.field != Field::UserId)
+            .map(|c| u32::from(c.confidence.0))
+            .sum();
+        (complete, specific)
+    };
+    let mut best = (SourceKind::Orders, score(SourceKind::Orders));
+    for kind in SourceKind::ALL {
+        let s = score(kind);
+        if s > best.1 {
+            best = (kind, s);
+        }
+    }
+    best.0
 }
 
 #[cfg(test)]
@@ -334,14 +747,14 @@ mod tests {
 
     fn cols(headers: &[&str]) -> Vec<Option<usize>> {
         let h: Vec<String> = headers.iter().map(|s| s.to_string()).collect();
-        let m = auto_map(&h);
-        ORDER_FIELDS.iter().map(|s| m.column(s.field)).collect()
+        let m = auto_map(SourceKind::Orders, &h);
+        [Field::UserId, Field::OrderId, Field::OrderTime, Field::Amount].iter().map(|&f| m.column(f)).collect()
     }
 
     #[test]
     fn chinese_headers() {
         assert_eq!(cols(&["订单号", "客户ID", "下单时间", "订单金额（元）"]), vec![Some(1), Some(0), Some(2), Some(3)]);
-        assert_eq!(cols(&["用户编号", "购买日期", "消费金额", "商品"]), vec![Some(0), None, Some(1), Some(2)]);
+        assert_eq!(cols(&["用户编号", "购买日期", "消费金额", "备注"]), vec![Some(0), None, Some(1), Some(2)]);
     }
 
     #[test]
@@ -364,6 +777,28 @@ mod tests {
     }
 
     #[test]
+    fn every_field_is_in_the_catalog_and_every_kind_needs_a_key() {
+        for kind in SourceKind::ALL {
+            for spec in kind.fields() {
+                assert_eq!(Field::from_key(spec.field.key()), Some(spec.field), "{:?}", spec.field);
+            }
+            assert!(kind.fields().iter().any(|s| s.required));
+            assert_eq!(SourceKind::from_key(kind.key()), Some(kind));
+        }
+    }
+
+    #[test]
+    fn kinds_are_detected_from_headers() {
+        let k = |h: &[&str]| detect_kind(&h.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(k(&["客户ID", "姓名", "手机号", "性别", "省份", "注册时间"]), SourceKind::Customers);
+        assert_eq!(k(&["订单号", "客户ID", "下单时间", "订单金额"]), SourceKind::Orders);
+        assert_eq!(k(&["user_id", "event_type", "event_time", "duration"]), SourceKind::Events);
+        assert_eq!(k(&["工单号", "客户ID", "创建时间", "投诉类型", "满意度"]), SourceKind::Tickets);
+        assert_eq!(k(&["客户ID", "NPS", "CES", "评论"]), SourceKind::Surveys);
+        assert_eq!(k(&["渠道", "月份", "UV", "点击数", "订单数", "费用"]), SourceKind::Channels);
+    }
+
+    #[test]
     fn normalisation() {
         assert_eq!(normalise_header(" Customer ID "), "customerid");
         assert_eq!(normalise_header("订单金额（元）"), "订单金额");
@@ -373,7 +808,7 @@ mod tests {
     #[test]
     fn overrides_and_missing() {
         let h: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
-        let mut m = auto_map(&h);
+        let mut m = auto_map(SourceKind::Orders, &h);
         assert_eq!(m.missing_required(), vec![Field::UserId, Field::OrderTime, Field::Amount]);
         assert!(m
             .apply_overrides(

@@ -5,7 +5,7 @@
 use super::decode::Utf8Reader;
 use super::detect::{detect_encoding, detect_format, sniff_dialect, Format, TextEncoding};
 use super::excel::ExcelSource;
-use super::fields::{auto_map, Mapping};
+use super::fields::{auto_map, detect_kind, Mapping, SourceKind};
 use super::record::{Record, RecordSource};
 use super::split::{CsvSplitter, Dialect};
 use crate::engine::error::IngestError;
@@ -38,7 +38,9 @@ pub struct Probe {
     pub headers: Vec<String>,
     /// The first data rows.
     pub sample: Vec<Vec<String>>,
-    /// The suggested mapping.
+    /// The kind of table the headers suggest.
+    pub detected: SourceKind,
+    /// The suggested mapping (as an orders table: the analyses read orders).
     pub mapping: Mapping,
     /// Average bytes per row in the probed part (to size buffers and bitsets).
     pub row_bytes: u64,
@@ -70,9 +72,11 @@ pub fn probe_text(file: &str, size: u64, head: &[u8]) -> Result<Probe, IngestErr
     if headers.is_empty() {
         return Err(IngestError::Empty { file: file.to_string() });
     }
-    let mapping = auto_map(&headers);
+    let mapping = auto_map(SourceKind::Orders, &headers);
+    let detected = detect_kind(&headers);
     let lines = memchr::memchr_iter(b'\n', head).count().max(1) as u64;
     Ok(Probe {
+        detected,
         row_bytes: (head.len() as u64 / lines).max(1),
         file: file.to_string(),
         size,
@@ -101,9 +105,11 @@ pub fn probe_excel(file: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<(P
     let row_bytes = (size / src.rows().max(1) as u64).max(1);
     let sheet = Some(src.sheet.clone());
     src.rewind();
-    let mapping = auto_map(&headers);
+    let mapping = auto_map(SourceKind::Orders, &headers);
+    let detected = detect_kind(&headers);
     Ok((
         Probe {
+            detected,
             row_bytes,
             file: file.to_string(),
             size,

@@ -1,6 +1,5 @@
 //! Step 2: which column feeds each field; the user confirms or changes it.
 
-use crate::engine::ingest::fields::ORDER_FIELDS;
 use crate::ui::state::{AppState, Status};
 use leptos::prelude::*;
 use web_sys::HtmlSelectElement;
@@ -14,7 +13,10 @@ pub fn MappingPanel() -> impl IntoView {
     let busy = move || matches!(state.status.get(), Status::Running { .. } | Status::Probing);
     move || {
         state.probe.get().map(|p| {
-            let rows = ORDER_FIELDS
+            let rows = p
+                .mapping
+                .kind
+                .fields()
                 .iter()
                 .map(|spec| {
                     let field = spec.field;
