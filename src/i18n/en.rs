@@ -3,6 +3,7 @@
 use super::{SegmentText, Texts};
 use crate::engine::clean::RejectReason;
 use crate::engine::ingest::fields::Field;
+use crate::engine::ingest::profile::ColumnType;
 
 const fn seg(name: &'static str, rule: &'static str, action: &'static str) -> SegmentText {
     SegmentText { name, rule, action }
@@ -99,6 +100,24 @@ pub static TEXTS: Texts = Texts {
     err_overflow: "{file}: the total amount of customer “{customer}” is too large to add up exactly.",
     err_no_data: "No usable rows: every row was set aside (see the rows set aside).",
     err_snapshot: "The snapshot date {snapshot} is before the last order ({last_order}); choose {last_order} or later.",
+
+    preview_title: "File preview",
+    preview_hint: "The first rows and each column's inferred type; “parses” is the share of non-empty values that read as that type.",
+    col_header: "Column",
+    col_type: "Inferred type",
+    col_parses: "Parses",
+    col_missing: "Missing",
+    col_distinct: "Distinct",
+    column_types: [
+        (ColumnType::Integer, "integer"),
+        (ColumnType::Decimal, "decimal / amount"),
+        (ColumnType::DateTime, "date/time"),
+        (ColumnType::Boolean, "yes/no"),
+        (ColumnType::Id, "identifier"),
+        (ColumnType::Category, "category"),
+        (ColumnType::Text, "text"),
+        (ColumnType::Empty, "empty"),
+    ],
 
     fields: &[
         (Field::UserId, "Customer ID"),

@@ -9,6 +9,7 @@ use crate::engine::analyze::segment::Segment;
 use crate::engine::clean::RejectReason;
 use crate::engine::error::{AnalysisError, EngineError, IngestError};
 use crate::engine::ingest::fields::Field;
+use crate::engine::ingest::profile::ColumnType;
 use serde::{Deserialize, Serialize};
 
 /// A UI language.
@@ -158,6 +159,15 @@ pub struct Texts {
     pub err_no_data: &'static str,
     pub err_snapshot: &'static str,
 
+    pub preview_title: &'static str,
+    pub preview_hint: &'static str,
+    pub col_header: &'static str,
+    pub col_type: &'static str,
+    pub col_parses: &'static str,
+    pub col_missing: &'static str,
+    pub col_distinct: &'static str,
+    pub column_types: [(ColumnType, &'static str); 8],
+
     pub fields: &'static [(Field, &'static str)],
     pub segments: [SegmentText; Segment::COUNT],
     pub reject_reasons: [(RejectReason, &'static str); 6],
@@ -212,6 +222,11 @@ impl Texts {
                 }
             },
         }
+    }
+
+    /// The name of a column type.
+    pub fn column_type(&self, t: ColumnType) -> &'static str {
+        self.column_types.iter().find(|(k, _)| *k == t).map_or("", |(_, n)| n)
     }
 
     /// The name of a canonical field.

@@ -3,6 +3,7 @@
 use super::{SegmentText, Texts};
 use crate::engine::clean::RejectReason;
 use crate::engine::ingest::fields::Field;
+use crate::engine::ingest::profile::ColumnType;
 
 const fn seg(name: &'static str, rule: &'static str, action: &'static str) -> SegmentText {
     SegmentText { name, rule, action }
@@ -98,6 +99,24 @@ pub static TEXTS: Texts = Texts {
     err_overflow: "{file}:客户“{customer}”的金额合计过大,无法精确相加。",
     err_no_data: "没有可用的行:所有行都被搁置了(见搁置的行)。",
     err_snapshot: "分析基准日 {snapshot} 早于最后一笔订单({last_order}),请选择 {last_order} 或之后的日期。",
+
+    preview_title: "文件预览",
+    preview_hint: "前几行与每列的推断类型;“可解析”为非空值中能按该类型读取的比例。",
+    col_header: "列",
+    col_type: "推断类型",
+    col_parses: "可解析",
+    col_missing: "缺失",
+    col_distinct: "不同值",
+    column_types: [
+        (ColumnType::Integer, "整数"),
+        (ColumnType::Decimal, "小数/金额"),
+        (ColumnType::DateTime, "日期时间"),
+        (ColumnType::Boolean, "是/否"),
+        (ColumnType::Id, "编号"),
+        (ColumnType::Category, "类别"),
+        (ColumnType::Text, "文本"),
+        (ColumnType::Empty, "空"),
+    ],
 
     fields: &[
         (Field::UserId, "客户ID"),

@@ -128,6 +128,10 @@ test('GBK semicolon export: detected, hand-checked numbers, exports identical to
   assert.equal(await iv.locator('[data-col=revenue]').textContent(), '2,080.00');
   assert.equal(await page.getAttribute('[data-testid=reconcile]', 'data-ok'), 'true');
   assert.match(await page.textContent('[data-testid=reconcile]'), /读入 14 行 = 有效 10 行 \+ 搁置 4 行/);
+  await page.click('[data-testid=preview] summary');
+  const types = await page.$$eval('[data-testid=column-profile] tbody tr', (trs) => trs.map((tr) => [tr.dataset.col, tr.dataset.type]));
+  assert.deepEqual(types.slice(0, 4), [['订单编号', 'Id'], ['会员编号', 'Category'], ['购买时间', 'DateTime'], ['实付金额（元）', 'Decimal']]);
+  assert.equal(await page.locator('[data-testid=preview-rows] tbody tr').count(), 8);
   const rows = await page.locator('[data-testid=reject-rows] tbody tr td:first-child').allTextContents();
   assert.deepEqual(rows, ['9', '10', '11', '12']);
   await page.waitForSelector('[data-testid=segment-chart][data-drawn=true]');

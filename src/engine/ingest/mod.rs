@@ -9,6 +9,7 @@ pub mod excel;
 pub mod fields;
 pub mod orders;
 pub mod probe;
+pub mod profile;
 pub mod record;
 pub mod split;
 pub mod tally;

@@ -6,6 +6,7 @@ use super::decode::Utf8Reader;
 use super::detect::{detect_encoding, detect_format, sniff_dialect, Format, TextEncoding};
 use super::excel::ExcelSource;
 use super::fields::{auto_map, detect_kind, Mapping, SourceKind};
+use super::profile::{profile, ColumnProfile};
 use super::record::{Record, RecordSource};
 use super::split::{CsvSplitter, Dialect};
 use crate::engine::error::IngestError;
@@ -16,9 +17,11 @@ use std::io::Read;
 pub const PROBE_BYTES: usize = 256 * 1024;
 /// How many data rows the probe keeps as a sample.
 pub const SAMPLE_ROWS: usize = 8;
+/// How many data rows the column profiles look at, at most.
+pub const PROFILE_ROWS: usize = 5_000;
 
 /// What a file looks like.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Probe {
     /// File name.
     pub file: String,
@@ -38,6 +41,8 @@ pub struct Probe {
     pub headers: Vec<String>,
     /// The first data rows.
     pub sample: Vec<Vec<String>>,
+    /// Each column's inferred type and evidence, from the rows the probe read.
+    pub columns: Vec<ColumnProfile>,
     /// The kind of table the headers suggest.
     pub detected: SourceKind,
     /// The suggested mapping (as an orders table: the analyses read orders).
@@ -68,10 +73,12 @@ pub fn probe_text(file: &str, size: u64, head: &[u8]) -> Result<Probe, IngestErr
     let dialect = sniff_dialect(&text);
     let cut = (head.len() as u64) < size;
     let mut src = CsvSplitter::with_buffer(text.as_bytes(), dialect, file, text.len() + 1);
-    let (headers, sample) = header_and_sample(&mut src, cut)?;
+    let (headers, rows) = header_and_rows(&mut src, cut)?;
     if headers.is_empty() {
         return Err(IngestError::Empty { file: file.to_string() });
     }
+    let columns = profile(&headers, &rows);
+    let sample = rows.into_iter().take(SAMPLE_ROWS).collect();
     let mapping = auto_map(SourceKind::Orders, &headers);
     let detected = detect_kind(&headers);
     let lines = memchr::memchr_iter(b'\n', head).count().max(1) as u64;
@@ -87,6 +94,7 @@ pub fn probe_text(file: &str, size: u64, head: &[u8]) -> Result<Probe, IngestErr
         sheet: None,
         headers,
         sample,
+        columns,
         mapping,
     })
 }
@@ -97,10 +105,12 @@ pub fn probe_excel(file: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<(P
     let size = bytes.len() as u64;
     let format = detect_format(&bytes, file);
     let mut src = ExcelSource::open(bytes, file, sheet)?;
-    let (headers, sample) = header_and_sample(&mut src, false)?;
+    let (headers, rows) = header_and_rows(&mut src, false)?;
     if headers.is_empty() {
         return Err(IngestError::Empty { file: file.to_string() });
     }
+    let columns = profile(&headers, &rows);
+    let sample = rows.into_iter().take(SAMPLE_ROWS).collect();
     let sheets = src.sheet_names.clone();
     let row_bytes = (size / src.rows().max(1) as u64).max(1);
     let sheet = Some(src.sheet.clone());
@@ -120,15 +130,16 @@ pub fn probe_excel(file: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<(P
             sheet,
             headers,
             sample,
+            columns,
             mapping,
         },
         src,
     ))
 }
 
-/// The first non-blank row is the header; then up to [`SAMPLE_ROWS`] rows.
+/// The first non-blank row is the header; then up to [`PROFILE_ROWS`] rows.
 /// When the text was cut (`cut`), the last row read may be partial and is dropped.
-fn header_and_sample(src: &mut dyn RecordSource, cut: bool) -> Result<(Vec<String>, Vec<Vec<String>>), IngestError> {
+fn header_and_rows(src: &mut dyn RecordSource, cut: bool) -> Result<(Vec<String>, Vec<Vec<String>>), IngestError> {
     let mut rec = Record::new();
     let mut headers = Vec::new();
     while src.read_record(&mut rec)? {
@@ -137,14 +148,14 @@ fn header_and_sample(src: &mut dyn RecordSource, cut: bool) -> Result<(Vec<Strin
             break;
         }
     }
-    let mut sample = Vec::new();
-    while sample.len() <= SAMPLE_ROWS && src.read_record(&mut rec)? {
-        sample.push(rec.to_strings());
+    let mut rows = Vec::new();
+    while rows.len() <= PROFILE_ROWS && src.read_record(&mut rec)? {
+        rows.push(rec.to_strings());
     }
-    if sample.len() > SAMPLE_ROWS || cut {
-        sample.pop();
+    if rows.len() > PROFILE_ROWS || cut {
+        rows.pop();
     }
-    Ok((headers, sample))
+    Ok((headers, rows))
 }
 
 #[cfg(test)]
@@ -154,15 +165,18 @@ mod tests {
 
     #[test]
     fn gbk_semicolon_file() {
-        let text = "订单号;客户ID;下单时间;订单金额\nO1;C1;2024/3/15;12,50\nO2;C2;2024/3/16;8\n";
+        let text = "订单号;客户ID;下单时间;订单金额\nO1;C1;2024/3/15;12,50\nO2;C2;2024/3/16;8\nO3;C3;2024/3/16;9\n";
         let bytes = encoding_rs::GBK.encode(text).0.into_owned();
         let p = probe_text("订单.csv", bytes.len() as u64, &bytes).expect("probe");
         assert_eq!(p.encoding, Some(TextEncoding::Gb18030));
         assert_eq!(p.dialect.map(|d| d.delimiter), Some(b';'));
         assert_eq!(p.headers, vec!["订单号", "客户ID", "下单时间", "订单金额"]);
-        assert_eq!(p.sample.len(), 2);
+        assert_eq!(p.sample.len(), 3);
         assert_eq!(p.mapping.column(Field::UserId), Some(1));
         assert_eq!(p.mapping.column(Field::Amount), Some(3));
+        use crate::engine::ingest::profile::ColumnType;
+        let types: Vec<ColumnType> = p.columns.iter().map(|c| c.ty).collect();
+        assert_eq!(types, vec![ColumnType::Id, ColumnType::Id, ColumnType::DateTime, ColumnType::Decimal]);
     }
 
     #[test]

@@ -57,6 +57,7 @@ pub fn ImportPanel() -> impl IntoView {
                 </button>
             </div>
             <FileInfo/>
+            <super::preview::Preview/>
         </section>
     }
 }

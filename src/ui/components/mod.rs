@@ -4,6 +4,7 @@ mod chart;
 mod header;
 mod import;
 mod mapping;
+mod preview;
 mod rejects;
 mod result;
 mod status;
