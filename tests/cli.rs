@@ -139,3 +139,100 @@ fn sample_is_deterministic_and_analysable() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(read_csv(&out).len() > 400);
 }
+
+fn clean_run(kind: &str, file: &str, extra: &[&str]) -> (tempfile::TempDir, String) {
+    let dir = tmp();
+    let out = dir.path().join("out");
+    let path = data(file);
+    let mut args =
+        vec!["clean", "--kind", kind, "--input", path.to_str().unwrap_or(""), "--out", out.to_str().unwrap_or("")];
+    args.extend_from_slice(extra);
+    let o = custlens(&args);
+    assert!(o.status.success(), "custlens clean failed: {}", stderr(&o));
+    (dir, stderr(&o))
+}
+
+fn quality(dir: &tempfile::TempDir) -> serde_json::Value {
+    let text = std::fs::read_to_string(dir.path().join("out/quality.json")).expect("quality.json");
+    serde_json::from_str(&text).expect("json")
+}
+
+#[test]
+fn clean_customers_accounts_for_every_row() {
+    let (dir, log) = clean_run("customers", "customers_messy.csv", &["--lang", "en"]);
+    let q = quality(&dir);
+    assert_eq!(q["rows_in"], 8);
+    assert_eq!(q["rows_out"], 6);
+    assert_eq!(q["set_aside"]["duplicate_row"], 1);
+    assert_eq!(q["set_aside"]["missing_value"], 1);
+    assert_eq!(q["reconciles"], true);
+    assert!(log.contains("8 rows read = 6 clean + 2 set aside"), "{log}");
+    let clean = read_csv(&dir.path().join("out/clean.csv"));
+    assert_eq!(clean[0].last().map(String::as_str), Some("flags"));
+    // +86 139-0013-9000 → 13900139000; F → 女; 2023年2月6日 → 2023-02-06
+    assert_eq!(&clean[2][2..4], ["13900139000", "女"]);
+    assert_eq!(clean[2][7], "2023-02-06");
+    // a 10-digit phone is kept and flagged; an impossible date too
+    assert_eq!(clean[3][8], "phone:待验证");
+    assert_eq!(clean[6][8], "register_date:待验证");
+    // the formula in a phone cell is neutralised in the export
+    assert_eq!(clean[4][2], "'=HYPERLINK(\"http://x\")");
+    // missing age (2 of 6 kept rows ≥ 5 %) becomes 未知; missing province (1 of 6) too
+    assert_eq!(clean[3][4], "未知");
+    let set_aside = read_csv(&dir.path().join("out/set_aside.csv"));
+    assert_eq!(&set_aside[1][..4], ["5", "duplicate_row", "exact copy of an earlier row", ""]);
+    assert_eq!(&set_aside[2][..4], ["6", "missing_value", "required value missing (to be supplemented)", "user_id"]);
+    let changes = read_csv(&dir.path().join("out/changes.csv"));
+    assert!(changes
+        .iter()
+        .any(|c| c[1] == "手机号" && c[2] == "'+86 139-0013-9000" && c[3] == "13900139000" && c[4] == "phone"));
+    assert_eq!(
+        changes.len() as u64 - 1,
+        q["changed"].as_object().map_or(0, |m| m.values().filter_map(|v| v.as_u64()).sum())
+    );
+}
+
+#[test]
+fn clean_orders_with_a_saved_and_edited_recipe() {
+    let (dir, _) = clean_run("orders", "orders_gbk.csv", &[]);
+    let q = quality(&dir);
+    assert_eq!((q["rows_in"].as_u64(), q["rows_out"].as_u64()), (Some(14), Some(12)));
+    assert_eq!(q["set_aside"]["blank_row"], 1);
+    assert_eq!(q["set_aside"]["missing_value"], 1);
+    // Flag test amounts instead of setting them aside, and treat 300 as a test amount.
+    let recipe = r#"{"steps":[{"step":"test_amounts","field":"amount","values":["300"],"action":"flag"}]}"#;
+    let path = dir.path().join("recipe.json");
+    std::fs::write(&path, recipe).expect("write recipe");
+    let (dir2, _) = clean_run("orders", "orders_gbk.csv", &["--recipe", path.to_str().unwrap_or("")]);
+    let q = quality(&dir2);
+    assert_eq!(q["rows_out"], 14);
+    assert_eq!(q["flagged"]["test_order"], 1);
+}
+
+#[test]
+fn clean_refuses_what_it_cannot_do() {
+    let dir = tmp();
+    let out = dir.path().join("o");
+    let out = out.to_str().unwrap_or("");
+    let p = |n: &str| data(n).to_string_lossy().into_owned();
+    let e = fails(&["clean", "--kind", "shops", "--input", &p("orders_gbk.csv"), "--out", out]);
+    assert!(e.contains("--kind shops") && e.contains("customers, orders"), "{e}");
+    let e = fails(&["clean", "--kind", "events", "--input", &p("orders_gbk.csv"), "--out", out]);
+    assert!(e.contains("event_type") && e.contains("订单编号"), "{e}");
+    let e = fails(&["clean", "--kind", "orders", "--input", &p("header_only.csv"), "--out", out]);
+    assert!(e.contains("no data rows"), "{e}");
+    let bad = dir.path().join("r.json");
+    std::fs::write(&bad, "{\"steps\":[{\"step\":\"sparkle\"}]}").expect("write");
+    let e = fails(&[
+        "clean",
+        "--kind",
+        "orders",
+        "--input",
+        &p("orders_gbk.csv"),
+        "--recipe",
+        bad.to_str().unwrap_or(""),
+        "--out",
+        out,
+    ]);
+    assert!(e.contains("recipe is not valid"), "{e}");
+}

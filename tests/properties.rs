@@ -157,3 +157,45 @@ proptest! {
         }
     }
 }
+
+/// A random, messy customers table.
+fn customers_table() -> impl Strategy<Value = String> {
+    let row = (0u8..10, 0u32..15, 0u8..6, 0u8..5, 0u8..4).prop_map(|(kind, id, phone, gender, province)| {
+        let id = if kind == 0 { String::new() } else { format!("C{id}") };
+        let phone = ["13800138000", "+86 139-0013-9000", "1234", "", "１３７００１３７０００", "0086 13600136000"]
+            [phone as usize];
+        let gender = ["男", "F", "male", "", "?"][gender as usize];
+        let province = ["广东省", "", "浙江省", "北京市"][province as usize];
+        format!("{id},{phone},{gender},{province},2023/{}/5", 1 + kind % 12)
+    });
+    prop::collection::vec(row, 1..60)
+        .prop_map(|rows| format!("客户ID,手机号,性别,省份,注册时间\n{}\n", rows.join("\n")))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(150))]
+
+    #[test]
+    fn cleaning_accounts_for_every_row_and_is_idempotent(text in customers_table()) {
+        use custlens::engine::clean::{recipe::Recipe, run::clean, table::TextTable};
+        use custlens::engine::ingest::fields::{auto_map, SourceKind};
+        use custlens::engine::ingest::split::{CsvSplitter, Dialect};
+        let read = |t: &str| TextTable::read(&mut CsvSplitter::new(t.as_bytes(), Dialect::default(), "p")).map_err(|e| TestCaseError::fail(e.to_string()));
+        let table = read(&text)?;
+        let mapping = auto_map(SourceKind::Customers, &table.headers);
+        let recipe = Recipe::default_for(SourceKind::Customers, &mapping);
+        let once = clean(&table, &mapping, &recipe);
+        let q = &once.quality;
+        prop_assert!(q.reconciles);
+        prop_assert_eq!(q.rows_in, table.len() as u64);
+        prop_assert_eq!(q.rows_in, q.rows_out + q.set_aside.values().sum::<u64>());
+        // Clean the clean table again (without its flags column): nothing more to do.
+        let mut again = TextTable::new(table.headers.clone());
+        for r in 0..once.clean.len() {
+            again.push(once.clean.row_numbers[r], once.clean.row(r).take(table.width()));
+        }
+        let twice = clean(&again, &mapping, &recipe);
+        prop_assert_eq!(twice.quality.rows_out, q.rows_out);
+        prop_assert!(twice.changes.is_empty(), "{:?}", twice.changes);
+    }
+}

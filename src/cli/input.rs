@@ -2,12 +2,13 @@
 //! read it — text files in line-aligned ranges on all cores, workbooks whole.
 
 use crate::engine::analyze::customers::Customers;
+use crate::engine::clean::table::TextTable;
 use crate::engine::ingest::chunk::{needs_single_pass, plan, ByteRange};
 use crate::engine::ingest::detect::{detect_format, Format};
-use crate::engine::ingest::fields::{Field, ORDER_FIELDS};
+use crate::engine::ingest::fields::{auto_map, Field, Mapping, SourceKind};
 use crate::engine::ingest::orders::{OrderColumns, OrdersChunk};
 use crate::engine::ingest::probe::{probe_excel, probe_text, Probe, PROBE_BYTES};
-use crate::engine::pipeline::{finish_local, read_excel, read_text_range};
+use crate::engine::pipeline::{finish_local, read_excel, read_text_range, read_text_table};
 use anyhow::{anyhow, bail, Context, Result};
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
@@ -16,16 +17,21 @@ use std::path::Path;
 /// Smallest range worth a thread of its own.
 const MIN_RANGE: u64 = 16 << 20;
 
-/// Parses `canonical=header` pairs from `--map`.
+/// Parses `canonical=header` pairs from `--map` for an orders table.
 pub fn parse_maps(maps: &[String]) -> Result<Vec<(Field, String)>> {
+    parse_maps_for(SourceKind::Orders, maps)
+}
+
+/// Parses `canonical=header` pairs from `--map` for a table of `kind`.
+pub fn parse_maps_for(kind: SourceKind, maps: &[String]) -> Result<Vec<(Field, String)>> {
     maps.iter()
         .map(|m| {
             let (k, v) = m
                 .split_once('=')
                 .ok_or_else(|| anyhow!("--map {m}: expected canonical=header, e.g. amount=订单金额"))?;
-            let known = || ORDER_FIELDS.iter().map(|s| s.field.key()).collect::<Vec<_>>().join(", ");
+            let known = || kind.fields().iter().map(|s| s.field.key()).collect::<Vec<_>>().join(", ");
             let field = Field::from_key(k)
-                .filter(|f| ORDER_FIELDS.iter().any(|s| s.field == *f))
+                .filter(|f| kind.fields().iter().any(|s| s.field == *f))
                 .ok_or_else(|| anyhow!("--map {m}: unknown field `{k}` (fields: {})", known()))?;
             Ok((field, v.to_string()))
         })
@@ -59,6 +65,42 @@ pub fn read_customers(path: &Path, maps: &[(Field, String)], sheet: Option<&str>
     }
     let customers = finish_local(&probe, &parts)?;
     Ok((probe, customers))
+}
+
+/// Reads any table whole, as text cells, with its mapping for `kind`.
+pub fn read_table(
+    path: &Path,
+    kind: SourceKind,
+    maps: &[(Field, String)],
+    sheet: Option<&str>,
+) -> Result<(Probe, Mapping, TextTable)> {
+    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let mut file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut head = vec![0u8; PROBE_BYTES.min(size as usize)];
+    file.read_exact(&mut head).with_context(|| format!("{name}: cannot read"))?;
+    let (probe, table) = if matches!(detect_format(&head, &name), Format::Xlsx | Format::Xls) {
+        let bytes = std::fs::read(path).with_context(|| format!("{name}: cannot read"))?;
+        let (probe, mut src) = probe_excel(&name, bytes, sheet)?;
+        let table = TextTable::read(&mut src)?;
+        (probe, table)
+    } else {
+        let probe = probe_text(&name, size, &head)?;
+        file.seek(SeekFrom::Start(0))?;
+        let table = read_text_table(BufReader::with_capacity(1 << 20, file), &probe)?;
+        (probe, table)
+    };
+    let mut mapping = auto_map(kind, &table.headers);
+    if let Err(missing) = mapping.apply_overrides(maps, &table.headers) {
+        bail!(
+            "{name}: --map names column `{missing}`, but the file has no such column (columns: {})",
+            table.headers.join(", ")
+        );
+    }
+    if table.is_empty() {
+        return Err(crate::engine::error::IngestError::NoRows { file: name }.into());
+    }
+    Ok((probe, mapping, table))
 }
 
 fn columns(probe: &mut Probe, maps: &[(Field, String)]) -> Result<OrderColumns> {

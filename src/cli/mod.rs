@@ -2,6 +2,7 @@
 //! per module file. Errors become a message naming the file, row and column,
 //! and a non-zero exit code.
 
+mod clean;
 mod input;
 mod rfm;
 mod sample;
@@ -21,6 +22,8 @@ pub struct Cli {
 enum Command {
     /// RFM scores and segments per customer from an orders file.
     Rfm(rfm::Args),
+    /// Clean a table by a recipe: clean rows, rows set aside, change log, quality report.
+    Clean(clean::Args),
     /// Write the deterministic sample data (orders, and optionally customers).
     Sample(sample::Args),
 }
@@ -30,6 +33,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Rfm(a) => rfm::run(a),
+        Command::Clean(a) => clean::run(a),
         Command::Sample(a) => sample::run(a),
     };
     match result {

@@ -6,6 +6,7 @@
 
 use crate::engine::analyze::customers::{merge_local, Customers};
 use crate::engine::analyze::distinct::Bitset;
+use crate::engine::clean::table::TextTable;
 use crate::engine::error::{EngineError, IngestError};
 use crate::engine::ingest::chunk::{ByteRange, LineAligned};
 use crate::engine::ingest::decode::Utf8Reader;
@@ -59,6 +60,14 @@ pub fn read_excel(mut src: ExcelSource, probe: &Probe, cols: OrderColumns) -> Re
         expected_rows: src.rows(),
     };
     read_orders(&mut src, opts, &mut |_| {})
+}
+
+/// Reads a whole delimited text file into a table of text cells (for cleaning).
+pub fn read_text_table<R: Read>(reader: R, probe: &Probe) -> Result<TextTable, IngestError> {
+    let encoding = probe.encoding.unwrap_or(crate::engine::ingest::detect::TextEncoding::Utf8);
+    let text = Utf8Reader::new(reader, encoding, true);
+    let mut src = CsvSplitter::new(text, probe.dialect.unwrap_or_default(), &probe.file);
+    TextTable::read(&mut src)
 }
 
 /// Refuses a file with a header but no rows.

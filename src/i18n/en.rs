@@ -210,12 +210,15 @@ pub static TEXTS: Texts = Texts {
             "Survey the reasons; targeted retention offer (discount + after-sales guarantee)",
         ),
     ],
-    reject_reasons: [
+    reject_reasons: &[
         (RejectReason::MissingValue, "required value missing (to be supplemented)"),
         (RejectReason::InvalidDate, "date not recognised"),
         (RejectReason::AmbiguousDate, "day/month order ambiguous"),
         (RejectReason::InvalidAmount, "amount is not a number"),
         (RejectReason::MissingColumn, "row has too few columns"),
         (RejectReason::BlankRow, "blank row"),
+        (RejectReason::DuplicateRow, "exact copy of an earlier row"),
+        (RejectReason::TestOrder, "test order (amount 0 or 999999)"),
+        (RejectReason::TooManyFields, "row has more cells than the header"),
     ],
 };

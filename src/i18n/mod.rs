@@ -170,7 +170,7 @@ pub struct Texts {
 
     pub fields: &'static [(Field, &'static str)],
     pub segments: [SegmentText; Segment::COUNT],
-    pub reject_reasons: [(RejectReason, &'static str); 6],
+    pub reject_reasons: &'static [(RejectReason, &'static str)],
 }
 
 impl Texts {

@@ -181,12 +181,15 @@ pub static TEXTS: Texts = Texts {
         seg("流失风险", "R、F、M 得分均 ≤ 2", "主动触达了解流失原因,发送“回归专属礼”"),
         seg("流失", "超过 365 天未购买", "流失原因调研,针对性挽留(专属折扣 + 售后保障)"),
     ],
-    reject_reasons: [
+    reject_reasons: &[
         (RejectReason::MissingValue, "缺少必填值(待补充)"),
         (RejectReason::InvalidDate, "日期无法识别"),
         (RejectReason::AmbiguousDate, "日期的日/月顺序不明确"),
         (RejectReason::InvalidAmount, "金额不是数字"),
         (RejectReason::MissingColumn, "该行列数不足"),
         (RejectReason::BlankRow, "空行"),
+        (RejectReason::DuplicateRow, "与前面某行完全相同(重复行)"),
+        (RejectReason::TestOrder, "测试订单(金额为 0 或 999999)"),
+        (RejectReason::TooManyFields, "该行列数多于表头"),
     ],
 };

@@ -1,5 +1,12 @@
-//! Row accounting: every input row ends up used or set aside with a reason,
-//! and the counts reconcile (`rows_in = rows_used + set aside`).
+//! Cleaning: every input row ends up used or set aside with a reason, and
+//! the counts reconcile (`rows_in = rows_used + set aside`). The row
+//! accounting lives here; the cleaning recipe, its steps and their run in
+//! the submodules.
+
+pub mod recipe;
+pub mod run;
+pub mod standardise;
+pub mod table;
 
 use crate::engine::ingest::fields::Field;
 use serde::{Deserialize, Serialize};
@@ -20,17 +27,26 @@ pub enum RejectReason {
     AmbiguousDate,
     /// The amount is not a number.
     InvalidAmount,
+    /// An exact copy of an earlier row.
+    DuplicateRow,
+    /// A test order (amount 0 or 999999 by default).
+    TestOrder,
+    /// More cells than the header has columns.
+    TooManyFields,
 }
 
 impl RejectReason {
     /// Every reason, in display order.
-    pub const ALL: [RejectReason; 6] = [
+    pub const ALL: [RejectReason; 9] = [
         RejectReason::MissingValue,
         RejectReason::InvalidDate,
         RejectReason::AmbiguousDate,
         RejectReason::InvalidAmount,
         RejectReason::MissingColumn,
         RejectReason::BlankRow,
+        RejectReason::DuplicateRow,
+        RejectReason::TestOrder,
+        RejectReason::TooManyFields,
     ];
 
     /// A stable machine name (`missing_value`…), used in exported files.
@@ -42,6 +58,9 @@ impl RejectReason {
             RejectReason::InvalidDate => "invalid_date",
             RejectReason::AmbiguousDate => "ambiguous_date",
             RejectReason::InvalidAmount => "invalid_amount",
+            RejectReason::DuplicateRow => "duplicate_row",
+            RejectReason::TestOrder => "test_order",
+            RejectReason::TooManyFields => "too_many_fields",
         }
     }
 }

@@ -23,8 +23,8 @@ pub enum SourceKind {
     Channels,
 }
 
-/// A canonical field of some source kind.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// A canonical field of some source kind. Serialised as its key (`user_id`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[allow(missing_docs)] // each variant's meaning is its key and its i18n name
 pub enum Field {
     UserId,
@@ -571,6 +571,19 @@ impl Field {
     }
 }
 
+impl Serialize for Field {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.key())
+    }
+}
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Field, D::Error> {
+        let key = String::deserialize(d)?;
+        Field::from_key(&key).ok_or_else(|| serde::de::Error::custom(format!("unknown field `{key}`")))
+    }
+}
+
 impl fmt::Display for Field {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.key())
@@ -617,12 +630,13 @@ impl Mapping {
 
     /// Required fields without a column.
     pub fn missing_required(&self) -> Vec<Field> {
-        ORDER_FIELDS.iter().filter(|s| s.required && self.column(s.field).is_none()).map(|s| s.field).collect()
+        self.kind.fields().iter().filter(|s| s.required && self.column(s.field).is_none()).map(|s| s.field).collect()
     }
 
     /// Whether every required field is mapped with at least `min` confidence.
     pub fn is_confident(&self, min: Confidence) -> bool {
-        ORDER_FIELDS
+        self.kind
+            .fields()
             .iter()
             .filter(|s| s.required)
             .all(|s| self.choices.iter().any(|c| c.field == s.field && c.column.is_some() && c.confidence >= min))

@@ -2,6 +2,8 @@
 //! a spreadsheet would run as a formula are neutralised.
 
 use crate::engine::analyze::rfm::RfmResult;
+use crate::engine::clean::run::{Change, SetAside};
+use crate::engine::clean::table::TextTable;
 use crate::engine::clean::Reject;
 use crate::engine::ids::IdArena;
 use crate::i18n::Texts;
@@ -21,6 +23,14 @@ pub fn safe_cell(s: &str) -> Cow<'_, str> {
     match s.as_bytes().first() {
         Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => Cow::Owned(format!("'{s}")),
         _ => Cow::Borrowed(s),
+    }
+}
+
+/// [`safe_cell`] as bytes, for `csv` records.
+fn safe_bytes(s: &str) -> Cow<'_, [u8]> {
+    match safe_cell(s) {
+        Cow::Borrowed(b) => Cow::Borrowed(b.as_bytes()),
+        Cow::Owned(o) => Cow::Owned(o.into_bytes()),
     }
 }
 
@@ -68,6 +78,48 @@ pub fn write_rejects_csv<W: Write>(w: W, rejects: &[Reject], t: &Texts) -> io::R
             t.reject_reason(r.reason),
             r.field.map_or("", |f| f.key()),
             &safe_cell(&r.value),
+        ])
+        .map_err(io_err)?;
+    }
+    out.flush()
+}
+
+/// Writes a table (the cleaned rows) with its headers.
+pub fn write_table_csv<W: Write>(w: W, t: &TextTable) -> io::Result<()> {
+    let mut out = csv_writer(w)?;
+    out.write_record(t.headers.iter().map(|h| safe_bytes(h))).map_err(io_err)?;
+    for r in 0..t.len() {
+        out.write_record(t.row(r).map(safe_bytes)).map_err(io_err)?;
+    }
+    out.flush()
+}
+
+/// Writes the rows a cleaning run took out: row number, reason, field, then
+/// the row's original cells.
+pub fn write_set_aside_csv<W: Write>(w: W, input: &TextTable, rows: &[SetAside], t: &Texts) -> io::Result<()> {
+    let mut out = csv_writer(w)?;
+    let head = ["row", "reason", "reason_text", "field"].into_iter().map(|h| Cow::Borrowed(h.as_bytes()));
+    out.write_record(head.chain(input.headers.iter().map(|h| safe_bytes(h)))).map_err(io_err)?;
+    for s in rows {
+        let row = input.row_numbers[s.index].to_string();
+        let lead = [row.as_str(), s.reason.key(), t.reject_reason(s.reason), s.field.map_or("", |f| f.key())];
+        let lead = lead.into_iter().map(|x| Cow::Borrowed(x.as_bytes()));
+        out.write_record(lead.chain(input.row(s.index).map(safe_bytes))).map_err(io_err)?;
+    }
+    out.flush()
+}
+
+/// Writes the change log: row, column, old value, new value, rule.
+pub fn write_changes_csv<W: Write>(w: W, changes: &[Change]) -> io::Result<()> {
+    let mut out = csv_writer(w)?;
+    out.write_record(["row", "column", "old", "new", "rule"]).map_err(io_err)?;
+    for c in changes {
+        out.write_record([
+            c.row.to_string().as_str(),
+            &safe_cell(&c.column),
+            &safe_cell(&c.old),
+            &safe_cell(&c.new),
+            &c.rule,
         ])
         .map_err(io_err)?;
     }

@@ -1,0 +1,111 @@
+//! A table of text cells held in one buffer (no `String` per cell or
+//! `Vec` per row), with each row's spreadsheet row number — what the
+//! cleaning steps read and write.
+
+use crate::engine::error::IngestError;
+use crate::engine::ids::IdArena;
+use crate::engine::ingest::record::{Record, RecordSource};
+
+/// Rows of text cells under a header.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TextTable {
+    /// Column headers.
+    pub headers: Vec<String>,
+    cells: IdArena,
+    /// Spreadsheet row number of each row (the header is row 1).
+    pub row_numbers: Vec<u64>,
+    /// Cells each row had in the file (it may be more or fewer than the headers).
+    pub widths: Vec<u32>,
+}
+
+impl TextTable {
+    /// An empty table with these headers.
+    pub fn new(headers: Vec<String>) -> TextTable {
+        TextTable { headers, ..TextTable::default() }
+    }
+
+    /// Number of columns.
+    pub fn width(&self) -> usize {
+        self.headers.len()
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.row_numbers.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.row_numbers.is_empty()
+    }
+
+    /// Appends a row; missing trailing cells are empty, extra ones dropped
+    /// (the row's own width is kept in [`TextTable::widths`]).
+    pub fn push<'a>(&mut self, row_number: u64, cells: impl IntoIterator<Item = &'a str>) {
+        let mut n = 0u32;
+        let mut it = cells.into_iter();
+        for _ in 0..self.width() {
+            match it.next() {
+                Some(c) => {
+                    self.cells.push(c);
+                    n += 1;
+                }
+                None => {
+                    self.cells.push("");
+                }
+            }
+        }
+        n += it.count() as u32;
+        self.row_numbers.push(row_number);
+        self.widths.push(n);
+    }
+
+    /// The cell at row `r`, column `c`.
+    pub fn cell(&self, r: usize, c: usize) -> &str {
+        self.cells.get((r * self.width() + c) as u32)
+    }
+
+    /// Row `r`'s cells.
+    pub fn row(&self, r: usize) -> impl Iterator<Item = &str> + '_ {
+        (0..self.width()).map(move |c| self.cell(r, c))
+    }
+
+    /// Reads every row of `src`. The first non-blank row is the header; blank
+    /// rows are kept (cleaning accounts for them).
+    pub fn read(src: &mut dyn RecordSource) -> Result<TextTable, IngestError> {
+        let mut rec = Record::new();
+        let mut row = 0u64;
+        let mut table = TextTable::default();
+        while src.read_record(&mut rec)? {
+            row += 1;
+            if !rec.is_blank() {
+                table.headers = rec.to_strings().into_iter().map(|h| h.trim().to_string()).collect();
+                break;
+            }
+        }
+        while src.read_record(&mut rec)? {
+            row += 1;
+            let cells: Vec<std::borrow::Cow<'_, str>> = (0..rec.len()).filter_map(|i| rec.text(i)).collect();
+            table.push(row, cells.iter().map(|c| c.as_ref()));
+        }
+        Ok(table)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::ingest::split::{CsvSplitter, Dialect};
+
+    #[test]
+    fn reads_pads_and_counts() {
+        let mut src = CsvSplitter::new(&b"\na,b\n1,2\n3\n4,5,6\n"[..], Dialect::default(), "t");
+        let t = TextTable::read(&mut src).expect("read");
+        assert_eq!(t.headers, vec!["a", "b"]);
+        assert_eq!(t.len(), 3);
+        assert_eq!(t.row_numbers, vec![3, 4, 5]);
+        assert_eq!(t.row(1).collect::<Vec<_>>(), vec!["3", ""]);
+        assert_eq!(t.widths, vec![2, 1, 3]);
+        assert_eq!(t.cell(2, 1), "5");
+    }
+}
