@@ -220,5 +220,7 @@ pub static TEXTS: Texts = Texts {
         (RejectReason::DuplicateRow, "exact copy of an earlier row"),
         (RejectReason::TestOrder, "test order (amount 0 or 999999)"),
         (RejectReason::TooManyFields, "row has more cells than the header"),
+        (RejectReason::Outlier, "outlier"),
+        (RejectReason::BusinessRule, "breaks a business rule"),
     ],
 };

@@ -191,5 +191,7 @@ pub static TEXTS: Texts = Texts {
         (RejectReason::DuplicateRow, "与前面某行完全相同(重复行)"),
         (RejectReason::TestOrder, "测试订单(金额为 0 或 999999)"),
         (RejectReason::TooManyFields, "该行列数多于表头"),
+        (RejectReason::Outlier, "异常值"),
+        (RejectReason::BusinessRule, "违反业务规则"),
     ],
 };

@@ -33,11 +33,15 @@ pub enum RejectReason {
     TestOrder,
     /// More cells than the header has columns.
     TooManyFields,
+    /// A numeric outlier (by the recipe's method).
+    Outlier,
+    /// Caught by a business rule of the recipe.
+    BusinessRule,
 }
 
 impl RejectReason {
     /// Every reason, in display order.
-    pub const ALL: [RejectReason; 9] = [
+    pub const ALL: [RejectReason; 11] = [
         RejectReason::MissingValue,
         RejectReason::InvalidDate,
         RejectReason::AmbiguousDate,
@@ -47,6 +51,8 @@ impl RejectReason {
         RejectReason::DuplicateRow,
         RejectReason::TestOrder,
         RejectReason::TooManyFields,
+        RejectReason::Outlier,
+        RejectReason::BusinessRule,
     ];
 
     /// A stable machine name (`missing_value`…), used in exported files.
@@ -61,6 +67,8 @@ impl RejectReason {
             RejectReason::DuplicateRow => "duplicate_row",
             RejectReason::TestOrder => "test_order",
             RejectReason::TooManyFields => "too_many_fields",
+            RejectReason::Outlier => "outlier",
+            RejectReason::BusinessRule => "business_rule",
         }
     }
 }

@@ -16,6 +16,78 @@ pub enum Action {
     Keep,
 }
 
+/// How an outlier is recognised.
+#[derive(Copy, Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum OutlierMethod {
+    /// Beyond the box-plot fences: Q1 − k·IQR, Q3 + k·IQR (k usually 1.5).
+    Iqr {
+        /// The fence multiplier.
+        k: f64,
+    },
+    /// More than k standard deviations from the mean (k usually 3).
+    Sigma {
+        /// Standard deviations.
+        k: f64,
+    },
+    /// Above the p-quantile (p usually 0.99).
+    Percentile {
+        /// The quantile, 0–1.
+        p: f64,
+    },
+    /// Above k times the mean (k usually 10).
+    MeanMultiple {
+        /// The multiple.
+        k: f64,
+    },
+}
+
+/// What to do with an outlier.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutlierAction {
+    /// Take the row out (set aside).
+    SetAside,
+    /// Replace the value by the nearest bound.
+    Cap,
+    /// Keep the row and mark it in the `flags` column.
+    Flag,
+    /// Leave it.
+    Keep,
+}
+
+/// A comparison in a business rule.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `=`
+    Eq,
+    /// `≠`
+    Ne,
+}
+
+impl Op {
+    /// Whether `a op b`.
+    pub fn holds(self, a: f64, b: f64) -> bool {
+        match self {
+            Op::Lt => a < b,
+            Op::Le => a <= b,
+            Op::Gt => a > b,
+            Op::Ge => a >= b,
+            Op::Eq => a == b,
+            Op::Ne => a != b,
+        }
+    }
+}
+
 /// One cleaning step.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "step", rename_all = "snake_case")]
@@ -56,6 +128,44 @@ pub enum Step {
     /// Amounts as plain decimals (`¥1,280.00` → `1280.00`).
     PlainAmounts {
         /// The amount field.
+        field: Field,
+    },
+    /// Numeric outliers of a field, recognised by `method`.
+    Outliers {
+        /// The field.
+        field: Field,
+        /// How outliers are recognised.
+        method: OutlierMethod,
+        /// What happens to them.
+        action: OutlierAction,
+    },
+    /// A business rule: rows where `field op value` holds are caught (e.g.
+    /// duration < 0, amount < 0, more than 100 visits).
+    Rule {
+        /// The field.
+        field: Field,
+        /// The comparison.
+        op: Op,
+        /// The number compared with.
+        value: f64,
+        /// A short name for flags and reasons (`negative_duration`).
+        name: String,
+        /// What happens to the rows caught.
+        action: Action,
+    },
+    /// ID numbers: 18 digits with a valid check digit, else flagged 待验证.
+    IdNumbers {
+        /// The field.
+        field: Field,
+    },
+    /// E-mail addresses trimmed, domain lower-cased, invalid ones flagged.
+    Emails {
+        /// The field.
+        field: Field,
+    },
+    /// Provinces as their full official names (`广东` → `广东省`).
+    Provinces {
+        /// The field.
         field: Field,
     },
     /// Empty cells: under `threshold` of the column missing → the column's
@@ -126,11 +236,36 @@ impl Recipe {
         if mapped(Field::Phone) {
             steps.push(Step::Phones { field: Field::Phone });
         }
+        if mapped(Field::IdNumber) {
+            steps.push(Step::IdNumbers { field: Field::IdNumber });
+        }
+        if mapped(Field::Email) {
+            steps.push(Step::Emails { field: Field::Email });
+        }
+        if mapped(Field::Province) {
+            steps.push(Step::Provinces { field: Field::Province });
+        }
         if mapped(Field::Gender) {
             steps.push(Step::Gender { field: Field::Gender });
         }
         if mapped(Field::Amount) {
             steps.push(Step::PlainAmounts { field: Field::Amount });
+        }
+        // The seeds' business rules, flagged for a person to look at.
+        let rule =
+            |field, op, value, name: &str| Step::Rule { field, op, value, name: name.into(), action: Action::Flag };
+        if mapped(Field::Duration) {
+            steps.push(rule(Field::Duration, Op::Lt, 0.0, "negative_duration"));
+            if kind == SourceKind::Events {
+                steps.push(rule(Field::Duration, Op::Lt, 3.0, "view_under_3s"));
+            }
+        }
+        if kind == SourceKind::Orders && mapped(Field::Amount) {
+            steps.push(Step::Outliers {
+                field: Field::Amount,
+                method: OutlierMethod::MeanMultiple { k: 10.0 },
+                action: OutlierAction::Flag,
+            });
         }
         let fill: Vec<Field> = FILLABLE.iter().copied().filter(|&f| mapped(f)).collect();
         if !fill.is_empty() {
@@ -162,8 +297,10 @@ mod tests {
         assert!(matches!(r.steps[0], Step::ExactDuplicates));
         assert!(r.steps.iter().any(|s| matches!(s, Step::TestAmounts { action: Action::SetAside, .. })));
         assert_eq!(Recipe::from_json(&r.to_json()), Ok(r));
-        let json = r#"{"steps":[{"step":"exact_duplicates"},{"step":"phones","field":"phone"}]}"#;
-        assert_eq!(Recipe::from_json(json).map(|r| r.steps.len()), Ok(2));
+        let json = r#"{"steps":[{"step":"exact_duplicates"},{"step":"phones","field":"phone"},
+            {"step":"outliers","field":"amount","method":{"method":"iqr","k":1.5},"action":"cap"},
+            {"step":"rule","field":"duration_s","op":"lt","value":0,"name":"negative_duration","action":"set_aside"}]}"#;
+        assert_eq!(Recipe::from_json(json).map(|r| r.steps.len()), Ok(4));
         assert!(Recipe::from_json("{").is_err());
     }
 }

@@ -3,11 +3,13 @@
 //! old → new, rule); the quality report counts it all and checks that
 //! `rows_in = rows_out + set aside`.
 
-use super::recipe::{Action, Recipe, Step};
+use super::recipe::{Action, OutlierAction, OutlierMethod, Recipe, Step};
 use super::standardise::{self, Outcome};
 use super::table::TextTable;
 use super::{RejectReason, RowAccount};
+use crate::engine::analyze::quantile::quantile_sorted;
 use crate::engine::ingest::fields::{Field, Mapping};
+use crate::engine::money::Money;
 use crate::engine::money::{parse_amount, trim_text};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -114,6 +116,9 @@ pub fn clean(table: &TextTable, mapping: &Mapping, recipe: &Recipe) -> Cleaned {
             Step::Phones { field } => (vec![*field], "phone", standardise::phone),
             Step::Gender { field } => (vec![*field], "gender", standardise::gender),
             Step::PlainAmounts { field } => (vec![*field], "plain_amount", standardise::amount),
+            Step::IdNumbers { field } => (vec![*field], "id_number", standardise::id_number),
+            Step::Emails { field } => (vec![*field], "email", standardise::email),
+            Step::Provinces { field } => (vec![*field], "province", standardise::province),
             _ => continue,
         };
         for field in fields {
@@ -178,6 +183,47 @@ pub fn clean(table: &TextTable, mapping: &Mapping, recipe: &Recipe) -> Cleaned {
                         Action::SetAside => leave[r] = Some((RejectReason::TestOrder, Some(*field))),
                         Action::Flag => flags[r].push("test_order".into()),
                         Action::Keep => {}
+                    }
+                }
+            }
+            Step::Rule { field, op, value, name, action } => {
+                let Some(c) = col(*field) else { continue };
+                for r in 0..n {
+                    let hit = parse_amount(&values[r][c]).is_ok_and(|m| op.holds(m.to_f64(), *value));
+                    if leave[r].is_some() || !hit {
+                        continue;
+                    }
+                    match action {
+                        Action::SetAside => leave[r] = Some((RejectReason::BusinessRule, Some(*field))),
+                        Action::Flag => flags[r].push(name.clone()),
+                        Action::Keep => {}
+                    }
+                }
+            }
+            Step::Outliers { field, method, action } => {
+                let Some(c) = col(*field) else { continue };
+                let numbers: Vec<(usize, f64)> = (0..n)
+                    .filter(|&r| leave[r].is_none())
+                    .filter_map(|r| parse_amount(&values[r][c]).ok().map(|m| (r, m.to_f64())))
+                    .collect();
+                let Some((lo, hi)) = bounds(&numbers.iter().map(|x| x.1).collect::<Vec<_>>(), *method) else {
+                    continue;
+                };
+                let rule = method_name(*method);
+                for (r, x) in numbers {
+                    if x >= lo && x <= hi {
+                        continue;
+                    }
+                    match action {
+                        OutlierAction::SetAside => leave[r] = Some((RejectReason::Outlier, Some(*field))),
+                        OutlierAction::Flag => flags[r].push(format!("{}:outlier", field.key())),
+                        OutlierAction::Cap => {
+                            let capped =
+                                Money::from_units((x.clamp(lo, hi) * Money::SCALE as f64).round() as i64).to_string();
+                            let old = std::mem::replace(&mut values[r][c], capped.clone());
+                            edits.push((r, c, old, capped, rule));
+                        }
+                        OutlierAction::Keep => {}
                     }
                 }
             }
@@ -268,6 +314,39 @@ pub fn clean(table: &TextTable, mapping: &Mapping, recipe: &Recipe) -> Cleaned {
         columns,
     };
     Cleaned { clean: out, set_aside, changes, quality }
+}
+
+/// The inclusive range of values that are not outliers.
+fn bounds(values: &[f64], method: OutlierMethod) -> Option<(f64, f64)> {
+    if values.len() < 2 {
+        return None;
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable_by(f64::total_cmp);
+    let q = |p: f64| quantile_sorted(&sorted, p).unwrap_or(0.0);
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    Some(match method {
+        OutlierMethod::Iqr { k } => {
+            let (q1, q3) = (q(0.25), q(0.75));
+            (q1 - k * (q3 - q1), q3 + k * (q3 - q1))
+        }
+        OutlierMethod::Sigma { k } => {
+            let sd = (values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+            (mean - k * sd, mean + k * sd)
+        }
+        OutlierMethod::Percentile { p } => (f64::NEG_INFINITY, q(p)),
+        OutlierMethod::MeanMultiple { k } => (f64::NEG_INFINITY, k * mean),
+    })
+}
+
+fn method_name(m: OutlierMethod) -> &'static str {
+    match m {
+        OutlierMethod::Iqr { .. } => "cap_iqr",
+        OutlierMethod::Sigma { .. } => "cap_sigma",
+        OutlierMethod::Percentile { .. } => "cap_percentile",
+        OutlierMethod::MeanMultiple { .. } => "cap_mean_multiple",
+    }
 }
 
 /// A 128-bit hash of a row's cells (cells separated, so `a|b` ≠ `ab|`).
@@ -366,6 +445,36 @@ mod tests {
         assert_eq!(c.quality.changed.get("fill_mean"), Some(&1));
         let province = c.quality.columns.iter().find(|q| q.field == Some(Field::Province)).expect("province");
         assert_eq!((province.missing_before, province.missing_after), (1, 0));
+    }
+
+    #[test]
+    fn outliers_and_rules() {
+        use crate::engine::clean::recipe::{Op, OutlierAction as A, OutlierMethod as M};
+        let t = table("客户ID,下单时间,订单金额\nA,2024-01-01,10\nB,2024-01-01,12\nC,2024-01-01,11\nD,2024-01-01,13\nE,2024-01-01,500\nF,2024-01-01,-3\n");
+        let m = auto_map(SourceKind::Orders, &t.headers);
+        let recipe = |action| Recipe {
+            steps: vec![
+                Step::Rule {
+                    field: Field::Amount,
+                    op: Op::Lt,
+                    value: 0.0,
+                    name: "negative_amount".into(),
+                    action: Action::Flag,
+                },
+                Step::Outliers { field: Field::Amount, method: M::Iqr { k: 1.5 }, action },
+            ],
+        };
+        // numpy: q1 = 10.25, q3 = 12.75 → fences 6.5 and 16.5
+        let capped = clean(&t, &m, &recipe(A::Cap));
+        assert_eq!(capped.clean.cell(4, 2), "16.50");
+        assert_eq!(capped.clean.cell(5, 2), "6.50");
+        assert_eq!(capped.clean.cell(5, 3), "negative_amount");
+        assert_eq!(capped.quality.changed.get("cap_iqr"), Some(&2));
+        let aside = clean(&t, &m, &recipe(A::SetAside));
+        assert_eq!(aside.quality.set_aside.get("outlier"), Some(&2));
+        assert!(aside.quality.reconciles);
+        let flagged = clean(&t, &m, &recipe(A::Flag));
+        assert_eq!(flagged.clean.cell(4, 3), "amount:outlier");
     }
 
     #[test]

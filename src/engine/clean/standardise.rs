@@ -119,3 +119,125 @@ mod tests {
         assert_eq!(amount("12.50"), Outcome::Same);
     }
 }
+
+/// An 18-digit mainland ID number with a valid ISO 7064 MOD 11-2 check
+/// digit (upper-case `X`); anything else is invalid (待验证).
+pub fn id_number(v: &str) -> Outcome {
+    let t: String = trim_text(v).chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
+    let b = t.as_bytes();
+    if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) {
+        return Outcome::Invalid;
+    }
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECK: &[u8; 11] = b"10X98765432";
+    let sum: u32 = b[..17].iter().zip(WEIGHTS).map(|(d, w)| u32::from(d - b'0') * w).sum();
+    if b[17] != CHECK[(sum % 11) as usize] {
+        return Outcome::Invalid;
+    }
+    if t == v {
+        Outcome::Same
+    } else {
+        Outcome::Changed(t)
+    }
+}
+
+/// An e-mail address, trimmed and with a lower-case domain; invalid when it
+/// has no single `@` or no dot in the domain.
+pub fn email(v: &str) -> Outcome {
+    let t = trim_text(v);
+    let Some((local, domain)) = t.split_once('@') else { return Outcome::Invalid };
+    let ok = !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !t.contains(char::is_whitespace);
+    if !ok {
+        return Outcome::Invalid;
+    }
+    let norm = format!("{local}@{}", domain.to_lowercase());
+    if norm == v {
+        Outcome::Same
+    } else {
+        Outcome::Changed(norm)
+    }
+}
+
+/// Province-level divisions: full name, then the short forms people write.
+const PROVINCES: &[(&str, &[&str])] = &[
+    ("北京市", &["北京", "京"]),
+    ("天津市", &["天津", "津"]),
+    ("上海市", &["上海", "沪"]),
+    ("重庆市", &["重庆", "渝"]),
+    ("河北省", &["河北", "冀"]),
+    ("山西省", &["山西", "晋"]),
+    ("辽宁省", &["辽宁", "辽"]),
+    ("吉林省", &["吉林", "吉"]),
+    ("黑龙江省", &["黑龙江", "黑"]),
+    ("江苏省", &["江苏", "苏"]),
+    ("浙江省", &["浙江", "浙"]),
+    ("安徽省", &["安徽", "皖"]),
+    ("福建省", &["福建", "闽"]),
+    ("江西省", &["江西", "赣"]),
+    ("山东省", &["山东", "鲁"]),
+    ("河南省", &["河南", "豫"]),
+    ("湖北省", &["湖北", "鄂"]),
+    ("湖南省", &["湖南", "湘"]),
+    ("广东省", &["广东", "粤"]),
+    ("海南省", &["海南", "琼"]),
+    ("四川省", &["四川", "川", "蜀"]),
+    ("贵州省", &["贵州", "黔", "贵"]),
+    ("云南省", &["云南", "滇", "云"]),
+    ("陕西省", &["陕西", "陕", "秦"]),
+    ("甘肃省", &["甘肃", "甘", "陇"]),
+    ("青海省", &["青海", "青"]),
+    ("台湾省", &["台湾", "台"]),
+    ("内蒙古自治区", &["内蒙古", "内蒙", "蒙"]),
+    ("广西壮族自治区", &["广西", "桂", "广西自治区"]),
+    ("西藏自治区", &["西藏", "藏"]),
+    ("宁夏回族自治区", &["宁夏", "宁", "宁夏自治区"]),
+    ("新疆维吾尔自治区", &["新疆", "新", "新疆自治区"]),
+    ("香港特别行政区", &["香港", "港", "香港特区"]),
+    ("澳门特别行政区", &["澳门", "澳", "澳门特区"]),
+];
+
+/// A province as its full official name (`广东` / `粤` → `广东省`).
+pub fn province(v: &str) -> Outcome {
+    let t = trim_text(v);
+    for (full, short) in PROVINCES {
+        if t == *full {
+            return if t == v { Outcome::Same } else { Outcome::Changed(full.to_string()) };
+        }
+        if short.contains(&t) {
+            return Outcome::Changed(full.to_string());
+        }
+    }
+    Outcome::Invalid
+}
+
+#[cfg(test)]
+mod more_tests {
+    use super::*;
+
+    #[test]
+    fn id_numbers_with_check_digits() {
+        // 11010519491231002X is the standard's worked example.
+        assert_eq!(id_number("11010519491231002X"), Outcome::Same);
+        assert_eq!(id_number("11010519491231002x"), Outcome::Changed("11010519491231002X".into()));
+        assert_eq!(id_number("110105194912310021"), Outcome::Invalid);
+        assert_eq!(id_number("1101051949123100"), Outcome::Invalid);
+    }
+
+    #[test]
+    fn emails_and_provinces() {
+        assert_eq!(email(" Zhang.San@Example.COM "), Outcome::Changed("Zhang.San@example.com".into()));
+        assert_eq!(email("a@b.cn"), Outcome::Same);
+        assert_eq!(email("a@@b.cn"), Outcome::Invalid);
+        assert_eq!(email("no-at.cn"), Outcome::Invalid);
+        assert_eq!(province("广东"), Outcome::Changed("广东省".into()));
+        assert_eq!(province("粤"), Outcome::Changed("广东省".into()));
+        assert_eq!(province("广东省"), Outcome::Same);
+        assert_eq!(province("新疆"), Outcome::Changed("新疆维吾尔自治区".into()));
+        assert_eq!(province("火星"), Outcome::Invalid);
+    }
+}
