@@ -8,10 +8,12 @@
 
 use crate::engine::analyze::customers::Customers;
 use crate::engine::analyze::rfm::{Breakpoints, Means, RfmParams, RfmResult, SegmentSummary, Totals};
+use crate::engine::clean::run::Quality;
 use crate::engine::clean::{Reject, RowAccount};
 use crate::engine::date::Day;
 use crate::engine::error::EngineError;
 use crate::engine::ingest::chunk::ByteRange;
+use crate::engine::ingest::fields::{Mapping, SourceKind};
 use crate::engine::ingest::orders::OrderColumns;
 use crate::engine::ingest::probe::Probe;
 use crate::i18n::Lang;
@@ -75,6 +77,66 @@ pub enum Request {
         /// Language of reasons.
         lang: Lang,
     },
+    /// Clean the attached file as a table of `kind` with the default recipe.
+    Clean {
+        /// The file's probe.
+        probe: Probe,
+        /// What the table holds.
+        kind: SourceKind,
+        /// The mapping (its kind must be `kind`).
+        mapping: Mapping,
+    },
+    /// Export one of the cleaning run's files.
+    ExportClean {
+        /// Which file.
+        what: CleanFile,
+        /// Language of reasons.
+        lang: Lang,
+    },
+}
+
+/// The files a cleaning run produces.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CleanFile {
+    /// The clean rows (`clean.csv`).
+    Clean,
+    /// The rows set aside with reasons (`set_aside.csv`).
+    SetAside,
+    /// The change log (`changes.csv`).
+    Changes,
+    /// The data-quality report (`quality.json`).
+    Quality,
+    /// The recipe used (`recipe.json`).
+    Recipe,
+}
+
+impl CleanFile {
+    /// Every file.
+    pub const ALL: [CleanFile; 5] =
+        [CleanFile::Clean, CleanFile::SetAside, CleanFile::Changes, CleanFile::Quality, CleanFile::Recipe];
+
+    /// Its file name.
+    pub fn name(self) -> &'static str {
+        match self {
+            CleanFile::Clean => "clean.csv",
+            CleanFile::SetAside => "set_aside.csv",
+            CleanFile::Changes => "changes.csv",
+            CleanFile::Quality => "quality.json",
+            CleanFile::Recipe => "recipe.json",
+        }
+    }
+}
+
+/// What the page shows of a cleaning run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CleanView {
+    /// The kind cleaned as.
+    pub kind: SourceKind,
+    /// The counts.
+    pub quality: Quality,
+    /// The recipe used, as JSON (recipes use tagged enums, which the binary
+    /// message format cannot carry).
+    pub recipe_json: String,
 }
 
 /// A worker's answer.
@@ -106,6 +168,8 @@ pub enum Response {
     Keys,
     /// The RFM result summary.
     Rfm(Box<RfmView>),
+    /// The cleaning run's summary.
+    Cleaned(Box<CleanView>),
     /// A file (attached bytes) to download or use.
     File {
         /// Suggested file name.

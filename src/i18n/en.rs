@@ -2,7 +2,7 @@
 
 use super::{SegmentText, Texts};
 use crate::engine::clean::RejectReason;
-use crate::engine::ingest::fields::Field;
+use crate::engine::ingest::fields::{Field, SourceKind};
 use crate::engine::ingest::profile::ColumnType;
 
 const fn seg(name: &'static str, rule: &'static str, action: &'static str) -> SegmentText {
@@ -17,8 +17,8 @@ pub static TEXTS: Texts = Texts {
     privacy_badge: "Everything runs in this browser · no data is uploaded",
     switch_lang: "中文",
 
-    step_import: "1 Import orders",
-    import_hint: "CSV (UTF-8, UTF-8 with BOM or GBK; comma, semicolon or tab detected) and Excel (.xlsx/.xls).",
+    step_import: "1 Import data",
+    import_hint: "A customers, orders, events, tickets, surveys or channels table: CSV (UTF-8, UTF-8 with BOM, GBK or UTF-16; comma, semicolon or tab detected) or Excel (.xlsx/.xls). Orders go straight on to RFM.",
     choose_file: "Choose a file",
     load_sample: "Load sample data",
     drop_here: "or drop a file here",
@@ -29,7 +29,7 @@ pub static TEXTS: Texts = Texts {
     sheet: "Sheet",
     size: "Size",
 
-    step_mapping: "2 Column mapping",
+    step_mapping: "2 Order columns",
     mapping_hint: "Recognised from the headers; change any choice and run again.",
     field: "Field",
     column: "Column",
@@ -117,6 +117,49 @@ pub static TEXTS: Texts = Texts {
         (ColumnType::Category, "category"),
         (ColumnType::Text, "text"),
         (ColumnType::Empty, "empty"),
+    ],
+
+    clean_title: "Cleaning and data quality",
+    clean_hint: "Applies the default rules for the table's kind: formats unified, exact duplicate rows removed, rows without a key field and test orders set aside, outliers flagged, empty cells filled. Every row ends up somewhere and every change is logged.",
+    kind_label: "Table kind",
+    kinds: [
+        (SourceKind::Customers, "Customers (CRM)"),
+        (SourceKind::Orders, "Orders"),
+        (SourceKind::Events, "Behaviour log"),
+        (SourceKind::Tickets, "Service tickets"),
+        (SourceKind::Surveys, "Surveys / feedback"),
+        (SourceKind::Channels, "Channels"),
+    ],
+    detected_as: "Headers suggest",
+    run_clean: "Clean",
+    clean_reconcile: "{in} rows read = {out} kept + {aside} set aside",
+    set_aside_by_reason: "Rows set aside, by reason",
+    changes_by_rule: "Values changed, by rule",
+    flags_title: "Flagged to verify",
+    none: "none",
+    columns_title: "Columns",
+    missing_before: "Missing before",
+    missing_after: "Missing after",
+    changes_count: "Changes",
+    downloads: "Download",
+    rules: &[
+        ("iso_date", "dates as YYYY-MM-DD"),
+        ("phone", "mobile numbers as 11 digits"),
+        ("gender", "gender as 男/女"),
+        ("plain_amount", "amounts as plain numbers"),
+        ("id_number", "ID numbers normalised"),
+        ("email", "e-mails normalised"),
+        ("province", "provinces by full name"),
+        ("fill_mean", "empty cells filled with the mean"),
+        ("fill_mode", "empty cells filled with the most frequent value"),
+        ("fill_unknown", "many missing: marked 未知 (unknown)"),
+        ("cap_iqr", "outliers capped (box plot)"),
+        ("cap_sigma", "outliers capped (3σ)"),
+        ("cap_percentile", "outliers capped (percentile)"),
+        ("cap_mean_multiple", "outliers capped (multiple of the mean)"),
+        ("test_order", "test order"),
+        ("negative_duration", "negative duration"),
+        ("view_under_3s", "view under 3 s"),
     ],
 
     fields: &[

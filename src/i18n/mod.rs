@@ -8,7 +8,7 @@ mod zh_cn;
 use crate::engine::analyze::segment::Segment;
 use crate::engine::clean::RejectReason;
 use crate::engine::error::{AnalysisError, EngineError, IngestError};
-use crate::engine::ingest::fields::Field;
+use crate::engine::ingest::fields::{Field, SourceKind};
 use crate::engine::ingest::profile::ColumnType;
 use serde::{Deserialize, Serialize};
 
@@ -168,6 +168,24 @@ pub struct Texts {
     pub col_distinct: &'static str,
     pub column_types: [(ColumnType, &'static str); 8],
 
+    pub clean_title: &'static str,
+    pub clean_hint: &'static str,
+    pub kind_label: &'static str,
+    pub kinds: [(SourceKind, &'static str); 6],
+    pub detected_as: &'static str,
+    pub run_clean: &'static str,
+    pub clean_reconcile: &'static str,
+    pub set_aside_by_reason: &'static str,
+    pub changes_by_rule: &'static str,
+    pub flags_title: &'static str,
+    pub none: &'static str,
+    pub columns_title: &'static str,
+    pub missing_before: &'static str,
+    pub missing_after: &'static str,
+    pub changes_count: &'static str,
+    pub downloads: &'static str,
+    pub rules: &'static [(&'static str, &'static str)],
+
     pub fields: &'static [(Field, &'static str)],
     pub segments: [SegmentText; Segment::COUNT],
     pub reject_reasons: &'static [(RejectReason, &'static str)],
@@ -222,6 +240,16 @@ impl Texts {
                 }
             },
         }
+    }
+
+    /// The name of a source kind.
+    pub fn kind(&self, k: SourceKind) -> &'static str {
+        self.kinds.iter().find(|(x, _)| *x == k).map_or("", |(_, n)| n)
+    }
+
+    /// What a cleaning rule (`iso_date`…) or flag does, in words; the key itself when unknown.
+    pub fn rule<'a>(&self, key: &'a str) -> &'a str {
+        self.rules.iter().find(|(k, _)| *k == key).map_or(key, |(_, n)| n)
     }
 
     /// The name of a column type.

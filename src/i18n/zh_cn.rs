@@ -2,7 +2,7 @@
 
 use super::{SegmentText, Texts};
 use crate::engine::clean::RejectReason;
-use crate::engine::ingest::fields::Field;
+use crate::engine::ingest::fields::{Field, SourceKind};
 use crate::engine::ingest::profile::ColumnType;
 
 const fn seg(name: &'static str, rule: &'static str, action: &'static str) -> SegmentText {
@@ -17,8 +17,8 @@ pub static TEXTS: Texts = Texts {
     privacy_badge: "全部在本机浏览器内处理 · 数据不上传",
     switch_lang: "English",
 
-    step_import: "1 导入订单数据",
-    import_hint: "支持 CSV(UTF-8 / UTF-8 BOM / GBK,逗号、分号、制表符自动识别)与 Excel(.xlsx/.xls)。",
+    step_import: "1 导入数据",
+    import_hint: "客户、订单、行为、工单、调研或渠道表:CSV(UTF-8 / UTF-8 BOM / GBK / UTF-16,逗号、分号、制表符自动识别)或 Excel(.xlsx/.xls)。订单表自动进入 RFM 分析。",
     choose_file: "选择文件",
     load_sample: "加载示例数据",
     drop_here: "或把文件拖到这里",
@@ -29,7 +29,7 @@ pub static TEXTS: Texts = Texts {
     sheet: "工作表",
     size: "大小",
 
-    step_mapping: "2 字段映射",
+    step_mapping: "2 订单字段映射",
     mapping_hint: "已按表头自动识别,可逐项修改后重新分析。",
     field: "字段",
     column: "对应列",
@@ -116,6 +116,49 @@ pub static TEXTS: Texts = Texts {
         (ColumnType::Category, "类别"),
         (ColumnType::Text, "文本"),
         (ColumnType::Empty, "空"),
+    ],
+
+    clean_title: "数据清洗与质量报告",
+    clean_hint: "按表的类型套用默认清洗规则:统一格式、去除完全重复行、搁置缺少关键字段的行与测试订单、标记异常值、填补缺失值。每一行都有去向,每一处改动都有记录。",
+    kind_label: "表的类型",
+    kinds: [
+        (SourceKind::Customers, "客户(CRM)"),
+        (SourceKind::Orders, "订单"),
+        (SourceKind::Events, "行为日志"),
+        (SourceKind::Tickets, "服务工单"),
+        (SourceKind::Surveys, "调研反馈"),
+        (SourceKind::Channels, "渠道"),
+    ],
+    detected_as: "按表头识别为",
+    run_clean: "运行清洗",
+    clean_reconcile: "读入 {in} 行 = 保留 {out} 行 + 搁置 {aside} 行",
+    set_aside_by_reason: "搁置的行(按原因)",
+    changes_by_rule: "改动的值(按规则)",
+    flags_title: "标记待核实",
+    none: "无",
+    columns_title: "各列情况",
+    missing_before: "清洗前缺失",
+    missing_after: "清洗后缺失",
+    changes_count: "改动",
+    downloads: "下载",
+    rules: &[
+        ("iso_date", "日期统一为 YYYY-MM-DD"),
+        ("phone", "手机号统一为 11 位"),
+        ("gender", "性别统一为 男/女"),
+        ("plain_amount", "金额统一为数字"),
+        ("id_number", "身份证号统一格式"),
+        ("email", "邮箱统一格式"),
+        ("province", "省份统一为全称"),
+        ("fill_mean", "缺失值以均值填补"),
+        ("fill_mode", "缺失值以众数填补"),
+        ("fill_unknown", "缺失较多,标为“未知”"),
+        ("cap_iqr", "异常值截断(箱线图)"),
+        ("cap_sigma", "异常值截断(3σ)"),
+        ("cap_percentile", "异常值截断(分位数)"),
+        ("cap_mean_multiple", "异常值截断(均值倍数)"),
+        ("test_order", "测试订单"),
+        ("negative_duration", "停留时长为负"),
+        ("view_under_3s", "浏览不足 3 秒"),
     ],
 
     fields: &[

@@ -8,11 +8,12 @@ use crate::engine::analyze::rfm::RfmParams;
 use crate::engine::error::EngineError;
 use crate::engine::ingest::chunk::{needs_single_pass, plan};
 use crate::engine::ingest::detect::Format;
+use crate::engine::ingest::fields::SourceKind;
 use crate::engine::ingest::orders::OrderColumns;
 use crate::engine::ingest::probe::Probe;
 use crate::envelope::Envelope;
 use crate::i18n::Lang;
-use crate::protocol::{Request, Response, RfmView};
+use crate::protocol::{CleanFile, CleanView, Request, Response, RfmView};
 use js_sys::Uint8Array;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -211,6 +212,18 @@ pub enum Export {
     Customers,
     /// The rows set aside.
     Rejects,
+    /// A file of the last cleaning run.
+    Clean(CleanFile),
+}
+
+/// Cleans the file as a table of `kind` in worker 0.
+pub async fn clean(pool: &Pool, file: &Blob, probe: &Probe, kind: SourceKind) -> Result<CleanView, JobError> {
+    let req = Request::Clean { probe: probe.clone(), kind, mapping: probe.mapping.clone() };
+    let env = pool.call(0, Envelope::new(req).with_file(file.clone()), None).await?;
+    match env.body {
+        Response::Cleaned(view) => Ok(*view),
+        other => Err(unexpected(&other)),
+    }
 }
 
 /// Builds an export in worker 0; returns its file name and bytes.
@@ -218,6 +231,7 @@ pub async fn export(pool: &Pool, what: Export, lang: Lang) -> Result<(String, Ui
     let req = match what {
         Export::Customers => Request::ExportCustomers { lang },
         Export::Rejects => Request::ExportRejects { lang },
+        Export::Clean(what) => Request::ExportClean { what, lang },
     };
     let env = pool.call(0, Envelope::new(req), None).await?;
     match (env.body, env.parts.into_iter().next()) {

@@ -6,9 +6,10 @@ use super::job::{self, Export, JobError, Phase};
 use super::workers::Pool;
 use crate::engine::analyze::rfm::RfmParams;
 use crate::engine::ingest::fields::Confidence;
+use crate::engine::ingest::fields::SourceKind;
 use crate::engine::ingest::probe::Probe;
 use crate::i18n::Lang;
-use crate::protocol::RfmView;
+use crate::protocol::{CleanView, RfmView};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::rc::Rc;
@@ -54,6 +55,12 @@ pub struct AppState {
     pub params: RwSignal<RfmParams>,
     /// The result on screen.
     pub result: RwSignal<Option<RfmView>>,
+    /// The kind of table to clean the file as.
+    pub kind: RwSignal<SourceKind>,
+    /// The last cleaning run's summary.
+    pub cleaned: RwSignal<Option<CleanView>>,
+    /// Whether a cleaning run is under way.
+    pub cleaning: RwSignal<bool>,
     file: StoredValue<Option<Blob>, LocalStorage>,
     pool: StoredValue<Rc<Pool>, LocalStorage>,
     job: StoredValue<u64>,
@@ -68,6 +75,9 @@ impl AppState {
             probe: RwSignal::new(None),
             params: RwSignal::new(RfmParams::default()),
             result: RwSignal::new(None),
+            kind: RwSignal::new(SourceKind::Orders),
+            cleaned: RwSignal::new(None),
+            cleaning: RwSignal::new(false),
             file: StoredValue::new_local(None),
             pool: StoredValue::new_local(Pool::new(browser::cores())),
             job: StoredValue::new(0),
@@ -107,6 +117,7 @@ impl AppState {
         self.file.set_value(Some(file.clone()));
         self.result.set(None);
         self.probe.set(None);
+        self.cleaned.set(None);
         self.params.update(|p| p.snapshot = None);
         self.status.set(Status::Probing);
         let pool = self.pool();
@@ -117,6 +128,7 @@ impl AppState {
                         return;
                     }
                     let sure = p.mapping.is_confident(AUTO_RUN);
+                    self.kind.set(p.detected);
                     self.probe.set(Some(p));
                     if sure {
                         self.run();
@@ -174,6 +186,24 @@ impl AppState {
                 }
                 Ok(_) => {}
                 Err(e) => self.fail(job, e),
+            }
+        });
+    }
+
+    /// Cleans the file as a table of the chosen kind (default recipe).
+    pub fn run_clean(self) {
+        let (Some(file), Some(probe)) = (self.file.get_value(), self.probe.get_untracked()) else { return };
+        let kind = self.kind.get_untracked();
+        self.cleaned.set(None);
+        self.cleaning.set(true);
+        let pool = self.pool();
+        spawn_local(async move {
+            let outcome = job::clean(&pool, &file, &probe, kind).await;
+            self.cleaning.set(false);
+            match outcome {
+                Ok(view) => self.cleaned.set(Some(view)),
+                Err(JobError::Cancelled) => self.status.set(Status::Cancelled),
+                Err(e) => self.status.set(Status::Failed(e)),
             }
         });
     }

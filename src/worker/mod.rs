@@ -9,20 +9,27 @@ mod blob;
 use crate::engine::analyze::customers::{merge, ChunkAggregate, Customers, Merged};
 use crate::engine::analyze::distinct::Bitset;
 use crate::engine::analyze::rfm::{rfm, RfmParams, RfmResult};
+use crate::engine::clean::recipe::Recipe;
+use crate::engine::clean::run::{clean, Cleaned};
+use crate::engine::clean::table::TextTable;
 use crate::engine::codec::{from_bytes, to_bytes};
 use crate::engine::error::{AnalysisError, EngineError, IngestError};
 use crate::engine::ingest::chunk::ByteRange;
 use crate::engine::ingest::detect::{detect_format, Format};
+use crate::engine::ingest::fields::{auto_map, Mapping, SourceKind};
 use crate::engine::ingest::orders::{OrderColumns, OrdersChunk};
 use crate::engine::ingest::probe::{probe_excel, probe_text, Probe, PROBE_BYTES};
-use crate::engine::pipeline::{check_rows, read_excel, read_in_memory, read_text_range};
-use crate::engine::report::export::{write_rejects_csv, write_rfm_csv};
+use crate::engine::pipeline::{check_rows, read_excel, read_in_memory, read_text_range, read_text_table};
+use crate::engine::report::export::{
+    write_changes_csv, write_rejects_csv, write_rfm_csv, write_set_aside_csv, write_table_csv,
+};
 use crate::engine::sample::{orders_csv, SampleSpec};
 use crate::envelope::Envelope;
-use crate::protocol::{KeyList, Request, Response, RfmView};
+use crate::protocol::{CleanFile, CleanView, KeyList, Request, Response, RfmView};
 use blob::BlobReader;
 use js_sys::Uint8Array;
 use std::cell::RefCell;
+use std::io::Write;
 use wasm_bindgen::prelude::*;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
 
@@ -37,6 +44,8 @@ struct State {
     customers: Option<Customers>,
     /// Worker 0: the current RFM result.
     result: Option<RfmResult>,
+    /// Worker 0: the last cleaning run (input, result, recipe).
+    cleaned: Option<(TextTable, Cleaned, Recipe)>,
 }
 
 thread_local! {
@@ -122,6 +131,20 @@ fn handle(env: Envelope<Request>) {
             write_rejects_csv(w, &c.rejects, lang.texts())?;
             Ok(Some("custlens_rows_set_aside.csv".to_string()))
         }),
+        Request::Clean { probe, kind, mapping } => with_file(file, |f| clean_file(f, &probe, kind, &mapping)),
+        Request::ExportClean { what, lang } => export(|s, w| {
+            let Some((input, result, recipe)) = &s.cleaned else { return Ok(None) };
+            match what {
+                CleanFile::Clean => write_table_csv(w, &result.clean)?,
+                CleanFile::SetAside => write_set_aside_csv(w, input, &result.set_aside, lang.texts())?,
+                CleanFile::Changes => write_changes_csv(w, &result.changes)?,
+                CleanFile::Quality => {
+                    w.write_all(serde_json::to_string_pretty(&result.quality).unwrap_or_default().as_bytes())?
+                }
+                CleanFile::Recipe => w.write_all(recipe.to_json().as_bytes())?,
+            }
+            Ok(Some(what.name().to_string()))
+        }),
     };
     match outcome {
         Ok((resp, bytes)) => reply(resp, bytes),
@@ -201,6 +224,29 @@ fn read_chunk(
 
 fn decode<T: serde::de::DeserializeOwned>(file: &str, p: &Uint8Array) -> Result<T, EngineError> {
     from_bytes(&p.to_vec()).map_err(|m| read_error(file, &m))
+}
+
+/// Worker 0: reads the whole file as a table and cleans it with the kind's default recipe.
+fn clean_file(b: &Blob, probe: &Probe, kind: SourceKind, mapping: &Mapping) -> Answer {
+    let name = file_name(b);
+    let size = b.size() as u64;
+    let table = if matches!(probe.format, Format::Xlsx | Format::Xls) {
+        let bytes = BlobReader::new(b, 0, size, &name)?.read_all()?;
+        let (_, mut src) = probe_excel(&name, bytes, probe.sheet.as_deref())?;
+        src.rewind();
+        TextTable::read(&mut src)?
+    } else {
+        read_text_table(BlobReader::new(b, 0, size, &name)?, probe)?
+    };
+    if table.is_empty() {
+        return Err(IngestError::NoRows { file: name }.into());
+    }
+    let mapping = if mapping.kind == kind { mapping.clone() } else { auto_map(kind, &table.headers) };
+    let recipe = Recipe::default_for(kind, &mapping);
+    let result = clean(&table, &mapping, &recipe);
+    let view = CleanView { kind, quality: result.quality.clone(), recipe_json: recipe.to_json() };
+    STATE.with(|s| s.borrow_mut().cleaned = Some((table, result, recipe)));
+    Ok((Response::Cleaned(Box::new(view)), None))
 }
 
 /// Worker 0: merges the chunk aggregates; scores them, or first asks for the

@@ -94,7 +94,7 @@ async function result(page) {
 }
 
 async function download(page, testid) {
-  const [dl] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=${testid}]`)]);
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid="${testid}"]`)]);
   return { name: dl.suggestedFilename(), bytes: fs.readFileSync(await dl.path()) };
 }
 
@@ -209,6 +209,8 @@ test('Excel, UTF-16 and UTF-8 BOM files', async () => {
     assert.equal(await r.getAttribute('data-customers'), customers, file);
     const got = await download(page, 'export-csv');
     assert.ok(got.bytes.equals(cliRfm(path.join(DATA, file)).rfm), `${file}: export differs from the CLI`);
+    await page.click('[data-testid=run-clean]');
+    await page.waitForSelector(`[data-testid=quality][data-rows-in="${await r.getAttribute('data-rows')}"]`);
   }
   await close();
 });
@@ -237,6 +239,37 @@ test('drag and drop; messages in Chinese', async () => {
   await drop(page, path.join(DATA, 'orders_unmapped.csv'));
   await page.waitForSelector('[data-testid=mapping]');
   assert.match(await page.textContent('[data-testid=missing-fields]'), /下单时间/);
+  await close();
+});
+
+test('cleaning in the browser: kind detected, quality report, files identical to custlens clean', async () => {
+  const { page, close } = await open('zh-CN');
+  const file = path.join(DATA, 'customers_messy.csv');
+  await pick(page, file);
+  await page.waitForSelector('[data-testid=clean]');
+  assert.equal(await page.getAttribute('[data-testid=detected-kind]', 'data-kind'), 'customers');
+  assert.equal(await page.locator('[data-testid=rfm-result]').count(), 0, 'a customers file does not run RFM');
+  await page.click('[data-testid=run-clean]');
+  const q = page.locator('[data-testid=quality]');
+  await q.waitFor();
+  assert.equal(await q.getAttribute('data-rows-in'), '8');
+  assert.equal(await q.getAttribute('data-rows-out'), '6');
+  assert.equal(await page.getAttribute('[data-testid=clean-reconcile]', 'data-ok'), 'true');
+  assert.match(await page.textContent('[data-testid=clean-reconcile]'), /读入 8 行 = 保留 6 行 \+ 搁置 2 行/);
+  const reasons = await page.$$eval('[data-testid=quality-set-aside] tr', (trs) => trs.map((tr) => tr.dataset.key));
+  assert.deepEqual(reasons, ['duplicate_row', 'missing_value']);
+  await page.screenshot({ path: path.join(OUT, 'clean-quality.png'), fullPage: true });
+  const out = path.join(WORK, 'clean-cli');
+  cli(['clean', '--kind', 'customers', '--input', file, '--out', out, '--lang', 'zh-CN']);
+  for (const name of ['clean.csv', 'set_aside.csv', 'changes.csv', 'quality.json']) {
+    const got = await download(page, `export-${name}`);
+    assert.equal(got.name, name);
+    assert.ok(got.bytes.equals(fs.readFileSync(path.join(out, name))), `${name} differs from custlens clean`);
+  }
+  // The same file cleaned as another kind: the user's choice wins.
+  await page.selectOption('[data-testid=kind]', 'orders');
+  await page.click('[data-testid=run-clean]');
+  await page.waitForSelector('[data-testid=quality][data-kind=orders]');
   await close();
 });
 

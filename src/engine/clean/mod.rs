@@ -55,6 +55,11 @@ impl RejectReason {
         RejectReason::BusinessRule,
     ];
 
+    /// Parses [`RejectReason::key`].
+    pub fn from_key(key: &str) -> Option<RejectReason> {
+        RejectReason::ALL.into_iter().find(|r| r.key() == key)
+    }
+
     /// A stable machine name (`missing_value`…), used in exported files.
     pub fn key(self) -> &'static str {
         match self {

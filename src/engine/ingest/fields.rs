@@ -736,13 +736,14 @@ fn match_score(field: Field, h: &str) -> Option<(u8, usize)> {
 pub fn detect_kind(headers: &[String]) -> SourceKind {
     let score = |kind: SourceKind| -> (bool, u32) {
         let m = auto_map(kind, headers);
-        let complete = m.missing_required().is_empty();
         let specific: u32 = m
             .choices
             .iter()
             .filter(|c| c.column.is_some() && c.field != Field::UserId)
             .map(|c| u32::from(c.confidence.0))
             .sum();
+        // A customer id alone says nothing about the kind.
+        let complete = m.missing_required().is_empty() && specific > 0;
         (complete, specific)
     };
     let mut best = (SourceKind::Orders, score(SourceKind::Orders));
@@ -810,6 +811,8 @@ mod tests {
         assert_eq!(k(&["工单号", "客户ID", "创建时间", "投诉类型", "满意度"]), SourceKind::Tickets);
         assert_eq!(k(&["客户ID", "NPS", "CES", "评论"]), SourceKind::Surveys);
         assert_eq!(k(&["渠道", "月份", "UV", "点击数", "订单数", "费用"]), SourceKind::Channels);
+        // Too little to tell: orders, the kind the analyses read.
+        assert_eq!(k(&["cust", "when", "paid", "item"]), SourceKind::Orders);
     }
 
     #[test]

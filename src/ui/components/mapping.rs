@@ -12,6 +12,10 @@ pub fn MappingPanel() -> impl IntoView {
     let missing = move || state.probe.with(|p| p.as_ref().map(|p| p.mapping.missing_required()).unwrap_or_default());
     let busy = move || matches!(state.status.get(), Status::Running { .. } | Status::Probing);
     move || {
+        // RFM reads orders: the panel is for an orders table only.
+        if state.kind.get() != crate::engine::ingest::fields::SourceKind::Orders {
+            return None;
+        }
         state.probe.get().map(|p| {
             let rows = p
                 .mapping

@@ -1,6 +1,7 @@
 //! The page, top to bottom: header, import, mapping, progress, result.
 
 mod chart;
+mod clean;
 mod header;
 mod import;
 mod mapping;
@@ -37,6 +38,7 @@ pub fn App() -> impl IntoView {
         <main class="main">
             <import::ImportPanel/>
             <mapping::MappingPanel/>
+            <clean::CleanPanel/>
             <status::StatusPanel/>
             <result::ResultPanel/>
         </main>
