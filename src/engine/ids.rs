@@ -140,25 +140,6 @@ impl Interner {
         }
     }
 
-    /// The index of `id`, if known.
-    pub fn get(&self, id: &str) -> Option<u32> {
-        if self.slots.is_empty() {
-            return None;
-        }
-        let key = id_key(id.as_bytes());
-        let mut i = key_hash(key) as usize & self.mask;
-        loop {
-            let slot = self.slots[i];
-            if slot.key == key {
-                return Some(slot.idx);
-            }
-            if slot.key == 0 {
-                return None;
-            }
-            i = (i + 1) & self.mask;
-        }
-    }
-
     /// Number of distinct ids.
     pub fn len(&self) -> usize {
         self.ids.len()
@@ -172,11 +153,6 @@ impl Interner {
     /// The ids, by index.
     pub fn ids(&self) -> &IdArena {
         &self.ids
-    }
-
-    /// The hash of id `i`'s key.
-    pub fn hash(&self, i: u32) -> u64 {
-        self.hashes[i as usize]
     }
 
     /// Gives up the lookup table, keeping the ids.
@@ -201,8 +177,6 @@ mod tests {
         // same bytes, different length: distinct
         assert_eq!(i.intern("C1\0"), (4, true));
         assert_eq!(i.ids().get(2), "张三丰");
-        assert_eq!(i.get("C1"), Some(0));
-        assert_eq!(i.get("nope"), None);
         assert_eq!(i.ids().iter().count(), 5);
     }
 
@@ -215,8 +189,8 @@ mod tests {
                 assert_eq!(t.intern(&id), (i, round == 0), "{id}");
             }
         }
-        assert_eq!(t.get("19998"), Some(19_998));
-        assert_eq!(t.get("a-long-customer-identifier-19999"), Some(19_999));
+        assert_eq!(t.ids().get(19_998), "19998");
+        assert_eq!(t.ids().get(19_999), "a-long-customer-identifier-19999");
     }
 
     #[test]

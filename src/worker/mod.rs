@@ -92,7 +92,6 @@ fn warm_up() {
     let bytes = orders_csv(SampleSpec { customers: 3_000, seed: 1 });
     for _ in 0..3 {
         if let Ok((_, customers)) = read_in_memory("warm-up.csv", &bytes, 2) {
-            let _ = from_bytes::<Customers>(&to_bytes(&customers));
             let _ = rfm(&customers, RfmParams::default());
         }
     }

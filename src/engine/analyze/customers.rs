@@ -102,7 +102,7 @@ impl ChunkAggregate {
 }
 
 /// All customers of a file, merged from its chunks.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default)]
 pub struct Customers {
     /// Customer ids, in order of first appearance.
     pub ids: IdArena,

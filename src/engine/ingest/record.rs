@@ -138,14 +138,6 @@ impl RowRef<'_> {
             RowRef::Plain { line, .. } => String::from_utf8_lossy(line).into_owned(),
         }
     }
-
-    /// Number of fields.
-    pub fn field_count(&self) -> usize {
-        match self {
-            RowRef::Fields(rec) => rec.len(),
-            RowRef::Plain { line, delimiter } => 1 + memchr::memchr_iter(*delimiter, line).count(),
-        }
-    }
 }
 
 /// Where rows come from: a CSV stream, an Excel sheet, …
