@@ -3,14 +3,14 @@
 //! the data-quality report.
 
 use super::input::{parse_maps_for, read_table};
+use super::output::write_to;
 use crate::engine::clean::recipe::Recipe;
 use crate::engine::clean::run::clean;
 use crate::engine::ingest::fields::SourceKind;
 use crate::engine::report::export::{write_changes_csv, write_set_aside_csv, write_table_csv};
 use crate::i18n::Lang;
 use anyhow::{anyhow, bail, Context, Result};
-use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Arguments of `custlens clean`.
 #[derive(clap::Args, Debug)]
@@ -68,13 +68,13 @@ pub fn run(a: Args) -> Result<()> {
     let result = clean(&table, &mapping, &recipe);
     std::fs::create_dir_all(&a.out).with_context(|| format!("{}: cannot create", a.out.display()))?;
     let t = lang.texts();
-    write_file(&a.out.join("clean.csv"), |w| write_table_csv(w, &result.clean))?;
-    write_file(&a.out.join("set_aside.csv"), |w| write_set_aside_csv(w, &table, &result.set_aside, t))?;
-    write_file(&a.out.join("changes.csv"), |w| write_changes_csv(w, &result.changes))?;
+    write_to(&a.out.join("clean.csv"), |w| write_table_csv(w, &result.clean))?;
+    write_to(&a.out.join("set_aside.csv"), |w| write_set_aside_csv(w, &table, &result.set_aside, t))?;
+    write_to(&a.out.join("changes.csv"), |w| write_changes_csv(w, &result.changes))?;
     let json = serde_json::to_string_pretty(&result.quality)?;
-    write_file(&a.out.join("quality.json"), |w| w.write_all(json.as_bytes()))?;
+    write_to(&a.out.join("quality.json"), |w| w.write_all(json.as_bytes()))?;
     if let Some(p) = &a.save_recipe {
-        write_file(p, |w| w.write_all(recipe.to_json().as_bytes()))?;
+        write_to(p, |w| w.write_all(recipe.to_json().as_bytes()))?;
     }
     let q = &result.quality;
     eprintln!(
@@ -88,13 +88,5 @@ pub fn run(a: Args) -> Result<()> {
     for (reason, n) in &q.set_aside {
         eprintln!("  set aside: {n} × {reason}");
     }
-    Ok(())
-}
-
-fn write_file(path: &Path, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
-    let file = std::fs::File::create(path).with_context(|| format!("{}: cannot create", path.display()))?;
-    let mut w = BufWriter::new(file);
-    f(&mut w).with_context(|| format!("{}: cannot write", path.display()))?;
-    w.flush().with_context(|| format!("{}: cannot write", path.display()))?;
     Ok(())
 }

@@ -4,6 +4,7 @@
 
 mod clean;
 mod input;
+mod output;
 mod rfm;
 mod sample;
 

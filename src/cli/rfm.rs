@@ -1,13 +1,13 @@
 //! `custlens rfm`: per-customer RFM scores and segments, as CSV.
 
 use super::input::{parse_maps, read_customers};
+use super::output::write_to;
 use crate::engine::analyze::rfm::{rfm, RfmParams};
 use crate::engine::analyze::segment::SegmentPreset;
 use crate::engine::date::Day;
 use crate::engine::report::export::{write_rejects_csv, write_rfm_csv};
 use crate::i18n::Lang;
-use anyhow::{anyhow, Context, Result};
-use std::io::{BufWriter, Write};
+use anyhow::{anyhow, Result};
 use std::path::PathBuf;
 
 /// Arguments of `custlens rfm`.
@@ -83,20 +83,5 @@ pub fn run(a: Args) -> Result<()> {
             s.revenue_share * 100.0
         );
     }
-    Ok(())
-}
-
-fn write_to(path: &PathBuf, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
-    if path.as_os_str() == "-" {
-        let stdout = std::io::stdout();
-        let mut w = BufWriter::new(stdout.lock());
-        f(&mut w)?;
-        w.flush()?;
-        return Ok(());
-    }
-    let file = std::fs::File::create(path).with_context(|| format!("{}: cannot create", path.display()))?;
-    let mut w = BufWriter::new(file);
-    f(&mut w).with_context(|| format!("{}: cannot write", path.display()))?;
-    w.flush().with_context(|| format!("{}: cannot write", path.display()))?;
     Ok(())
 }

@@ -1,0 +1,22 @@
+//! Writing output files (or standard output for `-`), with the path in
+//! every error.
+
+use anyhow::{Context, Result};
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+/// Writes through `f` to `path`, or to standard output when `path` is `-`.
+pub fn write_to(path: &Path, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+    if path.as_os_str() == "-" {
+        let stdout = std::io::stdout();
+        let mut w = BufWriter::new(stdout.lock());
+        f(&mut w)?;
+        w.flush()?;
+        return Ok(());
+    }
+    let file = std::fs::File::create(path).with_context(|| format!("{}: cannot create", path.display()))?;
+    let mut w = BufWriter::new(file);
+    f(&mut w).with_context(|| format!("{}: cannot write", path.display()))?;
+    w.flush().with_context(|| format!("{}: cannot write", path.display()))?;
+    Ok(())
+}
