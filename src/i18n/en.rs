@@ -160,6 +160,8 @@ pub static TEXTS: Texts = Texts {
         ("test_order", "test order"),
         ("negative_duration", "negative duration"),
         ("view_under_3s", "view under 3 s"),
+        ("credit_code", "credit codes in standard form"),
+        ("over_100_visits_a_day", "more than 100 visits in a day"),
     ],
 
     fields: &[
@@ -261,6 +263,7 @@ pub static TEXTS: Texts = Texts {
         (RejectReason::MissingColumn, "row has too few columns"),
         (RejectReason::BlankRow, "blank row"),
         (RejectReason::DuplicateRow, "exact copy of an earlier row"),
+        (RejectReason::DuplicateKey, "same key as an earlier row (duplicate record)"),
         (RejectReason::TestOrder, "test order (amount 0 or 999999)"),
         (RejectReason::TooManyFields, "row has more cells than the header"),
         (RejectReason::Outlier, "outlier"),

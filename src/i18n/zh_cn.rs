@@ -159,6 +159,8 @@ pub static TEXTS: Texts = Texts {
         ("test_order", "测试订单"),
         ("negative_duration", "停留时长为负"),
         ("view_under_3s", "浏览不足 3 秒"),
+        ("credit_code", "统一社会信用代码统一格式"),
+        ("over_100_visits_a_day", "单日访问超过 100 次"),
     ],
 
     fields: &[
@@ -232,6 +234,7 @@ pub static TEXTS: Texts = Texts {
         (RejectReason::MissingColumn, "该行列数不足"),
         (RejectReason::BlankRow, "空行"),
         (RejectReason::DuplicateRow, "与前面某行完全相同(重复行)"),
+        (RejectReason::DuplicateKey, "与前面某行主键相同(重复记录)"),
         (RejectReason::TestOrder, "测试订单(金额为 0 或 999999)"),
         (RejectReason::TooManyFields, "该行列数多于表头"),
         (RejectReason::Outlier, "异常值"),

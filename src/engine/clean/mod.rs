@@ -29,6 +29,8 @@ pub enum RejectReason {
     InvalidAmount,
     /// An exact copy of an earlier row.
     DuplicateRow,
+    /// The same key (customer id; for events customer + time + content) as an earlier row.
+    DuplicateKey,
     /// A test order (amount 0 or 999999 by default).
     TestOrder,
     /// More cells than the header has columns.
@@ -41,7 +43,7 @@ pub enum RejectReason {
 
 impl RejectReason {
     /// Every reason, in display order.
-    pub const ALL: [RejectReason; 11] = [
+    pub const ALL: [RejectReason; 12] = [
         RejectReason::MissingValue,
         RejectReason::InvalidDate,
         RejectReason::AmbiguousDate,
@@ -49,6 +51,7 @@ impl RejectReason {
         RejectReason::MissingColumn,
         RejectReason::BlankRow,
         RejectReason::DuplicateRow,
+        RejectReason::DuplicateKey,
         RejectReason::TestOrder,
         RejectReason::TooManyFields,
         RejectReason::Outlier,
@@ -70,6 +73,7 @@ impl RejectReason {
             RejectReason::AmbiguousDate => "ambiguous_date",
             RejectReason::InvalidAmount => "invalid_amount",
             RejectReason::DuplicateRow => "duplicate_row",
+            RejectReason::DuplicateKey => "duplicate_key",
             RejectReason::TestOrder => "test_order",
             RejectReason::TooManyFields => "too_many_fields",
             RejectReason::Outlier => "outlier",

@@ -94,6 +94,13 @@ impl Op {
 pub enum Step {
     /// Rows that repeat an earlier row cell for cell are removed.
     ExactDuplicates,
+    /// Rows whose key repeats an earlier row's are set aside (the first is
+    /// kept): the customer id in a customers table, customer + time +
+    /// content in an events table, the ticket id in a tickets table.
+    DuplicateKeys {
+        /// The fields that together form the key.
+        fields: Vec<Field>,
+    },
     /// Rows with more cells than the header are set aside.
     TooManyFields,
     /// Rows without a value in any of these fields are set aside (待补充).
@@ -163,6 +170,20 @@ pub enum Step {
         /// The field.
         field: Field,
     },
+    /// Unified social credit codes (GB 32100-2015): 18 characters, upper
+    /// case, valid check character; invalid ones flagged 待验证.
+    CreditCodes {
+        /// The field.
+        field: Field,
+    },
+    /// More than `max` events of one customer on one day (the seeds' "more
+    /// than 100 visits a day"): every such row is caught.
+    VisitsPerDay {
+        /// The most events a customer may have on one day.
+        max: u32,
+        /// What happens to those rows.
+        action: Action,
+    },
     /// Provinces as their full official names (`广东` → `广东省`).
     Provinces {
         /// The field.
@@ -222,6 +243,9 @@ impl Recipe {
             Step::TooManyFields,
             Step::RequireFields { fields: kind.fields().iter().filter(|s| s.required).map(|s| s.field).collect() },
         ];
+        if let Some(fields) = duplicate_key(kind, mapping) {
+            steps.push(Step::DuplicateKeys { fields });
+        }
         if kind == SourceKind::Orders && mapped(Field::Amount) {
             steps.push(Step::TestAmounts {
                 field: Field::Amount,
@@ -242,6 +266,9 @@ impl Recipe {
         if mapped(Field::Email) {
             steps.push(Step::Emails { field: Field::Email });
         }
+        if mapped(Field::CreditCode) {
+            steps.push(Step::CreditCodes { field: Field::CreditCode });
+        }
         if mapped(Field::Province) {
             steps.push(Step::Provinces { field: Field::Province });
         }
@@ -259,6 +286,9 @@ impl Recipe {
             if kind == SourceKind::Events {
                 steps.push(rule(Field::Duration, Op::Lt, 3.0, "view_under_3s"));
             }
+        }
+        if kind == SourceKind::Events && mapped(Field::UserId) && mapped(Field::EventTime) {
+            steps.push(Step::VisitsPerDay { max: 100, action: Action::Flag });
         }
         if kind == SourceKind::Orders && mapped(Field::Amount) {
             steps.push(Step::Outliers {
@@ -283,6 +313,26 @@ impl Recipe {
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
+}
+
+/// The fields that identify a record of `kind`, when they are mapped: the
+/// customer id (customers), the ticket id (tickets), customer + time + type
+/// (+ product) of an event. Orders have none: order lines share an order id.
+fn duplicate_key(kind: SourceKind, mapping: &Mapping) -> Option<Vec<Field>> {
+    let mapped = |f: Field| mapping.column(f).is_some();
+    let key = match kind {
+        SourceKind::Customers => vec![Field::UserId],
+        SourceKind::Tickets => vec![Field::TicketId],
+        SourceKind::Events => {
+            let mut k = vec![Field::UserId, Field::EventTime, Field::EventType];
+            if mapped(Field::ProductId) {
+                k.push(Field::ProductId);
+            }
+            k
+        }
+        SourceKind::Orders | SourceKind::Surveys | SourceKind::Channels => return None,
+    };
+    key.iter().all(|&f| mapped(f)).then_some(key)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use super::standardise::{self, Outcome};
 use super::table::TextTable;
 use super::{RejectReason, RowAccount};
 use crate::engine::analyze::quantile::quantile_sorted;
+use crate::engine::date::parse_timestamp;
 use crate::engine::ingest::fields::{Field, Mapping};
 use crate::engine::money::Money;
 use crate::engine::money::{parse_amount, trim_text};
@@ -119,6 +120,7 @@ pub fn clean(table: &TextTable, mapping: &Mapping, recipe: &Recipe) -> Cleaned {
             Step::IdNumbers { field } => (vec![*field], "id_number", standardise::id_number),
             Step::Emails { field } => (vec![*field], "email", standardise::email),
             Step::Provinces { field } => (vec![*field], "province", standardise::province),
+            Step::CreditCodes { field } => (vec![*field], "credit_code", standardise::credit_code),
             _ => continue,
         };
         for field in fields {
@@ -148,6 +150,42 @@ pub fn clean(table: &TextTable, mapping: &Mapping, recipe: &Recipe) -> Cleaned {
                 for r in 0..n {
                     if leave[r].is_none() && !seen.insert(row_hash(&values[r])) {
                         leave[r] = Some((RejectReason::DuplicateRow, None));
+                    }
+                }
+            }
+            Step::DuplicateKeys { fields } => {
+                let cols: Option<Vec<usize>> = fields.iter().map(|&f| col(f)).collect();
+                let Some(cols) = cols else { continue };
+                let mut seen: HashSet<u128> = HashSet::with_capacity(n);
+                for r in 0..n {
+                    let key: Vec<&str> = cols.iter().map(|&c| trim_text(&values[r][c])).collect();
+                    // A key with an empty part identifies nothing (RequireFields decides those rows).
+                    if leave[r].is_some() || key.iter().any(|k| k.is_empty()) {
+                        continue;
+                    }
+                    if !seen.insert(cells_hash(key.iter().copied())) {
+                        leave[r] = Some((RejectReason::DuplicateKey, fields.first().copied()));
+                    }
+                }
+            }
+            Step::VisitsPerDay { max, action } => {
+                let (Some(cu), Some(ct)) = (col(Field::UserId), col(Field::EventTime)) else { continue };
+                let day = |r: usize| parse_timestamp(&values[r][ct]).ok().map(|t| t.day.days());
+                let mut per_day: HashMap<(&str, i32), u32> = HashMap::new();
+                for r in (0..n).filter(|&r| leave[r].is_none()) {
+                    if let Some(d) = day(r) {
+                        *per_day.entry((trim_text(&values[r][cu]), d)).or_insert(0) += 1;
+                    }
+                }
+                let over: Vec<usize> = (0..n)
+                    .filter(|&r| leave[r].is_none())
+                    .filter(|&r| day(r).is_some_and(|d| per_day.get(&(trim_text(&values[r][cu]), d)) > Some(max)))
+                    .collect();
+                for r in over {
+                    match action {
+                        Action::SetAside => leave[r] = Some((RejectReason::BusinessRule, Some(Field::EventTime))),
+                        Action::Flag => flags[r].push(format!("over_{max}_visits_a_day")),
+                        Action::Keep => {}
                     }
                 }
             }
@@ -351,8 +389,13 @@ fn method_name(m: OutlierMethod) -> &'static str {
 
 /// A 128-bit hash of a row's cells (cells separated, so `a|b` ≠ `ab|`).
 fn row_hash(row: &[String]) -> u128 {
+    cells_hash(row.iter().map(String::as_str))
+}
+
+/// A 128-bit hash of cells, each followed by a byte no UTF-8 text has.
+fn cells_hash<'a>(cells: impl Iterator<Item = &'a str>) -> u128 {
     let mut h = Xxh3::new();
-    for c in row {
+    for c in cells {
         h.update(c.as_bytes());
         h.update(&[0xFF]);
     }
@@ -475,6 +518,28 @@ mod tests {
         assert!(aside.quality.reconciles);
         let flagged = clean(&t, &m, &recipe(A::Flag));
         assert_eq!(flagged.clean.cell(4, 3), "amount:outlier");
+    }
+
+    #[test]
+    fn same_key_rows_and_busy_days() {
+        // Customers: C1 twice with different details → the second is a duplicate record.
+        let c = run(SourceKind::Customers, "客户ID,姓名\nC1,张三\nC2,李四\nC1,张叁\n,王五\n");
+        let reasons: Vec<RejectReason> = c.set_aside.iter().map(|s| s.reason).collect();
+        assert_eq!(reasons, vec![RejectReason::DuplicateKey, RejectReason::MissingValue]);
+        assert_eq!(c.set_aside[0].index, 2);
+        assert!(c.quality.reconciles);
+        // Events: same customer, time and type → duplicate; 101 events of U1 on one day → flagged.
+        let mut csv = String::from(
+            "用户ID,行为类型,行为时间,渠道\nU2,浏览,2024-01-01 10:00:00,APP\nU2,浏览,2024/1/1 10:00,官网\n",
+        );
+        for i in 0..101 {
+            csv.push_str(&format!("U1,浏览,2024-01-02 10:{:02}:{:02},APP\n", i / 60, i % 60));
+        }
+        csv.push_str("U1,浏览,2024-01-03 10:00:00,APP\n");
+        let e = run(SourceKind::Events, &csv);
+        assert_eq!(e.quality.set_aside.get("duplicate_key"), Some(&1));
+        assert_eq!(e.quality.flagged.get("over_100_visits_a_day"), Some(&101));
+        assert_eq!(e.clean.cell(e.clean.len() - 1, 4), "", "a quiet day is not flagged");
     }
 
     #[test]

@@ -141,6 +141,26 @@ pub fn id_number(v: &str) -> Outcome {
     }
 }
 
+/// A unified social credit code (统一社会信用代码, GB 32100-2015): 18
+/// characters from `0-9A-HJ-NPQRTUWXY` (no I, O, Z, S, V), upper case,
+/// spaces removed, with a valid check character; anything else is invalid.
+pub fn credit_code(v: &str) -> Outcome {
+    const CHARSET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+    const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    let t: String = trim_text(v).chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>().to_uppercase();
+    let values: Option<Vec<u32>> = t.bytes().map(|b| CHARSET.iter().position(|&c| c == b).map(|p| p as u32)).collect();
+    let Some(values) = values.filter(|v| v.len() == 18) else { return Outcome::Invalid };
+    let sum: u32 = values[..17].iter().zip(WEIGHTS).map(|(v, w)| v * w).sum();
+    if values[17] != (31 - sum % 31) % 31 {
+        return Outcome::Invalid;
+    }
+    if t == v {
+        Outcome::Same
+    } else {
+        Outcome::Changed(t)
+    }
+}
+
 /// An e-mail address, trimmed and with a lower-case domain; invalid when it
 /// has no single `@` or no dot in the domain.
 pub fn email(v: &str) -> Outcome {
@@ -218,6 +238,15 @@ pub fn province(v: &str) -> Outcome {
 #[cfg(test)]
 mod more_tests {
     use super::*;
+
+    #[test]
+    fn credit_codes_with_check_characters() {
+        assert_eq!(credit_code("91350100M000100Y43"), Outcome::Same);
+        assert_eq!(credit_code(" 91350100m000100y43 "), Outcome::Changed("91350100M000100Y43".into()));
+        assert_eq!(credit_code("91350100M000100Y44"), Outcome::Invalid, "wrong check character");
+        assert_eq!(credit_code("91350100M000100Y4"), Outcome::Invalid, "17 characters");
+        assert_eq!(credit_code("91350100I000100Y43"), Outcome::Invalid, "I is not in the alphabet");
+    }
 
     #[test]
     fn id_numbers_with_check_digits() {
