@@ -135,14 +135,37 @@ fn customer_id(i: u32) -> String {
     format!("C{:06}", i + 1)
 }
 
-/// Writes the customers table (CRM export) as UTF-8 CSV.
+/// One generated CRM record (also what the other tables use to refer to a customer).
+struct Person {
+    name: String,
+    phone: String,
+    email: Option<String>,
+}
+
+fn person(rng: &mut Rng, i: u32) -> Person {
+    let name = format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN));
+    let phone = format!("1{}{}{:08}", rng.pick(&[3, 5, 8, 8, 3, 7, 9]), rng.below(10), rng.below(100_000_000));
+    let email =
+        (rng.f64() < 0.6).then(|| format!("c{}@{}", 10_000 + i, rng.pick(&["qq.com", "163.com", "example.com"])));
+    Person { name, phone, email }
+}
+
+/// The CRM records' contact details, in customer order (deterministic per seed).
+fn people(spec: SampleSpec) -> Vec<Person> {
+    let mut rng = Rng::new(spec.seed ^ 0x5EED_0F_9E09_1E);
+    (0..spec.customers as u32).map(|i| person(&mut rng, i)).collect()
+}
+
+/// Writes the customers table (CRM export) as UTF-8 CSV. About 0.5 % of the
+/// customers appear a second time under a new id (`D…`) with the same name
+/// and phone — the duplicate records a merge should find.
 pub fn write_customers<W: Write>(spec: SampleSpec, mut w: W) -> io::Result<()> {
     let mut rng = Rng::new(spec.seed ^ 0xC0FFEE);
-    writeln!(w, "客户ID,姓名,手机号,性别,年龄,省份,城市,会员等级,渠道来源,注册时间")?;
+    let people = people(spec);
+    writeln!(w, "客户ID,姓名,手机号,邮箱,性别,年龄,省份,城市,会员等级,渠道来源,注册时间")?;
     let total_weight: u32 = PROVINCES.iter().map(|p| p.2).sum();
-    for i in 0..spec.customers as u32 {
-        let name = format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN));
-        let phone = format!("1{}{}{:08}", rng.pick(&[3, 5, 8, 8, 3, 7, 9]), rng.below(10), rng.below(100_000_000));
+    let mut duplicates = Vec::new();
+    for (i, p) in people.iter().enumerate() {
         let gender = if rng.f64() < 0.52 { "女" } else { "男" };
         let age = (18.0 + (rng.normal() * 11.0 + 34.0).clamp(0.0, 60.0)) as u32;
         let mut k = rng.below(u64::from(total_weight)) as u32;
@@ -157,9 +180,159 @@ pub fn write_customers<W: Write>(spec: SampleSpec, mut w: W) -> io::Result<()> {
         let level = LEVELS[(rng.f64().powi(2) * 4.0) as usize];
         let channel = rng.pick(CHANNELS);
         let reg = Day::from_days(first_day() - 400 + rng.below(900) as i32);
-        writeln!(w, "{},{name},{phone},{gender},{age},{prov},{city},{level},{channel},{reg}", customer_id(i))?;
+        let email = p.email.as_deref().unwrap_or("");
+        let id = customer_id(i as u32);
+        writeln!(w, "{id},{},{},{email},{gender},{age},{prov},{city},{level},{channel},{reg}", p.name, p.phone)?;
+        if rng.f64() < 0.005 {
+            // Re-registered in another store: new id, same person, fewer details.
+            duplicates.push(format!("D{:06},{},{},,{gender},,{prov},,普通,{channel},{reg}", i + 1, p.name, p.phone));
+        }
+    }
+    for d in duplicates {
+        writeln!(w, "{d}")?;
     }
     Ok(())
+}
+
+/// How a service or survey system refers to a customer.
+fn reference(rng: &mut Rng, i: u32, p: &Person, by_contact: f64) -> String {
+    let roll = rng.f64();
+    if roll < 0.004 {
+        format!("X{:06}", rng.below(1_000_000)) // nobody in the CRM: an orphan
+    } else if roll < 0.004 + by_contact {
+        // Another system keyed by contact details: resolved by phone or e-mail.
+        p.email.clone().filter(|_| rng.f64() < 0.5).unwrap_or_else(|| p.phone.clone())
+    } else {
+        customer_id(i)
+    }
+}
+
+const TICKET_TYPES: &[&str] = &["咨询", "物流查询", "退换货", "售后维修", "投诉-产品质量", "投诉-服务态度"];
+
+/// Writes service tickets as UTF-8 CSV: about 30 % of customers have one to
+/// four; 3 % of tickets name the customer by phone or e-mail instead of id,
+/// 0.4 % name nobody in the CRM. Returns the number of rows.
+pub fn write_tickets<W: Write>(spec: SampleSpec, mut w: W) -> io::Result<u64> {
+    let mut rng = Rng::new(spec.seed ^ 0x71C4E7);
+    let people = people(spec);
+    writeln!(w, "工单号,客户ID,创建时间,问题类型,解决时长(小时),满意度,客服工号")?;
+    let mut rows = 0u64;
+    let mut lines = Vec::new();
+    for (i, p) in people.iter().enumerate() {
+        if rng.f64() >= 0.3 {
+            continue;
+        }
+        for _ in 0..1 + rng.below(4) {
+            let day = first_day() + rng.below(SPAN_DAYS as u64) as i32;
+            let secs = (8 * 3600 + rng.below(12 * 3600)) as u32;
+            let kind = TICKET_TYPES[(rng.f64().powf(1.3) * TICKET_TYPES.len() as f64) as usize];
+            let hours = ((rng.normal() * 0.9 + 2.3).exp() * 10.0).round() / 10.0;
+            let base = if kind.starts_with("投诉") { 2.6 } else { 4.1 };
+            let satisfaction = if rng.f64() < 0.3 {
+                String::new()
+            } else {
+                ((base + rng.normal() * 0.9 - hours / 100.0).round().clamp(1.0, 5.0) as u32).to_string()
+            };
+            let who = reference(&mut rng, i as u32, p, 0.03);
+            let agent = format!("A{:03}", 1 + rng.below(40));
+            lines.push((day, secs, who, kind, hours, satisfaction, agent));
+        }
+    }
+    lines.sort_by_key(|l| (l.0, l.1));
+    for (n, (day, secs, who, kind, hours, satisfaction, agent)) in lines.into_iter().enumerate() {
+        let (h, m) = (secs / 3600, secs / 60 % 60);
+        let day = Day::from_days(day);
+        writeln!(w, "T{:07},{who},{day} {h:02}:{m:02}:00,{kind},{hours},{satisfaction},{agent}", n + 1)?;
+        rows += 1;
+    }
+    Ok(rows)
+}
+
+const COMMENTS: &[&str] = &[
+    "",
+    "",
+    "物流很快，包装完好",
+    "客服态度好，问题解决及时",
+    "价格有点贵",
+    "退货流程太慢",
+    "质量不错，会回购",
+    "发货慢，等了一周",
+    "APP 经常卡顿",
+    "推荐给朋友了",
+];
+
+/// Writes survey answers (NPS 0–10, CSAT 1–5, CES 1–5, comment) as UTF-8
+/// CSV: about 20 % of customers answered once or twice; 5 % of answers are
+/// keyed by e-mail or phone. Returns the number of rows.
+pub fn write_surveys<W: Write>(spec: SampleSpec, mut w: W) -> io::Result<u64> {
+    let mut rng = Rng::new(spec.seed ^ 0x5C0BE7);
+    let people = people(spec);
+    writeln!(w, "客户ID,调查日期,NPS评分,满意度CSAT,费力度CES,意见反馈")?;
+    let mut rows = 0u64;
+    for (i, p) in people.iter().enumerate() {
+        if rng.f64() >= 0.2 {
+            continue;
+        }
+        for _ in 0..1 + rng.below(2) {
+            let day = Day::from_days(first_day() + rng.below(SPAN_DAYS as u64) as i32);
+            let mood = rng.normal();
+            let nps = ((mood * 2.2 + 7.6).round().clamp(0.0, 10.0)) as u32;
+            let csat = ((mood * 0.9 + 3.9).round().clamp(1.0, 5.0)) as u32;
+            let ces = ((-mood * 0.8 + 2.4 + rng.normal() * 0.5).round().clamp(1.0, 5.0)) as u32;
+            let comment = rng.pick(COMMENTS);
+            let who = reference(&mut rng, i as u32, p, 0.05);
+            writeln!(w, "{who},{day},{nps},{csat},{ces},{comment}")?;
+            rows += 1;
+        }
+    }
+    Ok(rows)
+}
+
+const STEPS: &[&str] = &["登录", "浏览", "加购", "下单", "支付"];
+const DEVICES: &[&str] = &["iOS", "Android", "Windows", "macOS"];
+
+/// Writes behaviour events as UTF-8 CSV: about 40 % of customers have a few
+/// sessions (登录 → 浏览 … → 加购 → 下单 → 支付, each step fewer), with
+/// durations; a few negative durations and sub-3-second views. Returns the
+/// number of rows.
+pub fn write_events<W: Write>(spec: SampleSpec, mut w: W) -> io::Result<u64> {
+    let mut rng = Rng::new(spec.seed ^ 0xE7E27);
+    writeln!(w, "用户ID,行为类型,行为时间,商品ID,停留时长(秒),渠道,设备")?;
+    let mut rows = 0u64;
+    for i in 0..spec.customers as u32 {
+        if rng.f64() >= 0.4 {
+            continue;
+        }
+        let device = rng.pick(DEVICES);
+        let channel = rng.pick(&["APP", "小程序", "官网"]);
+        for _ in 0..1 + rng.below(6) {
+            let day = Day::from_days(first_day() + rng.below(SPAN_DAYS as u64) as i32);
+            let mut secs = (7 * 3600 + rng.below(16 * 3600)) as u32;
+            let product = format!("P{:04}", 1 + rng.below(500));
+            // How far down the funnel this session goes.
+            let depth = [0.0, 0.75, 0.35, 0.6, 0.85].iter().take_while(|&&p| p == 0.0 || rng.f64() < p).count();
+            for (s, step) in STEPS.iter().enumerate().take(depth) {
+                let views = if s == 1 { 1 + rng.below(4) } else { 1 };
+                for _ in 0..views {
+                    let duration = match rng.below(1000) {
+                        0..=2 => -5,
+                        3..=40 => 1 + rng.below(2) as i64,
+                        _ => 5 + rng.below(300) as i64,
+                    };
+                    let item = if s == 0 { "" } else { product.as_str() };
+                    let (h, m, sec) = (secs / 3600, secs / 60 % 60, secs % 60);
+                    writeln!(
+                        w,
+                        "{},{step},{day} {h:02}:{m:02}:{sec:02},{item},{duration},{channel},{device}",
+                        customer_id(i)
+                    )?;
+                    secs = (secs + duration.unsigned_abs() as u32 + 3).min(86_399);
+                    rows += 1;
+                }
+            }
+        }
+    }
+    Ok(rows)
 }
 
 /// Writes the orders table as UTF-8 CSV with Chinese headers, sorted by time.
@@ -258,9 +431,56 @@ pub fn orders_csv(spec: SampleSpec) -> Vec<u8> {
     out
 }
 
+/// Every sample table as `(file name, bytes)`: customers, orders, tickets,
+/// surveys and events.
+pub fn all_tables(spec: SampleSpec) -> Vec<(&'static str, Vec<u8>)> {
+    let mut out: Vec<(&'static str, Vec<u8>)> = Vec::new();
+    let mut customers = Vec::new();
+    let mut tickets = Vec::new();
+    let mut surveys = Vec::new();
+    let mut events = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = write_customers(spec, &mut customers);
+    let _ = write_tickets(spec, &mut tickets);
+    let _ = write_surveys(spec, &mut surveys);
+    let _ = write_events(spec, &mut events);
+    out.push(("sample_customers.csv", customers));
+    out.push(("sample_orders.csv", orders_csv(spec)));
+    out.push(("sample_tickets.csv", tickets));
+    out.push(("sample_surveys.csv", surveys));
+    out.push(("sample_events.csv", events));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_table_is_recognised_and_keyed() {
+        use crate::engine::ingest::fields::{detect_kind, SourceKind};
+        let tables = all_tables(SampleSpec { customers: 2000, seed: 5 });
+        let kinds: Vec<SourceKind> = tables
+            .iter()
+            .map(|(_, b)| {
+                let text = String::from_utf8_lossy(b);
+                let header: Vec<String> = text.lines().next().unwrap_or("").split(',').map(str::to_string).collect();
+                detect_kind(&header)
+            })
+            .collect();
+        use SourceKind::*;
+        assert_eq!(kinds, vec![Customers, Orders, Tickets, Surveys, Events]);
+        let text = String::from_utf8_lossy(&tables[0].1).into_owned();
+        assert!(text.lines().any(|l| l.starts_with('D')), "duplicate CRM records");
+        let tickets = String::from_utf8_lossy(&tables[2].1).into_owned();
+        assert!(tickets.lines().skip(1).any(|l| l.split(',').nth(1).is_some_and(|c| c.starts_with('1'))), "phone keys");
+        assert!(tickets.lines().skip(1).any(|l| l.split(',').nth(1).is_some_and(|c| c.starts_with('X'))), "orphans");
+        for (_, b) in &tables {
+            let text = String::from_utf8_lossy(b);
+            let width = text.lines().next().unwrap_or("").split(',').count();
+            assert!(text.lines().all(|l| l.split(',').count() == width));
+        }
+    }
 
     #[test]
     fn deterministic() {
@@ -280,7 +500,7 @@ mod tests {
         let mut customers = Vec::new();
         assert!(write_customers(SampleSpec { customers: 5, seed: 1 }, &mut customers).is_ok());
         let c = String::from_utf8(customers).unwrap_or_default();
-        assert_eq!(c.lines().count(), 6);
+        assert!(c.lines().count() >= 6);
         assert!(c.lines().nth(1).is_some_and(|l| l.starts_with("C000001,")));
     }
 }
