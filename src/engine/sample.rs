@@ -152,7 +152,7 @@ fn person(rng: &mut Rng, i: u32) -> Person {
 
 /// The CRM records' contact details, in customer order (deterministic per seed).
 fn people(spec: SampleSpec) -> Vec<Person> {
-    let mut rng = Rng::new(spec.seed ^ 0x5EED_0F_9E09_1E);
+    let mut rng = Rng::new(spec.seed ^ 0x5EED_0F9E_091E);
     (0..spec.customers as u32).map(|i| person(&mut rng, i)).collect()
 }
 
