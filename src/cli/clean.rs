@@ -47,7 +47,7 @@ pub fn run(a: Args) -> Result<()> {
     let kind = SourceKind::from_key(&a.kind).ok_or_else(|| anyhow!("--kind {}: use one of {}", a.kind, kinds()))?;
     let lang = Lang::from_key(&a.lang).ok_or_else(|| anyhow!("--lang {}: use zh-CN or en", a.lang))?;
     let maps = parse_maps_for(kind, &a.maps)?;
-    let (probe, mapping, table) = read_table(&a.input, kind, &maps, a.sheet.as_deref())?;
+    let (probe, mapping, table) = read_table(&a.input, Some(kind), &maps, a.sheet.as_deref())?;
     let missing = mapping.missing_required();
     if !missing.is_empty() {
         let names: Vec<&str> = missing.iter().map(|f| f.key()).collect();

@@ -5,7 +5,7 @@ use crate::engine::analyze::customers::Customers;
 use crate::engine::clean::table::TextTable;
 use crate::engine::ingest::chunk::{needs_single_pass, plan, ByteRange};
 use crate::engine::ingest::detect::{detect_format, Format};
-use crate::engine::ingest::fields::{auto_map, Field, Mapping, SourceKind};
+use crate::engine::ingest::fields::{auto_map, detect_kind, Field, Mapping, SourceKind};
 use crate::engine::ingest::orders::{OrderColumns, OrdersChunk};
 use crate::engine::ingest::probe::{probe_excel, probe_text, Probe, PROBE_BYTES};
 use crate::engine::pipeline::{finish_local, read_excel, read_text_range, read_text_table};
@@ -67,10 +67,11 @@ pub fn read_customers(path: &Path, maps: &[(Field, String)], sheet: Option<&str>
     Ok((probe, customers))
 }
 
-/// Reads any table whole, as text cells, with its mapping for `kind`.
+/// Reads any table whole, as text cells, with its mapping for `kind` (by
+/// default the kind its headers suggest).
 pub fn read_table(
     path: &Path,
-    kind: SourceKind,
+    kind: Option<SourceKind>,
     maps: &[(Field, String)],
     sheet: Option<&str>,
 ) -> Result<(Probe, Mapping, TextTable)> {
@@ -90,6 +91,7 @@ pub fn read_table(
         let table = read_text_table(BufReader::with_capacity(1 << 20, file), &probe)?;
         (probe, table)
     };
+    let kind = kind.unwrap_or_else(|| detect_kind(&table.headers));
     let mut mapping = auto_map(kind, &table.headers);
     if let Err(missing) = mapping.apply_overrides(maps, &table.headers) {
         bail!(

@@ -7,6 +7,7 @@ mod input;
 mod output;
 mod rfm;
 mod sample;
+mod unify;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -25,6 +26,8 @@ enum Command {
     Rfm(rfm::Args),
     /// Clean a table by a recipe: clean rows, rows set aside, change log, quality report.
     Clean(clean::Args),
+    /// Join several sources into one customer table (identity resolution, orphans, merges).
+    Unify(unify::Args),
     /// Write the deterministic sample data (orders, and optionally customers).
     Sample(sample::Args),
 }
@@ -35,6 +38,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Rfm(a) => rfm::run(a),
         Command::Clean(a) => clean::run(a),
+        Command::Unify(a) => unify::run(a),
         Command::Sample(a) => sample::run(a),
     };
     match result {

@@ -15,3 +15,4 @@ pub mod money;
 pub mod pipeline;
 pub mod report;
 pub mod sample;
+pub mod unify;

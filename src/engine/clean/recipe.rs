@@ -103,7 +103,8 @@ pub enum Step {
     },
     /// Rows with more cells than the header are set aside.
     TooManyFields,
-    /// Rows without a value in any of these fields are set aside (待补充).
+    /// Rows without a value in any of these fields are set aside (待补充),
+    /// and so are rows where a required date or amount cannot be read.
     RequireFields {
         /// The key fields.
         fields: Vec<Field>,
@@ -233,6 +234,11 @@ const DATES: &[Field] = &[
     Field::SurveyDate,
     Field::TouchTime,
 ];
+
+/// Whether `field` holds dates.
+pub fn is_date(field: Field) -> bool {
+    DATES.contains(&field)
+}
 
 impl Recipe {
     /// The default recipe for a table of `kind` mapped as `mapping`.

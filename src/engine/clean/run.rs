@@ -207,6 +207,11 @@ pub fn clean(table: &TextTable, mapping: &Mapping, recipe: &Recipe) -> Cleaned {
                         fields.iter().find(|&&f| col(f).is_none_or(|c| trim_text(&values[r][c]).is_empty()))
                     {
                         leave[r] = Some((RejectReason::MissingValue, Some(f)));
+                    } else if let Some((f, reason)) = fields
+                        .iter()
+                        .find_map(|&f| col(f).and_then(|c| unreadable_key(f, &values[r][c])).map(|x| (f, x)))
+                    {
+                        leave[r] = Some((reason, Some(f)));
                     }
                 }
             }
@@ -352,6 +357,22 @@ pub fn clean(table: &TextTable, mapping: &Mapping, recipe: &Recipe) -> Cleaned {
         columns,
     };
     Cleaned { clean: out, set_aside, changes, quality }
+}
+
+/// Why a key value (a date or an amount the analyses need) cannot be used.
+fn unreadable_key(field: Field, v: &str) -> Option<RejectReason> {
+    use crate::engine::date::DateError;
+    if field == Field::Amount {
+        return parse_amount(v).is_err().then_some(RejectReason::InvalidAmount);
+    }
+    if !super::recipe::is_date(field) {
+        return None;
+    }
+    match parse_timestamp(v) {
+        Ok(_) => None,
+        Err(DateError::Ambiguous) => Some(RejectReason::AmbiguousDate),
+        Err(_) => Some(RejectReason::InvalidDate),
+    }
 }
 
 /// The inclusive range of values that are not outliers.

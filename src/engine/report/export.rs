@@ -19,11 +19,20 @@ pub const RFM_COLUMNS: [&str; 8] =
 
 /// Prefixes a cell starting with `= + - @`, tab or CR with `'` so that
 /// spreadsheets show it as text instead of evaluating it.
+/// A plain negative number (`-12.50`) is left as it is: a spreadsheet reads
+/// it as the number it is, and nothing in it can run.
 pub fn safe_cell(s: &str) -> Cow<'_, str> {
     match s.as_bytes().first() {
+        Some(b'-') if is_plain_number(&s[1..]) => Cow::Borrowed(s),
         Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => Cow::Owned(format!("'{s}")),
         _ => Cow::Borrowed(s),
     }
+}
+
+/// Digits with at most one decimal point inside (`12`, `12.50`).
+fn is_plain_number(s: &str) -> bool {
+    let (int, frac) = s.split_once('.').unwrap_or((s, "0"));
+    !int.is_empty() && !frac.is_empty() && (int.bytes().chain(frac.bytes())).all(|b| b.is_ascii_digit())
 }
 
 /// [`safe_cell`] as bytes, for `csv` records.
@@ -136,6 +145,9 @@ mod tests {
         assert_eq!(safe_cell("+86 138"), "'+86 138");
         assert_eq!(safe_cell("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(safe_cell("-1+2"), "'-1+2");
+        assert_eq!(safe_cell("-166.20"), "-166.20", "a plain negative amount stays a number");
+        assert_eq!(safe_cell("-1."), "'-1.");
+        assert_eq!(safe_cell("-"), "'-");
         assert_eq!(safe_cell("C001"), "C001");
         assert_eq!(safe_cell(""), "");
     }

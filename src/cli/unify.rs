@@ -1,0 +1,114 @@
+//! `custlens unify`: several sources cleaned with their default recipes and
+//! joined into one customer table — with the identity matches, conflicts,
+//! orphans and duplicate-record merges, and every row accounted for.
+
+use super::input::read_table;
+use super::output::write_to;
+use crate::engine::clean::recipe::Recipe;
+use crate::engine::clean::run::{clean, Cleaned};
+use crate::engine::ingest::fields::{Mapping, SourceKind};
+use crate::engine::report::export::write_table_csv;
+use crate::engine::unify::identity::MergeChoice;
+use crate::engine::unify::{unify, Source, UnifyOptions};
+use anyhow::{anyhow, bail, Result};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+/// Arguments of `custlens unify`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// A source table (CSV or Excel); repeat for each. Its kind is guessed
+    /// from the headers unless given as KIND:FILE (e.g. tickets:service.csv).
+    #[arg(long = "input", value_name = "[KIND:]FILE", required = true)]
+    inputs: Vec<String>,
+    /// Apply duplicate-record merges: `all`, or the kept ids (comma-separated).
+    #[arg(long = "accept-merges", value_name = "all|ID,ID…")]
+    accept_merges: Option<String>,
+    /// Undo the automatic match of this id (its rows stay orphans). Repeatable.
+    #[arg(long = "undo-match", value_name = "ID")]
+    undo: Vec<String>,
+    /// Output folder: customers.csv, identities.csv, merges.csv, unify.json.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+struct Loaded {
+    file: String,
+    mapping: Mapping,
+    cleaned: Cleaned,
+}
+
+fn parse_input(spec: &str) -> Result<(Option<SourceKind>, PathBuf)> {
+    if let Some((k, f)) = spec.split_once(':') {
+        if let Some(kind) = SourceKind::from_key(k) {
+            return Ok((Some(kind), PathBuf::from(f)));
+        }
+    }
+    Ok((None, PathBuf::from(spec)))
+}
+
+/// Runs `custlens unify`.
+pub fn run(a: Args) -> Result<()> {
+    let mut loaded = Vec::new();
+    for spec in &a.inputs {
+        let (kind, path) = parse_input(spec)?;
+        let (probe, mapping, table) = read_table(&path, kind, &[], None)?;
+        let missing = mapping.missing_required();
+        if !missing.is_empty() {
+            let names: Vec<&str> = missing.iter().map(|f| f.key()).collect();
+            bail!(
+                "{}: read as {} but no column is mapped to {} (columns: {}); name the kind as KIND:FILE or fix the headers",
+                probe.file,
+                mapping.kind.key(),
+                names.join(", "),
+                table.headers.join(", ")
+            );
+        }
+        let cleaned = clean(&table, &mapping, &Recipe::default_for(mapping.kind, &mapping));
+        loaded.push(Loaded { file: probe.file, mapping, cleaned });
+    }
+    if !loaded.iter().any(|l| l.mapping.kind == SourceKind::Customers) {
+        eprintln!("note: no customers (CRM) table among the inputs: every customer is an orphan");
+    }
+    let merges = match a.accept_merges.as_deref() {
+        None => MergeChoice::None,
+        Some("all") => MergeChoice::All,
+        Some(list) => MergeChoice::Listed { keep: list.split(',').map(|s| s.trim().to_string()).collect() },
+    };
+    let opts = UnifyOptions { merges, undone: a.undo.iter().cloned().collect::<BTreeSet<_>>() };
+    let sources: Vec<Source<'_>> =
+        loaded.iter().map(|l| Source { file: &l.file, mapping: &l.mapping, table: &l.cleaned.clean }).collect();
+    let u = unify(&sources, &opts);
+    std::fs::create_dir_all(&a.out).map_err(|e| anyhow!("{}: cannot create: {e}", a.out.display()))?;
+    write_to(&a.out.join("customers.csv"), |w| write_table_csv(w, &u.customer_table()))?;
+    write_to(&a.out.join("identities.csv"), |w| write_table_csv(w, &u.identity_table()))?;
+    write_to(&a.out.join("merges.csv"), |w| write_table_csv(w, &u.merge_table()))?;
+    let quality: Vec<_> = loaded
+        .iter()
+        .map(|l| serde_json::json!({"file": l.file, "kind": l.mapping.kind.key(), "quality": l.cleaned.quality}))
+        .collect();
+    let report = serde_json::json!({
+        "summary": u.summary,
+        "sources": u.sources,
+        "cleaning": quality,
+    });
+    let json = serde_json::to_string_pretty(&report)?;
+    write_to(&a.out.join("unify.json"), |w| w.write_all(json.as_bytes()))?;
+    let s = &u.summary;
+    eprintln!(
+        "{} customers ({} in the CRM, {} orphans); {} ids matched by phone/e-mail/credit code, {} conflicts; {} duplicate records proposed, {} merged",
+        s.customers, s.in_crm, s.orphans, s.matched_ids, s.conflicts, s.merges_proposed, s.merges_applied
+    );
+    for l in &u.sources {
+        eprintln!(
+            "  {} ({}): {} rows = {} by id + {} matched + {} orphan",
+            l.file,
+            l.kind.key(),
+            l.rows,
+            l.direct,
+            l.matched,
+            l.orphan + l.no_id
+        );
+    }
+    Ok(())
+}
