@@ -16,6 +16,8 @@ use crate::engine::ingest::chunk::ByteRange;
 use crate::engine::ingest::fields::{Mapping, SourceKind};
 use crate::engine::ingest::orders::OrderColumns;
 use crate::engine::ingest::probe::Probe;
+use crate::engine::unify::identity::MergeProposal;
+use crate::engine::unify::{IdentityConflict, IdentityMatch, Orphan, SourceLink, UnifySummary};
 use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
 
@@ -93,6 +95,106 @@ pub enum Request {
         /// Language of reasons.
         lang: Lang,
     },
+    /// Generate every sample table (customers, orders, tickets, surveys, events).
+    SampleAll {
+        /// Customers to generate.
+        customers: u32,
+        /// Seed.
+        seed: u64,
+    },
+    /// Read the attached file as a table of `kind`, clean it with the kind's
+    /// default recipe and keep it as a source of the customer view (in place
+    /// of a source of the same name).
+    AddSource {
+        /// The file's probe.
+        probe: Probe,
+        /// What the table holds.
+        kind: SourceKind,
+    },
+    /// Forget a source.
+    RemoveSource {
+        /// Its file name.
+        file: String,
+    },
+    /// Join the sources kept into the unified customer view.
+    Unify {
+        /// The [`crate::engine::unify::UnifyOptions`] as JSON (tagged enums).
+        options_json: String,
+    },
+    /// Export one of the unified view's files.
+    ExportUnify {
+        /// Which file.
+        what: UnifyFile,
+    },
+}
+
+/// The files the unified customer view produces.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UnifyFile {
+    /// One row per customer (`customers.csv`).
+    Customers,
+    /// Matches, conflicts and orphans (`identities.csv`).
+    Identities,
+    /// Duplicate-record proposals (`merges.csv`).
+    Merges,
+    /// Counts and per-source accounting (`unify.json`).
+    Report,
+}
+
+impl UnifyFile {
+    /// Every file.
+    pub const ALL: [UnifyFile; 4] = [UnifyFile::Customers, UnifyFile::Identities, UnifyFile::Merges, UnifyFile::Report];
+
+    /// Its file name.
+    pub fn name(self) -> &'static str {
+        match self {
+            UnifyFile::Customers => "customers.csv",
+            UnifyFile::Identities => "identities.csv",
+            UnifyFile::Merges => "merges.csv",
+            UnifyFile::Report => "unify.json",
+        }
+    }
+}
+
+/// A source kept for the customer view, as the page lists it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SourceView {
+    /// File name.
+    pub file: String,
+    /// The kind it was read as.
+    pub kind: SourceKind,
+    /// The kind its headers suggest.
+    pub detected: SourceKind,
+    /// Its cleaning report.
+    pub quality: Quality,
+}
+
+/// The most list entries (matches, orphans…) a view carries; the counts are complete.
+pub const VIEW_LIST_MAX: usize = 200;
+/// Customers shown in the preview.
+pub const VIEW_PREVIEW_ROWS: usize = 20;
+
+/// What the page shows of the unified customer view.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct UnifyView {
+    /// The headline counts.
+    pub summary: UnifySummary,
+    /// Per source: how its rows were joined.
+    pub sources: Vec<SourceLink>,
+    /// Ids tied by a contact key (first [`VIEW_LIST_MAX`]).
+    pub matches: Vec<IdentityMatch>,
+    /// Ids not tied because their keys disagree (first [`VIEW_LIST_MAX`]).
+    pub conflicts: Vec<IdentityConflict>,
+    /// Ids in no CRM record (first [`VIEW_LIST_MAX`]).
+    pub orphans: Vec<Orphan>,
+    /// Orphan entries in all.
+    pub orphan_entries: u64,
+    /// Duplicate-record proposals (first [`VIEW_LIST_MAX`]).
+    pub merges: Vec<MergeProposal>,
+    /// Header of the customer table.
+    pub headers: Vec<String>,
+    /// Its first [`VIEW_PREVIEW_ROWS`] rows.
+    pub preview: Vec<Vec<String>>,
 }
 
 /// The files a cleaning run produces.
@@ -170,6 +272,19 @@ pub enum Response {
     Rfm(Box<RfmView>),
     /// The cleaning run's summary.
     Cleaned(Box<CleanView>),
+    /// A source was read, cleaned and kept.
+    SourceAdded(Box<SourceView>),
+    /// Done (e.g. a source removed).
+    Done,
+    /// The unified customer view.
+    Unified(Box<UnifyView>),
+    /// Several files, attached as one buffer one after another.
+    Files {
+        /// Their names.
+        names: Vec<String>,
+        /// Their sizes in bytes, in order.
+        sizes: Vec<u64>,
+    },
     /// A file (attached bytes) to download or use.
     File {
         /// Suggested file name.

@@ -13,7 +13,8 @@ use crate::engine::ingest::orders::OrderColumns;
 use crate::engine::ingest::probe::Probe;
 use crate::envelope::Envelope;
 use crate::i18n::Lang;
-use crate::protocol::{CleanFile, CleanView, Request, Response, RfmView};
+use crate::engine::unify::UnifyOptions;
+use crate::protocol::{CleanFile, CleanView, Request, Response, RfmView, SourceView, UnifyFile, UnifyView};
 use js_sys::Uint8Array;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -214,6 +215,8 @@ pub enum Export {
     Rejects,
     /// A file of the last cleaning run.
     Clean(CleanFile),
+    /// A file of the unified customer view.
+    Unify(UnifyFile),
 }
 
 /// Cleans the file as a table of `kind` in worker 0.
@@ -232,10 +235,61 @@ pub async fn export(pool: &Pool, what: Export, lang: Lang) -> Result<(String, Ui
         Export::Customers => Request::ExportCustomers { lang },
         Export::Rejects => Request::ExportRejects { lang },
         Export::Clean(what) => Request::ExportClean { what, lang },
+        Export::Unify(what) => Request::ExportUnify { what },
     };
     let env = pool.call(0, Envelope::new(req), None).await?;
     match (env.body, env.parts.into_iter().next()) {
         (Response::File { name }, Some(bytes)) => Ok((name, bytes)),
         (other, _) => Err(unexpected(&other)),
+    }
+}
+
+/// Generates every sample table in a worker: (file name, bytes) in order.
+pub async fn sample_all(pool: &Pool) -> Result<Vec<(String, Uint8Array)>, JobError> {
+    let req = Request::SampleAll { customers: 5_000, seed: 20_240_601 };
+    let env = pool.call(0, Envelope::new(req), None).await?;
+    match (env.body, env.parts.into_iter().next()) {
+        (Response::Files { names, sizes }, Some(bytes)) => {
+            let mut at = 0u32;
+            Ok(names
+                .into_iter()
+                .zip(sizes)
+                .map(|(name, size)| {
+                    let part = bytes.subarray(at, at + size as u32);
+                    at += size as u32;
+                    (name, part)
+                })
+                .collect())
+        }
+        (other, _) => Err(unexpected(&other)),
+    }
+}
+
+/// Reads, cleans and keeps a source of the customer view in worker 0.
+pub async fn add_source(pool: &Pool, file: &Blob, probe: &Probe, kind: SourceKind) -> Result<SourceView, JobError> {
+    let req = Request::AddSource { probe: probe.clone(), kind };
+    let env = pool.call(0, Envelope::new(req).with_file(file.clone()), None).await?;
+    match env.body {
+        Response::SourceAdded(view) => Ok(*view),
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// Forgets a source in worker 0.
+pub async fn remove_source(pool: &Pool, file: String) -> Result<(), JobError> {
+    let env = pool.call(0, Envelope::new(Request::RemoveSource { file }), None).await?;
+    match env.body {
+        Response::Done => Ok(()),
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// Joins the kept sources into the unified customer view in worker 0.
+pub async fn unify(pool: &Pool, opts: &UnifyOptions) -> Result<UnifyView, JobError> {
+    let options_json = serde_json::to_string(opts).unwrap_or_default();
+    let env = pool.call(0, Envelope::new(Request::Unify { options_json }), None).await?;
+    match env.body {
+        Response::Unified(view) => Ok(*view),
+        other => Err(unexpected(&other)),
     }
 }

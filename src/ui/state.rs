@@ -9,7 +9,9 @@ use crate::engine::ingest::fields::Confidence;
 use crate::engine::ingest::fields::SourceKind;
 use crate::engine::ingest::probe::Probe;
 use crate::i18n::Lang;
-use crate::protocol::{CleanView, RfmView};
+use crate::engine::unify::identity::MergeChoice;
+use crate::engine::unify::UnifyOptions;
+use crate::protocol::{CleanView, RfmView, SourceView, UnifyView};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::rc::Rc;
@@ -61,6 +63,17 @@ pub struct AppState {
     pub cleaned: RwSignal<Option<CleanView>>,
     /// Whether a cleaning run is under way.
     pub cleaning: RwSignal<bool>,
+    /// Sources of the customer view, cleaned, in the order added.
+    pub sources: RwSignal<Vec<SourceView>>,
+    /// The unified customer view on screen.
+    pub unified: RwSignal<Option<UnifyView>>,
+    /// Merges confirmed and matches undone.
+    pub unify_opts: RwSignal<UnifyOptions>,
+    /// Work on the sources under way (files left to read, or joining).
+    pub sources_busy: RwSignal<u32>,
+    /// The last problem with a source, as text.
+    pub sources_error: RwSignal<Option<JobError>>,
+    source_files: StoredValue<Vec<(Blob, Probe)>, LocalStorage>,
     file: StoredValue<Option<Blob>, LocalStorage>,
     pool: StoredValue<Rc<Pool>, LocalStorage>,
     job: StoredValue<u64>,
@@ -78,6 +91,12 @@ impl AppState {
             kind: RwSignal::new(SourceKind::Orders),
             cleaned: RwSignal::new(None),
             cleaning: RwSignal::new(false),
+            sources: RwSignal::new(Vec::new()),
+            unified: RwSignal::new(None),
+            unify_opts: RwSignal::new(UnifyOptions::default()),
+            sources_busy: RwSignal::new(0),
+            sources_error: RwSignal::new(None),
+            source_files: StoredValue::new_local(Vec::new()),
             file: StoredValue::new_local(None),
             pool: StoredValue::new_local(Pool::new(browser::cores())),
             job: StoredValue::new(0),
@@ -249,5 +268,143 @@ impl AppState {
                 Err(e) => self.status.set(Status::Failed(e)),
             }
         });
+    }
+
+    /// Adds files as sources of the customer view: each is probed, read as
+    /// the kind its headers suggest, cleaned and kept (in worker 0), one
+    /// after another; the view is then joined again.
+    pub fn add_sources(self, files: Vec<Blob>) {
+        let pool = self.pool();
+        self.sources_error.set(None);
+        self.sources_busy.update(|n| *n += files.len() as u32);
+        spawn_local(async move {
+            for file in files {
+                let added = match job::probe(&pool, &file).await {
+                    Ok(probe) => {
+                        let kind = probe.detected;
+                        self.keep_source(&pool, file, probe, kind).await
+                    }
+                    Err(e) => Err(e),
+                };
+                self.sources_busy.update(|n| *n = n.saturating_sub(1));
+                if let Err(e) = added {
+                    self.sources_error.set(Some(e));
+                }
+            }
+            self.unify_now(&pool).await;
+        });
+    }
+
+    async fn keep_source(self, pool: &Pool, file: Blob, probe: Probe, kind: SourceKind) -> Result<(), JobError> {
+        let view = job::add_source(pool, &file, &probe, kind).await?;
+        self.source_files.update_value(|v| {
+            v.retain(|(_, p)| p.file != probe.file);
+            v.push((file, probe));
+        });
+        self.sources.update(|list| match list.iter_mut().find(|s| s.file == view.file) {
+            Some(s) => *s = view,
+            None => list.push(view),
+        });
+        Ok(())
+    }
+
+    /// Generates every sample table and adds them all as sources.
+    pub fn load_sample_sources(self) {
+        let pool = self.pool();
+        self.sources_busy.update(|n| *n += 1);
+        spawn_local(async move {
+            let outcome = job::sample_all(&pool).await;
+            self.sources_busy.update(|n| *n = n.saturating_sub(1));
+            match outcome {
+                Ok(tables) => {
+                    let files: Result<Vec<Blob>, String> = tables
+                        .iter()
+                        .map(|(name, bytes)| browser::file_from_bytes(bytes, name, "text/csv").map(Blob::from))
+                        .collect();
+                    match files {
+                        Ok(files) => self.add_sources(files),
+                        Err(m) => self.sources_error.set(Some(JobError::Worker(m))),
+                    }
+                }
+                Err(e) => self.sources_error.set(Some(e)),
+            }
+        });
+    }
+
+    /// Reads a source again as another kind (only that source is cleaned again).
+    pub fn set_source_kind(self, file: String, kind: SourceKind) {
+        let Some((blob, probe)) = self.source_files.with_value(|v| v.iter().find(|(_, p)| p.file == file).cloned())
+        else {
+            return;
+        };
+        let pool = self.pool();
+        self.sources_error.set(None);
+        self.sources_busy.update(|n| *n += 1);
+        spawn_local(async move {
+            let outcome = self.keep_source(&pool, blob, probe, kind).await;
+            self.sources_busy.update(|n| *n = n.saturating_sub(1));
+            match outcome {
+                Ok(()) => self.unify_now(&pool).await,
+                Err(e) => self.sources_error.set(Some(e)),
+            }
+        });
+    }
+
+    /// Removes a source and joins the rest again.
+    pub fn remove_source(self, file: String) {
+        let pool = self.pool();
+        self.source_files.update_value(|v| v.retain(|(_, p)| p.file != file));
+        self.sources.update(|list| list.retain(|s| s.file != file));
+        spawn_local(async move {
+            match job::remove_source(&pool, file).await {
+                Ok(()) => self.unify_now(&pool).await,
+                Err(e) => self.sources_error.set(Some(e)),
+            }
+        });
+    }
+
+    /// Confirms or withdraws the merge of a duplicate-record proposal.
+    pub fn toggle_merge(self, keep: String) {
+        self.unify_opts.update(|o| {
+            let mut listed = match &o.merges {
+                MergeChoice::Listed { keep } => keep.clone(),
+                _ => Default::default(),
+            };
+            if !listed.remove(&keep) {
+                listed.insert(keep);
+            }
+            o.merges = MergeChoice::Listed { keep: listed };
+        });
+        self.rejoin();
+    }
+
+    /// Undoes (or restores) the automatic match of an id.
+    pub fn toggle_match(self, id: String) {
+        self.unify_opts.update(|o| {
+            if !o.undone.remove(&id) {
+                o.undone.insert(id);
+            }
+        });
+        self.rejoin();
+    }
+
+    fn rejoin(self) {
+        let pool = self.pool();
+        spawn_local(async move { self.unify_now(&pool).await });
+    }
+
+    async fn unify_now(self, pool: &Pool) {
+        if self.sources.get_untracked().is_empty() {
+            self.unified.set(None);
+            return;
+        }
+        let opts = self.unify_opts.get_untracked();
+        self.sources_busy.update(|n| *n += 1);
+        let outcome = job::unify(pool, &opts).await;
+        self.sources_busy.update(|n| *n = n.saturating_sub(1));
+        match outcome {
+            Ok(view) => self.unified.set(Some(view)),
+            Err(e) => self.sources_error.set(Some(e)),
+        }
     }
 }

@@ -23,9 +23,13 @@ use crate::engine::pipeline::{check_rows, read_excel, read_in_memory, read_text_
 use crate::engine::report::export::{
     write_changes_csv, write_rejects_csv, write_rfm_csv, write_set_aside_csv, write_table_csv,
 };
-use crate::engine::sample::{orders_csv, SampleSpec};
+use crate::engine::sample::{all_tables, orders_csv, SampleSpec};
+use crate::engine::unify::{unify, Source, Unified, UnifyOptions};
 use crate::envelope::Envelope;
-use crate::protocol::{CleanFile, CleanView, KeyList, Request, Response, RfmView};
+use crate::protocol::{
+    CleanFile, CleanView, KeyList, Request, Response, RfmView, SourceView, UnifyFile, UnifyView, VIEW_LIST_MAX,
+    VIEW_PREVIEW_ROWS,
+};
 use blob::BlobReader;
 use js_sys::Uint8Array;
 use std::cell::RefCell;
@@ -46,6 +50,17 @@ struct State {
     result: Option<RfmResult>,
     /// Worker 0: the last cleaning run (input, result, recipe).
     cleaned: Option<(TextTable, Cleaned, Recipe)>,
+    /// Worker 0: the sources of the customer view, cleaned.
+    sources: Vec<KeptSource>,
+    /// Worker 0: the last unified view.
+    unified: Option<Unified>,
+}
+
+/// A source kept for the customer view.
+struct KeptSource {
+    file: String,
+    mapping: Mapping,
+    cleaned: Cleaned,
 }
 
 thread_local! {
@@ -131,6 +146,35 @@ fn handle(env: Envelope<Request>) {
             Ok(Some("custlens_rows_set_aside.csv".to_string()))
         }),
         Request::Clean { probe, kind, mapping } => with_file(file, |f| clean_file(f, &probe, kind, &mapping)),
+        Request::SampleAll { customers, seed } => {
+            let tables = all_tables(SampleSpec { customers: customers as usize, seed });
+            let names = tables.iter().map(|t| t.0.to_string()).collect();
+            let sizes = tables.iter().map(|t| t.1.len() as u64).collect();
+            Ok((Response::Files { names, sizes }, Some(tables.into_iter().flat_map(|t| t.1).collect())))
+        }
+        Request::AddSource { probe, kind } => with_file(file, |f| add_source(f, &probe, kind)),
+        Request::RemoveSource { file } => {
+            STATE.with(|s| {
+                let mut s = s.borrow_mut();
+                s.sources.retain(|k| k.file != file);
+                s.unified = None;
+            });
+            Ok((Response::Done, None))
+        }
+        Request::Unify { options_json } => unify_sources(&options_json),
+        Request::ExportUnify { what } => export(|s, w| {
+            let Some(u) = &s.unified else { return Ok(None) };
+            match what {
+                UnifyFile::Customers => write_table_csv(w, &u.customer_table())?,
+                UnifyFile::Identities => write_table_csv(w, &u.identity_table())?,
+                UnifyFile::Merges => write_table_csv(w, &u.merge_table())?,
+                UnifyFile::Report => {
+                    let report = serde_json::json!({ "summary": u.summary, "sources": u.sources });
+                    w.write_all(serde_json::to_string_pretty(&report).unwrap_or_default().as_bytes())?
+                }
+            }
+            Ok(Some(format!("custlens_{}", what.name())))
+        }),
         Request::ExportClean { what, lang } => export(|s, w| {
             let Some((input, result, recipe)) = &s.cleaned else { return Ok(None) };
             match what {
@@ -225,8 +269,8 @@ fn decode<T: serde::de::DeserializeOwned>(file: &str, p: &Uint8Array) -> Result<
     from_bytes(&p.to_vec()).map_err(|m| read_error(file, &m))
 }
 
-/// Worker 0: reads the whole file as a table and cleans it with the kind's default recipe.
-fn clean_file(b: &Blob, probe: &Probe, kind: SourceKind, mapping: &Mapping) -> Answer {
+/// Reads a whole file as a table of text cells.
+fn read_table(b: &Blob, probe: &Probe) -> Result<TextTable, EngineError> {
     let name = file_name(b);
     let size = b.size() as u64;
     let table = if matches!(probe.format, Format::Xlsx | Format::Xls) {
@@ -240,6 +284,59 @@ fn clean_file(b: &Blob, probe: &Probe, kind: SourceKind, mapping: &Mapping) -> A
     if table.is_empty() {
         return Err(IngestError::NoRows { file: name }.into());
     }
+    Ok(table)
+}
+
+/// Worker 0: reads, cleans and keeps a source of the customer view.
+fn add_source(b: &Blob, probe: &Probe, kind: SourceKind) -> Answer {
+    let table = read_table(b, probe)?;
+    let mapping = auto_map(kind, &table.headers);
+    if let Some(&field) = mapping.missing_required().first() {
+        let (file, field, columns) = (probe.file.clone(), field.key().to_string(), table.headers.join(", "));
+        return Err(IngestError::Unmapped { file, field, columns }.into());
+    }
+    let cleaned = clean(&table, &mapping, &Recipe::default_for(kind, &mapping));
+    let view = SourceView { file: probe.file.clone(), kind, detected: probe.detected, quality: cleaned.quality.clone() };
+    STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        s.unified = None;
+        let kept = KeptSource { file: probe.file.clone(), mapping, cleaned };
+        match s.sources.iter_mut().find(|k| k.file == probe.file) {
+            Some(k) => *k = kept,
+            None => s.sources.push(kept),
+        }
+    });
+    Ok((Response::SourceAdded(Box::new(view)), None))
+}
+
+/// Worker 0: joins the kept sources.
+fn unify_sources(options_json: &str) -> Answer {
+    let opts: UnifyOptions = serde_json::from_str(options_json).unwrap_or_default();
+    STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        let sources: Vec<Source<'_>> =
+            s.sources.iter().map(|k| Source { file: &k.file, mapping: &k.mapping, table: &k.cleaned.clean }).collect();
+        let u = unify(&sources, &opts);
+        let table = u.customer_table();
+        let view = UnifyView {
+            summary: u.summary.clone(),
+            sources: u.sources.clone(),
+            matches: u.matches.iter().take(VIEW_LIST_MAX).cloned().collect(),
+            conflicts: u.conflicts.iter().take(VIEW_LIST_MAX).cloned().collect(),
+            orphans: u.orphans.iter().take(VIEW_LIST_MAX).cloned().collect(),
+            orphan_entries: u.orphans.len() as u64,
+            merges: u.merges.iter().take(VIEW_LIST_MAX).cloned().collect(),
+            headers: table.headers.clone(),
+            preview: (0..table.len().min(VIEW_PREVIEW_ROWS)).map(|r| table.row(r).map(str::to_string).collect()).collect(),
+        };
+        s.unified = Some(u);
+        Ok((Response::Unified(Box::new(view)), None))
+    })
+}
+
+/// Worker 0: reads the whole file as a table and cleans it with the kind's default recipe.
+fn clean_file(b: &Blob, probe: &Probe, kind: SourceKind, mapping: &Mapping) -> Answer {
+    let table = read_table(b, probe)?;
     let mapping = if mapping.kind == kind { mapping.clone() } else { auto_map(kind, &table.headers) };
     let recipe = Recipe::default_for(kind, &mapping);
     let result = clean(&table, &mapping, &recipe);

@@ -1,4 +1,5 @@
-//! The page, top to bottom: header, import, mapping, progress, result.
+//! The page, top to bottom: header, import, mapping, cleaning, progress,
+//! result, then the sources of the unified customer view.
 
 mod chart;
 mod clean;
@@ -8,6 +9,7 @@ mod mapping;
 mod preview;
 mod rejects;
 mod result;
+mod sources;
 mod status;
 
 use super::state::AppState;
@@ -41,6 +43,7 @@ pub fn App() -> impl IntoView {
             <clean::CleanPanel/>
             <status::StatusPanel/>
             <result::ResultPanel/>
+            <sources::SourcesPanel/>
         </main>
     }
 }
