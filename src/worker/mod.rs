@@ -296,7 +296,8 @@ fn add_source(b: &Blob, probe: &Probe, kind: SourceKind) -> Answer {
         return Err(IngestError::Unmapped { file, field, columns }.into());
     }
     let cleaned = clean(&table, &mapping, &Recipe::default_for(kind, &mapping));
-    let view = SourceView { file: probe.file.clone(), kind, detected: probe.detected, quality: cleaned.quality.clone() };
+    let view =
+        SourceView { file: probe.file.clone(), kind, detected: probe.detected, quality: cleaned.quality.clone() };
     STATE.with(|s| {
         let mut s = s.borrow_mut();
         s.unified = None;
@@ -327,7 +328,9 @@ fn unify_sources(options_json: &str) -> Answer {
             orphan_entries: u.orphans.len() as u64,
             merges: u.merges.iter().take(VIEW_LIST_MAX).cloned().collect(),
             headers: table.headers.clone(),
-            preview: (0..table.len().min(VIEW_PREVIEW_ROWS)).map(|r| table.row(r).map(str::to_string).collect()).collect(),
+            preview: (0..table.len().min(VIEW_PREVIEW_ROWS))
+                .map(|r| table.row(r).map(str::to_string).collect())
+                .collect(),
         };
         s.unified = Some(u);
         Ok((Response::Unified(Box::new(view)), None))

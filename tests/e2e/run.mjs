@@ -273,6 +273,65 @@ test('cleaning in the browser: kind detected, quality report, files identical to
   await close();
 });
 
+test('several sources: kinds detected and changed, unified view, undo a match, confirm a merge; files identical to custlens unify', async () => {
+  const dir = path.join(WORK, 'sources');
+  cli(['sample', '--customers', '1500', '--seed', '3', '--dir', dir]);
+  const names = ['customers', 'orders', 'tickets', 'surveys', 'events'].map((k) => path.join(dir, `sample_${k}.csv`));
+  const { page, close } = await open('zh-CN');
+  await page.setInputFiles('[data-testid=sources-input]', names);
+  const unified = page.locator('[data-testid=unified]');
+  await unified.waitFor({ timeout: 60_000 });
+  await page.waitForSelector('[data-testid=sources-busy][data-busy=false]', { state: 'attached' });
+  const kinds = await page.$$eval('[data-testid=source-list] tbody tr', (trs) => trs.map((tr) => tr.dataset.kind));
+  assert.deepEqual(kinds, ['customers', 'orders', 'tickets', 'surveys', 'events']);
+  const unifyCli = (extra = []) => {
+    const out = path.join(WORK, `unify-${Math.random().toString(36).slice(2)}`);
+    cli(['unify', ...names.flatMap((n) => ['--input', n]), '--out', out, ...extra]);
+    return { out, report: JSON.parse(fs.readFileSync(path.join(out, 'unify.json'), 'utf8')) };
+  };
+  const same = async (out, files = ['customers.csv', 'identities.csv', 'merges.csv']) => {
+    for (const name of files) {
+      const got = await download(page, `export-unify-${name}`);
+      assert.equal(got.name, `custlens_${name}`);
+      assert.ok(got.bytes.equals(fs.readFileSync(path.join(out, name))), `${name} differs from custlens unify`);
+    }
+  };
+  let cliRun = unifyCli();
+  const s = cliRun.report.summary;
+  assert.equal(await unified.getAttribute('data-customers'), String(s.customers));
+  assert.equal(await unified.getAttribute('data-orphans'), String(s.orphans));
+  assert.equal(await unified.getAttribute('data-matched'), String(s.matched_ids));
+  assert.equal(await unified.getAttribute('data-reconciles'), 'true');
+  assert.ok(s.orphans > 0 && s.matched_ids > 0 && s.merges_proposed > 0, JSON.stringify(s));
+  assert.match(await page.textContent('[data-testid=unify-summary]'), new RegExp(`共 ${s.customers.toLocaleString('en-US')} 位客户`));
+  await same(cliRun.out);
+  await page.screenshot({ path: path.join(OUT, 'unified.png'), fullPage: true });
+
+  // Undo the first id match: its rows become an orphan; the CLI agrees.
+  await page.click('[data-testid=matches] summary');
+  const firstMatch = await page.getAttribute('[data-testid=matches] tbody tr', 'data-id');
+  await page.click('[data-testid=matches] tbody tr >> [data-testid=match-undo]');
+  await page.waitForSelector(`[data-testid=undone] li[data-id="${firstMatch}"]`);
+  await page.waitForSelector('[data-testid=sources-busy][data-busy=false]', { state: 'attached' });
+  await same(unifyCli(['--undo-match', firstMatch]).out, ['customers.csv', 'identities.csv']);
+  await page.click(`[data-testid=undone] li[data-id="${firstMatch}"] [data-testid=match-restore]`);
+  await page.waitForSelector('[data-testid=undone]', { state: 'detached' });
+
+  // Confirm the first duplicate-customer merge: one customer fewer; the CLI agrees.
+  const keep = await page.getAttribute('[data-testid=merges] tbody tr', 'data-keep');
+  await page.click('[data-testid=merges] tbody tr >> [data-testid=merge-toggle]');
+  await page.waitForSelector('[data-testid=unified][data-merged="1"]');
+  assert.equal(await unified.getAttribute('data-customers'), String(s.customers - 1));
+  await same(unifyCli(['--accept-merges', keep]).out);
+
+  // A kind that does not fit the file: a clear message naming the file and field; the view stays.
+  await page.selectOption('[data-testid=source-list] tr[data-file="sample_surveys.csv"] [data-testid=source-kind]', 'events');
+  await page.waitForSelector('[data-testid=sources-error]');
+  assert.match(await page.textContent('[data-testid=sources-error]'), /sample_surveys\.csv/);
+  assert.equal(await page.getAttribute('[data-testid=source-list] tr[data-file="sample_surveys.csv"]', 'data-kind'), 'surveys');
+  await close();
+});
+
 test('a large file: parallel workers, progress, cancel, a responsive page and the same rows as the CLI', async () => {
   const big = path.join(WORK, 'big.csv');
   cli(['sample', '--customers', '200000', '--orders', big]);

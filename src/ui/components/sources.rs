@@ -201,7 +201,9 @@ fn UnifiedView(
         })
         .collect_view();
     let truncated = move |n: usize| {
-        (n >= VIEW_LIST_MAX).then(|| view! { <p class="hint">{move || t().list_truncated.replace("{n}", &VIEW_LIST_MAX.to_string())}</p> })
+        (n >= VIEW_LIST_MAX).then(
+            || view! { <p class="hint">{move || t().list_truncated.replace("{n}", &VIEW_LIST_MAX.to_string())}</p> },
+        )
     };
     let confirmed = move |keep: &str| match state.unify_opts.get().merges {
         MergeChoice::All => true,
@@ -314,7 +316,9 @@ fn UnifiedView(
             }
         })
         .collect_view();
-    let (n_merges, n_matches, n_conflicts, n_orphans) = (v.merges.len(), v.matches.len(), v.conflicts.len(), v.orphans.len());
+    let (n_merges, n_matches, n_conflicts, n_orphans) =
+        (v.merges.len(), v.matches.len(), v.conflicts.len(), v.orphans.len());
+    let merges_open = n_merges > 0;
     view! {
         <div
             class="unified"
@@ -344,7 +348,7 @@ fn UnifiedView(
                     <tbody>{links}</tbody>
                 </table>
             </div>
-            <details open=n_merges > 0 data-testid="merges">
+            <details open=merges_open data-testid="merges">
                 <summary>{move || t().merges_title} " (" {n_merges} ")"</summary>
                 <div class="table-wrap">
                     <table class="grid">
