@@ -3,8 +3,10 @@
 //! and a non-zero exit code.
 
 mod clean;
+mod crosstab;
 mod input;
 mod output;
+mod pareto;
 mod rfm;
 mod sample;
 
@@ -23,6 +25,10 @@ pub struct Cli {
 enum Command {
     /// RFM scores and segments per customer from an orders file.
     Rfm(rfm::Args),
+    /// Revenue concentration from an orders file: top-20 % share, customers for 80 %, Gini, curve.
+    Pareto(pareto::Args),
+    /// Cross-tab of two columns with Pearson's chi-square test of independence.
+    Crosstab(crosstab::Args),
     /// Clean a table by a recipe: clean rows, rows set aside, change log, quality report.
     Clean(clean::Args),
     /// Write the deterministic sample data (orders, and optionally customers).
@@ -34,6 +40,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Rfm(a) => rfm::run(a),
+        Command::Pareto(a) => pareto::run(a),
+        Command::Crosstab(a) => crosstab::run(a),
         Command::Clean(a) => clean::run(a),
         Command::Sample(a) => sample::run(a),
     };

@@ -1,8 +1,10 @@
 //! Analyses over the unified customer data. Each module owns one analysis:
 //! its parameters, its computation and its result types.
 
+pub mod crosstab;
 pub mod customers;
 pub mod distinct;
+pub mod pareto;
 pub mod quantile;
 pub mod rfm;
 pub mod segment;
