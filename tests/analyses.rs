@@ -1,7 +1,8 @@
-//! `custlens pareto` and `custlens crosstab` on the sample data, checked
-//! against independent implementations (pandas/numpy for Pareto and Gini,
-//! scipy's `chi2_contingency` for the cross-tab: tests/reference/*.py), and
-//! the messages for bad column names and degenerate tables.
+//! `custlens pareto`, `crosstab` and `profile` on the sample data, checked
+//! against independent implementations (pandas/numpy for Pareto and Gini and
+//! the column profiles, scipy's `chi2_contingency` for the cross-tab:
+//! tests/reference/*.py), and the messages for bad column names and
+//! degenerate tables.
 
 use crate::util::{custlens, read_csv, reference_python, stderr, tmp};
 use serde_json::Value;
@@ -262,4 +263,99 @@ fn pareto_summary_and_ranking_file() {
     assert_close(f(&x, "gini"), 0.44, "gini"); // ascending 0,100,200,200,500: 2·4100/5000 − 6/5
     assert_close(f(&x, "revenue"), 1000.0, "revenue");
     assert_close(f(&x, "net_revenue"), 950.0, "net revenue");
+}
+
+fn compare_profile(ours: &Value, theirs: &Value, what: &str) {
+    assert_eq!(ours["missing"], theirs["missing"], "{what}: missing");
+    match ours["kind"].as_str() {
+        Some("categorical") => {
+            assert_eq!(ours["distinct"], theirs["distinct"], "{what}");
+            let values = ours["values"].as_array().expect("values");
+            let want = theirs["values"].as_array().expect("values");
+            assert_eq!(values.len(), want.len(), "{what}");
+            for (v, w) in values.iter().zip(want) {
+                assert_eq!(v["value"], w[0], "{what}");
+                assert_eq!(v["count"], w[1], "{what}");
+                assert_close(f(v, "share"), w[2].as_f64().unwrap_or(f64::NAN), &format!("{what}: share"));
+            }
+            match (ours["other"].as_object(), theirs["other"].as_array()) {
+                (Some(o), Some(w)) => {
+                    assert_eq!((&o["values"], &o["count"]), (&w[0], &w[1]), "{what}: other");
+                    assert_close(o["share"].as_f64().unwrap_or(f64::NAN), w[2].as_f64().unwrap_or(0.0), what);
+                }
+                (None, None) => {}
+                (o, w) => panic!("{what}: other {o:?} vs {w:?}"),
+            }
+        }
+        Some("numeric") => {
+            assert_eq!((&ours["count"], &ours["unusable"]), (&theirs["count"], &theirs["unusable"]), "{what}");
+            for key in ["mean", "std", "min", "q1", "median", "q3", "max"] {
+                assert_close(f(ours, key), f(theirs, key), &format!("{what}: {key}"));
+            }
+            let bins = ours["histogram"].as_array().expect("histogram");
+            let counts: Vec<u64> = bins.iter().filter_map(|b| b["count"].as_u64()).collect();
+            let want: Vec<u64> =
+                theirs["histogram"].as_array().expect("histogram").iter().filter_map(Value::as_u64).collect();
+            assert_eq!(counts, want, "{what}: histogram");
+            let edges = theirs["edges"].as_array().expect("edges");
+            for (i, b) in bins.iter().enumerate() {
+                assert_close(f(b, "lo"), edges[i].as_f64().unwrap_or(f64::NAN), &format!("{what}: edge {i}"));
+                assert_close(f(b, "hi"), edges[i + 1].as_f64().unwrap_or(f64::NAN), &format!("{what}: edge {i}"));
+            }
+            if let Some(bands) = ours["age_bands"].as_array() {
+                let counts: Vec<u64> = bands.iter().filter_map(|b| b["count"].as_u64()).collect();
+                let want: Vec<u64> =
+                    theirs["age_bands"].as_array().expect("bands").iter().filter_map(Value::as_u64).collect();
+                assert_eq!(counts, want, "{what}: age bands");
+                assert_eq!(bands[1]["value"].as_str(), Some("18–25"));
+            }
+        }
+        k => panic!("{what}: kind {k:?}"),
+    }
+}
+
+#[test]
+fn profile_matches_numpy_reference_on_sample_data() {
+    let Some(py) = reference_python("pandas, numpy") else {
+        eprintln!("SKIPPED: no python3 with pandas and numpy (scripts/setup.sh installs one)");
+        return;
+    };
+    let dir = tmp();
+    let (orders, customers) = sample(dir.path());
+    let gappy = dir.path().join("customers_gaps.csv");
+    with_gaps(&customers, &gappy);
+    let files: [(&Path, &[&str]); 2] = [
+        (&gappy, &["年龄:age", "省份:cat", "性别:cat", "会员等级:cat"]),
+        (&orders, &["订单金额:num", "渠道:cat", "商品品类:cat"]),
+    ];
+    for (file, specs) in files {
+        let mut args = vec!["profile", "--input", s(file), "--top", "5", "--bins", "7", "--json"];
+        for spec in specs {
+            args.extend(["--column", spec.rsplit_once(':').map_or(*spec, |x| x.0)]);
+        }
+        let ours = json_of(&args);
+        let mut ref_args = vec![s(file), "5", "7"];
+        ref_args.extend_from_slice(specs);
+        let theirs = run_reference(&py, "profile.py", &ref_args);
+        let cols = ours["columns"].as_array().expect("columns");
+        assert_eq!(cols.len(), specs.len());
+        for (c, spec) in cols.iter().zip(specs) {
+            let name = spec.rsplit_once(':').map_or(*spec, |x| x.0);
+            assert_eq!(c["column"].as_str(), Some(name));
+            compare_profile(c, &theirs[name], name);
+        }
+    }
+}
+
+#[test]
+fn profile_of_an_unknown_column_lists_the_columns() {
+    let dir = tmp();
+    let (_, customers) = sample(dir.path());
+    let o = custlens(&["profile", "--input", s(&customers), "--column", "age"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("no column `age` (columns: 客户ID"), "{}", stderr(&o));
+    let o = custlens(&["profile", "--input", s(&customers), "--column", "年龄", "--column", "会员等级"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("age bands") && out.contains("46–55") && out.contains("4 distinct values"), "{out}");
 }

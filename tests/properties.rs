@@ -275,3 +275,46 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn profiles_account_for_every_cell(
+        cells in prop::collection::vec(prop::sample::select(vec!["", " ", "x", "17", "18", "25.5", "-3", "1,000", "¥7", "56", "甲", "乙"]), 1..120),
+        top in 0usize..5,
+        bins in 1usize..12,
+    ) {
+        use custlens::engine::analyze::distribution::{distribution, ColumnRole, DistributionParams, Summary};
+        use custlens::engine::clean::table::TextTable;
+        let mut t = TextTable::new(vec!["v".into()]);
+        for (i, c) in cells.iter().enumerate() {
+            t.push(i as u64 + 2, [*c]);
+        }
+        let params = DistributionParams { top, bins };
+        let blank = cells.iter().filter(|c| c.trim().is_empty()).count() as u64;
+        let d = distribution(&t, 0, ColumnRole::Categorical, params).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(d.missing, blank);
+        let Summary::Categorical(c) = d.summary else { return Err(TestCaseError::fail("not categorical")) };
+        prop_assert!(c.values.len() <= top);
+        let listed: u64 = c.values.iter().map(|v| v.count).sum::<u64>() + c.other.as_ref().map_or(0, |o| o.count);
+        prop_assert_eq!(listed + blank, cells.len() as u64);
+        if blank < cells.len() as u64 {
+            let shares: f64 = c.values.iter().map(|v| v.share).sum::<f64>() + c.other.as_ref().map_or(0.0, |o| o.share);
+            prop_assert!((shares - 1.0).abs() < 1e-9);
+        }
+        match distribution(&t, 0, ColumnRole::Age, params) {
+            Ok(d) => {
+                let Summary::Numeric(n) = d.summary else { return Err(TestCaseError::fail("not numeric")) };
+                prop_assert_eq!(n.count + n.unusable + d.missing, cells.len() as u64);
+                prop_assert_eq!(n.histogram.iter().map(|b| b.count).sum::<u64>(), n.count);
+                prop_assert_eq!(n.histogram.len(), bins);
+                let bands = n.age_bands.unwrap_or_default();
+                prop_assert_eq!(bands.iter().map(|b| b.count).sum::<u64>(), n.count);
+                prop_assert!(n.min <= n.q1 && n.q1 <= n.median && n.median <= n.q3 && n.q3 <= n.max);
+                prop_assert!(n.min <= n.mean + 1e-9 && n.mean <= n.max + 1e-9);
+            }
+            Err(e) => prop_assert!(cells.iter().all(|c| custlens::engine::analyze::bins::number(c).is_none()), "{}", e),
+        }
+    }
+}

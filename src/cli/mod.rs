@@ -7,6 +7,7 @@ mod crosstab;
 mod input;
 mod output;
 mod pareto;
+mod profile;
 mod rfm;
 mod sample;
 
@@ -29,6 +30,8 @@ enum Command {
     Pareto(pareto::Args),
     /// Cross-tab of two columns with Pearson's chi-square test of independence.
     Crosstab(crosstab::Args),
+    /// Distribution of columns: counts by value, or numeric summary, histogram and age bands.
+    Profile(profile::Args),
     /// Clean a table by a recipe: clean rows, rows set aside, change log, quality report.
     Clean(clean::Args),
     /// Write the deterministic sample data (orders, and optionally customers).
@@ -42,6 +45,7 @@ pub fn main() -> ExitCode {
         Command::Rfm(a) => rfm::run(a),
         Command::Pareto(a) => pareto::run(a),
         Command::Crosstab(a) => crosstab::run(a),
+        Command::Profile(a) => profile::run(a),
         Command::Clean(a) => clean::run(a),
         Command::Sample(a) => sample::run(a),
     };

@@ -30,9 +30,10 @@
 //! unreliable when expected counts are small: the classic rule asks that no
 //! expected count be below 1 and at most 20 % be below 5.
 
+use crate::engine::analyze::bins::{bin_label, bin_of, equal_width_edges, number};
 use crate::engine::clean::table::TextTable;
 use crate::engine::error::AnalysisError;
-use crate::engine::money::{parse_amount, trim_text};
+use crate::engine::money::trim_text;
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 use std::collections::HashMap;
@@ -253,7 +254,7 @@ fn read_value<'a>(cell: &'a str, binning: &Binning) -> Result<Value<'a>, Exclusi
     match binning {
         Binning::Categories => Ok(Value::Text(v)),
         Binning::EqualWidth(_) | Binning::Edges(_) => {
-            let x = parse_amount(v).map_err(|_| ExclusionReason::NotANumber)?.to_f64();
+            let x = number(v).ok_or(ExclusionReason::NotANumber)?;
             match binning {
                 Binning::Edges(e) if !(e.first().is_some_and(|&a| a <= x) && e.last().is_some_and(|&b| x <= b)) => {
                     Err(ExclusionReason::OutOfRange)
@@ -261,41 +262,6 @@ fn read_value<'a>(cell: &'a str, binning: &Binning) -> Result<Value<'a>, Exclusi
                 _ => Ok(Value::Number(x)),
             }
         }
-    }
-}
-
-/// Bin edges: `n` equal-width bins over `[lo, hi]` as numpy's `histogram` makes them.
-pub fn equal_width_edges(lo: f64, hi: f64, n: usize) -> Vec<f64> {
-    let (lo, hi) = if lo == hi { (lo - 0.5, hi + 0.5) } else { (lo, hi) };
-    let step = (hi - lo) / n as f64;
-    let mut edges: Vec<f64> = (0..=n).map(|i| i as f64 * step + lo).collect();
-    if let Some(last) = edges.last_mut() {
-        *last = hi;
-    }
-    edges
-}
-
-/// The bin of `x` among `edges` (`edges[0] ≤ x ≤ edges[last]`): `i` with
-/// `edges[i] ≤ x < edges[i+1]`, the last bin closed.
-pub fn bin_of(x: f64, edges: &[f64]) -> usize {
-    let inner = &edges[1..edges.len().saturating_sub(1).max(1)];
-    inner.partition_point(|&e| e <= x)
-}
-
-/// A bin's label: `[a, b)`, or `[a, b]` for the last.
-pub fn bin_label(edges: &[f64], i: usize) -> String {
-    let close = if i + 2 == edges.len() { ']' } else { ')' };
-    format!("[{}, {}{close}", fmt_edge(edges[i]), fmt_edge(edges[i + 1]))
-}
-
-/// An edge for a label: whole numbers without decimals, others to 4 decimals, trailing zeros dropped.
-fn fmt_edge(x: f64) -> String {
-    let s = format!("{x:.4}");
-    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.') } else { &s };
-    if s == "-0" {
-        "0".to_string()
-    } else {
-        s.to_string()
     }
 }
 
@@ -568,18 +534,6 @@ mod tests {
         assert_eq!(x.table.row_labels, labels(&["[5, 12.5)", "[12.5, 30)"]));
         assert_eq!(x.table.row_totals, vec![1, 2]);
         assert_eq!(x.excluded[1], Excluded { column: "a".into(), reason: ExclusionReason::OutOfRange, rows: 2 });
-    }
-
-    #[test]
-    fn bins_match_their_edges() {
-        let e = equal_width_edges(0.0, 1.0, 3);
-        assert_eq!(e, vec![0.0, 1.0 / 3.0, 2.0 / 3.0, 1.0]);
-        assert_eq!(bin_of(1.0 / 3.0, &e), 1);
-        assert_eq!(bin_of(1.0, &e), 2);
-        assert_eq!(bin_of(0.0, &e), 0);
-        assert_eq!(equal_width_edges(7.0, 7.0, 2), vec![6.5, 7.0, 7.5]);
-        assert_eq!(fmt_edge(1.0 / 3.0), "0.3333");
-        assert_eq!(fmt_edge(-0.00001), "0");
     }
 
     #[test]

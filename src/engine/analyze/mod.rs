@@ -1,9 +1,11 @@
 //! Analyses over the unified customer data. Each module owns one analysis:
 //! its parameters, its computation and its result types.
 
+pub mod bins;
 pub mod crosstab;
 pub mod customers;
 pub mod distinct;
+pub mod distribution;
 pub mod pareto;
 pub mod quantile;
 pub mod rfm;
