@@ -3,7 +3,7 @@
 # package registries only (crates.io, npm, Debian): the wasm32 target, trunk,
 # wasm-bindgen-cli at the Cargo.lock version, wasm-opt (npm binaryen) and the
 # e2e driver (npm playwright-core). With --test also Chromium, ChromeDriver,
-# CJK fonts and Python's numpy/pandas for the reference checks.
+# CJK fonts and Python's numpy/pandas/scipy for the reference checks.
 #
 # Tools go to $CUSTLENS_TOOLS (default ~/.cache/custlens) so clones share them.
 # Source this file's output: `eval "$(scripts/setup.sh --env)"` sets PATH.
@@ -93,11 +93,11 @@ if $with_test; then
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 2>&1 || true
     apt_install "${need[@]}"
   fi
-  # 6. Python reference implementations (numpy/pandas), in a venv of their own
-  if ! "$TOOLS/py/bin/python" -c "import numpy, pandas" 2>/dev/null; then
-    log "installing numpy and pandas for the reference checks"
+  # 6. Python reference implementations (numpy/pandas/scipy), in a venv of their own
+  if ! "$TOOLS/py/bin/python" -c "import numpy, pandas, scipy" 2>/dev/null; then
+    log "installing numpy, pandas and scipy for the reference checks"
     python3 -m venv "$TOOLS/py" >&2
-    "$TOOLS/py/bin/pip" install --quiet --disable-pip-version-check "numpy==2.1.3" "pandas==2.2.3" >&2
+    "$TOOLS/py/bin/pip" install --quiet --disable-pip-version-check "numpy==2.1.3" "pandas==2.2.3" "scipy==1.14.1" >&2
   fi
 fi
 

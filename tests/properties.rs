@@ -199,3 +199,122 @@ proptest! {
         prop_assert!(twice.changes.is_empty(), "{:?}", twice.changes);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn pareto_curve_rises_concavely_and_gini_matches_its_definitions(
+        mut spends in prop::collection::vec(-1_000_000i64..100_000_000, 1..80),
+        positive in 1i64..100_000_000,
+    ) {
+        use custlens::engine::analyze::pareto::{pareto, ParetoParams};
+        spends.push(positive); // some revenue
+        let money: Vec<Money> = spends.iter().map(|&u| Money::from_units(u)).collect();
+        let p = pareto(&money, ParetoParams { max_curve_segments: 1_000 }).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let c = &p.curve;
+        prop_assert_eq!(c.len(), spends.len() + 1);
+        prop_assert_eq!((c[0].customer_share, c[0].revenue_share), (0.0, 0.0));
+        let last = c[c.len() - 1];
+        prop_assert!((last.customer_share - 1.0).abs() < 1e-12 && (last.revenue_share - 1.0).abs() < 1e-12);
+        let slopes: Vec<f64> = c.windows(2).map(|w| (w[1].revenue_share - w[0].revenue_share) / (w[1].customer_share - w[0].customer_share)).collect();
+        for s in slopes.windows(2) {
+            prop_assert!(s[0] >= 0.0 && s[1] <= s[0] + 1e-9, "not concave: {:?}", s);
+        }
+        prop_assert!((0.0..1.0).contains(&p.gini), "gini {}", p.gini);
+        // G = 2·(area under the Pareto curve) − 1 = 1 − 2·(area under the Lorenz curve).
+        let area: f64 = c.windows(2).map(|w| (w[1].customer_share - w[0].customer_share) * (w[0].revenue_share + w[1].revenue_share) / 2.0).sum();
+        prop_assert!((p.gini - (2.0 * area - 1.0)).abs() < 1e-9, "{} vs area {}", p.gini, area);
+        // G = Σ_i Σ_j |x_i − x_j| / (2 n² μ) with spends clipped at 0.
+        let x: Vec<f64> = spends.iter().map(|&u| u.max(0) as f64).collect();
+        let n = x.len() as f64;
+        let pairs: f64 = x.iter().map(|a| x.iter().map(|b| (a - b).abs()).sum::<f64>()).sum();
+        let mean = x.iter().sum::<f64>() / n;
+        prop_assert!((p.gini - pairs / (2.0 * n * n * mean)).abs() < 1e-9);
+        // Best first: the top 20 % make at least 20 %, and 80 % needs at most 80 % of customers.
+        prop_assert!(p.top20_revenue_share >= 0.2 - 1e-12 && p.top20_revenue_share <= 1.0);
+        prop_assert!(p.customers_for_80pct_share <= 0.8 + 1e-12 && p.customers_for_80pct_share > 0.0);
+        prop_assert!((p.ranking.revenue_share_of_top(p.customers_for_80pct_share) - 0.8).abs() < 1e-9);
+    }
+
+    #[test]
+    fn crosstab_totals_add_up_and_chi_square_is_symmetric(
+        cells in prop::collection::vec((0u8..5, 0u8..4), 2..200),
+    ) {
+        use custlens::engine::analyze::crosstab::{crosstab, AxisSpec, CrosstabParams};
+        use custlens::engine::clean::table::TextTable;
+        use custlens::engine::error::AnalysisError;
+        let a = ["甲", "乙", "", "丙", " 甲"];
+        let b = ["x", "y", "z", ""];
+        let mut t = TextTable::new(vec!["a".into(), "b".into()]);
+        for (i, (x, y)) in cells.iter().enumerate() {
+            t.push(i as u64 + 2, [a[*x as usize], b[*y as usize]]);
+        }
+        let ab = CrosstabParams { rows: AxisSpec { column: 0, ..AxisSpec::default() }, cols: AxisSpec { column: 1, ..AxisSpec::default() } };
+        let ba = CrosstabParams { rows: ab.cols.clone(), cols: ab.rows.clone() };
+        match (crosstab(&t, &ab), crosstab(&t, &ba)) {
+            (Ok(x), Ok(y)) => {
+                let tab = &x.table;
+                prop_assert_eq!(tab.total, x.rows_used);
+                prop_assert_eq!(x.rows_in, x.rows_used + x.excluded.iter().map(|e| e.rows).sum::<u64>());
+                prop_assert_eq!(tab.counts.iter().flatten().sum::<u64>(), tab.total);
+                prop_assert!(x.test.chi2 >= 0.0);
+                prop_assert!((0.0..=1.0).contains(&x.test.p_value));
+                prop_assert!((0.0..=1.0 + 1e-12).contains(&x.test.cramers_v));
+                let e_sum: f64 = x.expected.iter().flatten().sum();
+                prop_assert!((e_sum - tab.total as f64).abs() < 1e-9 * tab.total as f64);
+                for (row, &r) in x.expected.iter().zip(&tab.row_totals) {
+                    prop_assert!((row.iter().sum::<f64>() - r as f64).abs() < 1e-9 * r as f64);
+                }
+                prop_assert!((x.test.chi2 - y.test.chi2).abs() <= 1e-9 * x.test.chi2.max(1.0));
+                prop_assert_eq!(x.test.dof, y.test.dof);
+                prop_assert_eq!(&x.table.row_labels, &y.table.col_labels);
+            }
+            (Err(e), Err(_)) => prop_assert!(matches!(e, AnalysisError::SingleValue { .. } | AnalysisError::NoValues { .. } | AnalysisError::NoData), "{e}"),
+            (x, y) => prop_assert!(false, "{:?} vs {:?}", x.map(|v| v.test), y.map(|v| v.test)),
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn profiles_account_for_every_cell(
+        cells in prop::collection::vec(prop::sample::select(vec!["", " ", "x", "17", "18", "25.5", "-3", "1,000", "¥7", "56", "甲", "乙"]), 1..120),
+        top in 0usize..5,
+        bins in 1usize..12,
+    ) {
+        use custlens::engine::analyze::distribution::{distribution, ColumnRole, DistributionParams, Summary};
+        use custlens::engine::clean::table::TextTable;
+        let mut t = TextTable::new(vec!["v".into()]);
+        for (i, c) in cells.iter().enumerate() {
+            t.push(i as u64 + 2, [*c]);
+        }
+        let params = DistributionParams { top, bins };
+        let blank = cells.iter().filter(|c| c.trim().is_empty()).count() as u64;
+        let d = distribution(&t, 0, ColumnRole::Categorical, params).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(d.missing, blank);
+        let Summary::Categorical(c) = d.summary else { return Err(TestCaseError::fail("not categorical")) };
+        prop_assert!(c.values.len() <= top);
+        let listed: u64 = c.values.iter().map(|v| v.count).sum::<u64>() + c.other.as_ref().map_or(0, |o| o.count);
+        prop_assert_eq!(listed + blank, cells.len() as u64);
+        if blank < cells.len() as u64 {
+            let shares: f64 = c.values.iter().map(|v| v.share).sum::<f64>() + c.other.as_ref().map_or(0.0, |o| o.share);
+            prop_assert!((shares - 1.0).abs() < 1e-9);
+        }
+        match distribution(&t, 0, ColumnRole::Age, params) {
+            Ok(d) => {
+                let Summary::Numeric(n) = d.summary else { return Err(TestCaseError::fail("not numeric")) };
+                prop_assert_eq!(n.count + n.unusable + d.missing, cells.len() as u64);
+                prop_assert_eq!(n.histogram.iter().map(|b| b.count).sum::<u64>(), n.count);
+                prop_assert_eq!(n.histogram.len(), bins);
+                let bands = n.age_bands.unwrap_or_default();
+                prop_assert_eq!(bands.iter().map(|b| b.count).sum::<u64>(), n.count);
+                prop_assert!(n.min <= n.q1 && n.q1 <= n.median && n.median <= n.q3 && n.q3 <= n.max);
+                prop_assert!(n.min <= n.mean + 1e-9 && n.mean <= n.max + 1e-9);
+            }
+            Err(e) => prop_assert!(cells.iter().all(|c| custlens::engine::analyze::bins::number(c).is_none()), "{}", e),
+        }
+    }
+}

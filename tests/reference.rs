@@ -1,21 +1,13 @@
 //! RFM checked against an independent implementation: pandas groupby plus
 //! numpy's percentiles (tests/reference/rfm.py), on the sample data.
 
-use crate::util::{custlens, read_csv, stderr, tmp};
+use crate::util::{custlens, read_csv, reference_python, stderr, tmp};
 use std::path::Path;
 use std::process::Command;
 
-fn python() -> Option<String> {
-    if let Ok(p) = std::env::var("CUSTLENS_REFERENCE_PYTHON") {
-        return Some(p); // required: scripts/test.sh installs it
-    }
-    let ok = Command::new("python3").args(["-c", "import pandas, numpy"]).output().is_ok_and(|o| o.status.success());
-    ok.then(|| "python3".to_string())
-}
-
 #[test]
 fn rfm_matches_pandas_reference_on_sample_data() {
-    let Some(py) = python() else {
+    let Some(py) = reference_python("pandas, numpy") else {
         eprintln!("SKIPPED: no python3 with pandas (scripts/test.sh installs one)");
         return;
     };

@@ -3,6 +3,7 @@
 
 mod util;
 
+mod analyses;
 mod cli;
 mod properties;
 mod reference;

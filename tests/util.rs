@@ -27,6 +27,18 @@ pub fn read_csv(path: &Path) -> Vec<Vec<String>> {
     r.records().map(|x| x.expect("record").iter().map(str::to_string).collect()).collect()
 }
 
+/// The Python that runs the reference implementations: `$CUSTLENS_REFERENCE_PYTHON`
+/// (required when set — CI sets it), else `python3` if it can import `modules`
+/// (e.g. "pandas, numpy"); `None` means the reference checks are skipped.
+pub fn reference_python(modules: &str) -> Option<String> {
+    if let Ok(p) = std::env::var("CUSTLENS_REFERENCE_PYTHON") {
+        return Some(p);
+    }
+    let ok =
+        Command::new("python3").args(["-c", &format!("import {modules}")]).output().is_ok_and(|o| o.status.success());
+    ok.then(|| "python3".to_string())
+}
+
 /// Standard error as text.
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()

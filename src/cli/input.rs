@@ -75,6 +75,21 @@ pub fn read_table(
     maps: &[(Field, String)],
     sheet: Option<&str>,
 ) -> Result<(Probe, Mapping, TextTable)> {
+    let (probe, table) = read_plain_table(path, sheet)?;
+    let kind = kind.unwrap_or_else(|| detect_kind(&table.headers));
+    let mut mapping = auto_map(kind, &table.headers);
+    if let Err(missing) = mapping.apply_overrides(maps, &table.headers) {
+        bail!(
+            "{}: --map names column `{missing}`, but the file has no such column (columns: {})",
+            probe.file,
+            table.headers.join(", ")
+        );
+    }
+    Ok((probe, mapping, table))
+}
+
+/// Reads any table whole, as text cells (no field mapping); an error when it has no rows.
+pub fn read_plain_table(path: &Path, sheet: Option<&str>) -> Result<(Probe, TextTable)> {
     let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
     let mut file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -91,18 +106,10 @@ pub fn read_table(
         let table = read_text_table(BufReader::with_capacity(1 << 20, file), &probe)?;
         (probe, table)
     };
-    let kind = kind.unwrap_or_else(|| detect_kind(&table.headers));
-    let mut mapping = auto_map(kind, &table.headers);
-    if let Err(missing) = mapping.apply_overrides(maps, &table.headers) {
-        bail!(
-            "{name}: --map names column `{missing}`, but the file has no such column (columns: {})",
-            table.headers.join(", ")
-        );
-    }
     if table.is_empty() {
         return Err(crate::engine::error::IngestError::NoRows { file: name }.into());
     }
-    Ok((probe, mapping, table))
+    Ok((probe, table))
 }
 
 fn columns(probe: &mut Probe, maps: &[(Field, String)]) -> Result<OrderColumns> {

@@ -3,8 +3,11 @@
 //! and a non-zero exit code.
 
 mod clean;
+mod crosstab;
 mod input;
 mod output;
+mod pareto;
+mod profile;
 mod rfm;
 mod sample;
 mod unify;
@@ -24,6 +27,12 @@ pub struct Cli {
 enum Command {
     /// RFM scores and segments per customer from an orders file.
     Rfm(rfm::Args),
+    /// Revenue concentration from an orders file: top-20 % share, customers for 80 %, Gini, curve.
+    Pareto(pareto::Args),
+    /// Cross-tab of two columns with Pearson's chi-square test of independence.
+    Crosstab(crosstab::Args),
+    /// Distribution of columns: counts by value, or numeric summary, histogram and age bands.
+    Profile(profile::Args),
     /// Clean a table by a recipe: clean rows, rows set aside, change log, quality report.
     Clean(clean::Args),
     /// Join several sources into one customer table (identity resolution, orphans, merges).
@@ -37,6 +46,9 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Rfm(a) => rfm::run(a),
+        Command::Pareto(a) => pareto::run(a),
+        Command::Crosstab(a) => crosstab::run(a),
+        Command::Profile(a) => profile::run(a),
         Command::Clean(a) => clean::run(a),
         Command::Unify(a) => unify::run(a),
         Command::Sample(a) => sample::run(a),

@@ -91,6 +91,37 @@ pub enum AnalysisError {
         /// Last order day (ISO).
         last_order: String,
     },
+    /// No customer spent more than they got back, so revenue shares are undefined.
+    #[error("no customer has a positive total spend, so there is no revenue to share out")]
+    NoPositiveSpend,
+    /// An analysis names a column the table does not have.
+    #[error("there is no column `{column}` (columns: {columns})")]
+    NoSuchColumn {
+        /// The name asked for.
+        column: String,
+        /// The table's headers.
+        columns: String,
+    },
+    /// A column has no usable value in any row (all blank or, when binned, not numbers).
+    #[error("column `{column}` has no usable values (every cell is blank or, for a binned column, not a number)")]
+    NoValues {
+        /// The column's header.
+        column: String,
+    },
+    /// A column has one value only among the rows used, so nothing can be compared.
+    #[error("column `{column}` has a single value (`{value}`) in the rows used; a cross-tab needs at least two")]
+    SingleValue {
+        /// The column's header.
+        column: String,
+        /// Its only value (label).
+        value: String,
+    },
+    /// Binning asked for no bins, or edges that are not increasing numbers.
+    #[error("column `{column}`: bins need a count of at least 1, or at least two increasing, finite edges")]
+    InvalidBins {
+        /// The column's header.
+        column: String,
+    },
 }
 
 /// Any engine error.

@@ -100,6 +100,11 @@ pub static TEXTS: Texts = Texts {
     err_overflow: "{file}: the total amount of customer “{customer}” is too large to add up exactly.",
     err_no_data: "No usable rows: every row was set aside (see the rows set aside).",
     err_snapshot: "The snapshot date {snapshot} is before the last order ({last_order}); choose {last_order} or later.",
+    err_no_positive_spend: "No customer has a positive total spend, so there is no revenue to share out.",
+    err_no_such_table_column: "There is no column “{column}” (columns: {columns}).",
+    err_no_values: "Column “{column}” has no usable values (every cell is blank or, for a binned column, not a number).",
+    err_single_value: "Column “{column}” has a single value (“{value}”) in the rows used; a cross-tab needs at least two.",
+    err_invalid_bins: "Column “{column}”: bins need a count of at least 1, or at least two increasing edges.",
 
     preview_title: "File preview",
     preview_hint: "The first rows and each column's inferred type; “parses” is the share of non-empty values that read as that type.",

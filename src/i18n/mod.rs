@@ -158,6 +158,11 @@ pub struct Texts {
     pub err_overflow: &'static str,
     pub err_no_data: &'static str,
     pub err_snapshot: &'static str,
+    pub err_no_positive_spend: &'static str,
+    pub err_no_such_table_column: &'static str,
+    pub err_no_values: &'static str,
+    pub err_single_value: &'static str,
+    pub err_invalid_bins: &'static str,
 
     pub preview_title: &'static str,
     pub preview_hint: &'static str,
@@ -273,6 +278,15 @@ impl Texts {
                 AnalysisError::SnapshotTooEarly { snapshot, last_order } => {
                     self.err_snapshot.replace("{snapshot}", snapshot).replace("{last_order}", last_order)
                 }
+                AnalysisError::NoPositiveSpend => self.err_no_positive_spend.to_string(),
+                AnalysisError::NoSuchColumn { column, columns } => {
+                    self.err_no_such_table_column.replace("{column}", column).replace("{columns}", columns)
+                }
+                AnalysisError::NoValues { column } => self.err_no_values.replace("{column}", column),
+                AnalysisError::SingleValue { column, value } => {
+                    self.err_single_value.replace("{column}", column).replace("{value}", value)
+                }
+                AnalysisError::InvalidBins { column } => self.err_invalid_bins.replace("{column}", column),
             },
         }
     }

@@ -99,6 +99,11 @@ pub static TEXTS: Texts = Texts {
     err_overflow: "{file}:客户“{customer}”的金额合计过大,无法精确相加。",
     err_no_data: "没有可用的行:所有行都被搁置了(见搁置的行)。",
     err_snapshot: "分析基准日 {snapshot} 早于最后一笔订单({last_order}),请选择 {last_order} 或之后的日期。",
+    err_no_positive_spend: "没有客户的消费合计为正,无法计算收入占比。",
+    err_no_such_table_column: "没有名为“{column}”的列(文件的列:{columns})。",
+    err_no_values: "列“{column}”没有可用的值(全部为空,或分箱的列中没有数字)。",
+    err_single_value: "列“{column}”在参与分析的行中只有一个值(“{value}”),交叉表至少需要两个。",
+    err_invalid_bins: "列“{column}”:分箱数至少为 1,或给出至少两个递增的边界。",
 
     preview_title: "文件预览",
     preview_hint: "前几行与每列的推断类型;“可解析”为非空值中能按该类型读取的比例。",

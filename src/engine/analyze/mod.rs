@@ -1,8 +1,12 @@
 //! Analyses over the unified customer data. Each module owns one analysis:
 //! its parameters, its computation and its result types.
 
+pub mod bins;
+pub mod crosstab;
 pub mod customers;
 pub mod distinct;
+pub mod distribution;
+pub mod pareto;
 pub mod quantile;
 pub mod rfm;
 pub mod segment;

@@ -2,9 +2,10 @@
 //! `Vec` per row), with each row's spreadsheet row number — what the
 //! cleaning steps read and write.
 
-use crate::engine::error::IngestError;
+use crate::engine::error::{AnalysisError, IngestError};
 use crate::engine::ids::IdArena;
 use crate::engine::ingest::record::{Record, RecordSource};
+use crate::engine::money::trim_text;
 
 /// Rows of text cells under a header.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -65,6 +66,19 @@ impl TextTable {
         self.cells.get((r * self.width() + c) as u32)
     }
 
+    /// The column an analysis names: the header equal to `name`, else the first
+    /// header equal to it when both are trimmed and compared case-insensitively.
+    pub fn column_index(&self, name: &str) -> Result<usize, AnalysisError> {
+        if let Some(i) = self.headers.iter().position(|h| h == name) {
+            return Ok(i);
+        }
+        let want = trim_text(name).to_lowercase();
+        self.headers
+            .iter()
+            .position(|h| trim_text(h).to_lowercase() == want)
+            .ok_or_else(|| AnalysisError::NoSuchColumn { column: name.to_string(), columns: self.headers.join(", ") })
+    }
+
     /// Row `r`'s cells.
     pub fn row(&self, r: usize) -> impl Iterator<Item = &str> + '_ {
         (0..self.width()).map(move |c| self.cell(r, c))
@@ -107,5 +121,18 @@ mod tests {
         assert_eq!(t.row(1).collect::<Vec<_>>(), vec!["3", ""]);
         assert_eq!(t.widths, vec![2, 1, 3]);
         assert_eq!(t.cell(2, 1), "5");
+    }
+
+    #[test]
+    fn columns_by_name() {
+        let t = TextTable::new(vec!["客户ID".into(), " Gender ".into(), "gender".into()]);
+        assert_eq!(t.column_index("客户ID"), Ok(0));
+        assert_eq!(t.column_index("gender"), Ok(2)); // exact wins
+        assert_eq!(t.column_index("GENDER"), Ok(1)); // then the first trimmed, case-insensitive match
+        let e = t.column_index("年龄");
+        assert_eq!(
+            e,
+            Err(AnalysisError::NoSuchColumn { column: "年龄".into(), columns: "客户ID,  Gender , gender".into() })
+        );
     }
 }

@@ -75,7 +75,8 @@ pub fn profile(headers: &[String], rows: &[Vec<String>]) -> Vec<ColumnProfile> {
         .collect()
 }
 
-fn profile_column<'a>(header: &str, values: impl Iterator<Item = &'a str>) -> ColumnProfile {
+/// Profiles one column from its cells (as text).
+pub fn profile_column<'a>(header: &str, values: impl Iterator<Item = &'a str>) -> ColumnProfile {
     let mut rows = 0u64;
     let mut filled = 0u64;
     let (mut ints, mut decs, mut dates, mut bools, mut spaced) = (0u64, 0u64, 0u64, 0u64, 0u64);

@@ -1,6 +1,7 @@
 //! CSV exports (UTF-8 with BOM so Excel shows Chinese correctly). Cells that
 //! a spreadsheet would run as a formula are neutralised.
 
+use crate::engine::analyze::pareto::Pareto;
 use crate::engine::analyze::rfm::RfmResult;
 use crate::engine::clean::run::{Change, SetAside};
 use crate::engine::clean::table::TextTable;
@@ -70,6 +71,28 @@ pub fn write_rfm_csv<W: Write>(w: W, ids: &IdArena, r: &RfmResult, t: &Texts) ->
             &c.score.f.to_string(),
             &c.score.m.to_string(),
             t.segment(c.segment).name,
+        ])
+        .map_err(io_err)?;
+    }
+    out.flush()
+}
+
+/// Columns of the Pareto ranking file.
+pub const PARETO_COLUMNS: [&str; 5] =
+    ["rank", "user_id", "spend", "cumulative_customer_share", "cumulative_revenue_share"];
+
+/// Writes the Pareto ranking, best customer first: rank, id, net spend and the
+/// cumulative shares of customers and of revenue (fractions of 1).
+pub fn write_pareto_csv<W: Write>(w: W, ids: &IdArena, p: &Pareto) -> io::Result<()> {
+    let mut out = csv_writer(w)?;
+    out.write_record(PARETO_COLUMNS).map_err(io_err)?;
+    for r in p.ranking.rows() {
+        out.write_record([
+            r.rank.to_string().as_str(),
+            &safe_cell(ids.get(r.customer)),
+            &r.spend.to_string(),
+            &r.cumulative_customer_share.to_string(),
+            &r.cumulative_revenue_share.to_string(),
         ])
         .map_err(io_err)?;
     }
