@@ -7,6 +7,7 @@
 //! which keeps the customers for `Rescore` and the exports.
 
 use crate::engine::analyze::customers::Customers;
+use crate::engine::analyze::pareto::Pareto;
 use crate::engine::analyze::rfm::{Breakpoints, Means, RfmParams, RfmResult, SegmentSummary, Totals};
 use crate::engine::clean::run::Quality;
 use crate::engine::clean::{Reject, RowAccount};
@@ -125,6 +126,15 @@ pub enum Request {
     ExportUnify {
         /// Which file.
         what: UnifyFile,
+    },
+    /// Pareto analysis of the customers of the last RFM run.
+    Pareto,
+    /// Export the Pareto ranking (one row per customer).
+    ExportPareto,
+    /// Cross-tabulate two columns of the unified customer table.
+    Crosstab {
+        /// The [`crate::engine::analyze::crosstab::CrosstabParams`] as JSON.
+        params_json: String,
     },
 }
 
@@ -278,6 +288,13 @@ pub enum Response {
     Done,
     /// The unified customer view.
     Unified(Box<UnifyView>),
+    /// The Pareto analysis.
+    Pareto(Box<Pareto>),
+    /// A cross-tab, as JSON (its test is a flattened struct, which the binary format cannot carry).
+    Crosstab {
+        /// The [`crate::engine::analyze::crosstab::Crosstab`] as JSON.
+        json: String,
+    },
     /// Several files, attached as one buffer one after another.
     Files {
         /// Their names.

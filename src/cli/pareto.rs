@@ -4,7 +4,6 @@
 use super::input::{parse_maps, read_customers};
 use super::output::write_to;
 use crate::engine::analyze::pareto::{pareto, ParetoParams};
-use crate::engine::money::Money;
 use crate::engine::report::export::write_pareto_csv;
 use anyhow::Result;
 use std::path::PathBuf;
@@ -37,8 +36,7 @@ pub struct Args {
 pub fn run(a: Args) -> Result<()> {
     let maps = parse_maps(&a.maps)?;
     let (probe, customers) = read_customers(&a.orders, &maps, a.sheet.as_deref())?;
-    let spends: Vec<Money> = customers.stats.iter().map(|s| s.monetary).collect();
-    let result = pareto(&spends, ParetoParams { max_curve_segments: a.curve_points })?;
+    let result = pareto(&customers.spends(), ParetoParams { max_curve_segments: a.curve_points })?;
     if let Some(path) = &a.out {
         write_to(path, |w| write_pareto_csv(w, &customers.ids, &result))?;
     }

@@ -4,6 +4,8 @@
 //! from worker to worker as transferred buffers.
 
 use super::workers::{CallError, Pool};
+use crate::engine::analyze::crosstab::{Crosstab, CrosstabParams};
+use crate::engine::analyze::pareto::Pareto;
 use crate::engine::analyze::rfm::RfmParams;
 use crate::engine::error::EngineError;
 use crate::engine::ingest::chunk::{needs_single_pass, plan};
@@ -217,6 +219,8 @@ pub enum Export {
     Clean(CleanFile),
     /// A file of the unified customer view.
     Unify(UnifyFile),
+    /// The Pareto ranking.
+    Pareto,
 }
 
 /// Cleans the file as a table of `kind` in worker 0.
@@ -236,6 +240,7 @@ pub async fn export(pool: &Pool, what: Export, lang: Lang) -> Result<(String, Ui
         Export::Rejects => Request::ExportRejects { lang },
         Export::Clean(what) => Request::ExportClean { what, lang },
         Export::Unify(what) => Request::ExportUnify { what },
+        Export::Pareto => Request::ExportPareto,
     };
     let env = pool.call(0, Envelope::new(req), None).await?;
     match (env.body, env.parts.into_iter().next()) {
@@ -290,6 +295,25 @@ pub async fn unify(pool: &Pool, opts: &UnifyOptions) -> Result<UnifyView, JobErr
     let env = pool.call(0, Envelope::new(Request::Unify { options_json }), None).await?;
     match env.body {
         Response::Unified(view) => Ok(*view),
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// The Pareto analysis of the last RFM run's customers, in worker 0.
+pub async fn pareto(pool: &Pool) -> Result<Pareto, JobError> {
+    let env = pool.call(0, Envelope::new(Request::Pareto), None).await?;
+    match env.body {
+        Response::Pareto(p) => Ok(*p),
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// Cross-tabulates two columns of the unified customer table in worker 0.
+pub async fn crosstab(pool: &Pool, params: &CrosstabParams) -> Result<Crosstab, JobError> {
+    let params_json = serde_json::to_string(params).unwrap_or_default();
+    let env = pool.call(0, Envelope::new(Request::Crosstab { params_json }), None).await?;
+    match env.body {
+        Response::Crosstab { json } => serde_json::from_str(&json).map_err(|e| JobError::Worker(e.to_string())),
         other => Err(unexpected(&other)),
     }
 }

@@ -4,6 +4,8 @@
 use super::browser;
 use super::job::{self, Export, JobError, Phase};
 use super::workers::Pool;
+use crate::engine::analyze::crosstab::{Crosstab, CrosstabParams};
+use crate::engine::analyze::pareto::Pareto;
 use crate::engine::analyze::rfm::RfmParams;
 use crate::engine::ingest::fields::Confidence;
 use crate::engine::ingest::fields::SourceKind;
@@ -67,6 +69,10 @@ pub struct AppState {
     pub sources: RwSignal<Vec<SourceView>>,
     /// The unified customer view on screen.
     pub unified: RwSignal<Option<UnifyView>>,
+    /// The Pareto analysis of the RFM run's customers.
+    pub pareto: RwSignal<Option<Pareto>>,
+    /// The cross-tab on screen (or why it could not be made).
+    pub crosstab: RwSignal<Option<Result<Crosstab, JobError>>>,
     /// Merges confirmed and matches undone.
     pub unify_opts: RwSignal<UnifyOptions>,
     /// Work on the sources under way (files left to read, or joining).
@@ -93,6 +99,8 @@ impl AppState {
             cleaning: RwSignal::new(false),
             sources: RwSignal::new(Vec::new()),
             unified: RwSignal::new(None),
+            pareto: RwSignal::new(None),
+            crosstab: RwSignal::new(None),
             unify_opts: RwSignal::new(UnifyOptions::default()),
             sources_busy: RwSignal::new(0),
             sources_error: RwSignal::new(None),
@@ -189,6 +197,7 @@ impl AppState {
         let job = self.next_job();
         let params = self.params.get_untracked();
         self.result.set(None);
+        self.pareto.set(None);
         self.status.set(Status::Running { phase: Phase::Reading, fraction: 0.0 });
         let pool = self.pool();
         let progress: Rc<dyn Fn(Phase, f64)> = Rc::new(move |phase, fraction| {
@@ -202,6 +211,11 @@ impl AppState {
                     self.params.set(view.params);
                     self.result.set(Some(view));
                     self.status.set(Status::Done);
+                    // Pareto does not depend on the RFM parameters: once per run.
+                    match job::pareto(&pool).await {
+                        Ok(p) if self.is_current(job) => self.pareto.set(Some(p)),
+                        _ => {}
+                    }
                 }
                 Ok(_) => {}
                 Err(e) => self.fail(job, e),
@@ -403,8 +417,22 @@ impl AppState {
         let outcome = job::unify(pool, &opts).await;
         self.sources_busy.update(|n| *n = n.saturating_sub(1));
         match outcome {
-            Ok(view) => self.unified.set(Some(view)),
+            Ok(view) => {
+                self.crosstab.set(None);
+                self.unified.set(Some(view));
+            }
             Err(e) => self.sources_error.set(Some(e)),
         }
+    }
+
+    /// Cross-tabulates two columns of the unified customer table.
+    pub fn run_crosstab(self, params: CrosstabParams) {
+        let pool = self.pool();
+        self.sources_busy.update(|n| *n += 1);
+        spawn_local(async move {
+            let outcome = job::crosstab(&pool, &params).await;
+            self.sources_busy.update(|n| *n = n.saturating_sub(1));
+            self.crosstab.set(Some(outcome));
+        });
     }
 }

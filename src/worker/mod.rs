@@ -6,8 +6,10 @@
 
 mod blob;
 
+use crate::engine::analyze::crosstab::{crosstab, CrosstabParams};
 use crate::engine::analyze::customers::{merge, ChunkAggregate, Customers, Merged};
 use crate::engine::analyze::distinct::Bitset;
+use crate::engine::analyze::pareto::{pareto, Pareto, ParetoParams};
 use crate::engine::analyze::rfm::{rfm, RfmParams, RfmResult};
 use crate::engine::clean::recipe::Recipe;
 use crate::engine::clean::run::{clean, Cleaned};
@@ -21,7 +23,7 @@ use crate::engine::ingest::orders::{OrderColumns, OrdersChunk};
 use crate::engine::ingest::probe::{probe_excel, probe_text, Probe, PROBE_BYTES};
 use crate::engine::pipeline::{check_rows, read_excel, read_in_memory, read_text_range, read_text_table};
 use crate::engine::report::export::{
-    write_changes_csv, write_rejects_csv, write_rfm_csv, write_set_aside_csv, write_table_csv,
+    write_changes_csv, write_pareto_csv, write_rejects_csv, write_rfm_csv, write_set_aside_csv, write_table_csv,
 };
 use crate::engine::sample::{all_tables, orders_csv, SampleSpec};
 use crate::engine::unify::{unify, Source, Unified, UnifyOptions};
@@ -54,6 +56,8 @@ struct State {
     sources: Vec<KeptSource>,
     /// Worker 0: the last unified view.
     unified: Option<Unified>,
+    /// Worker 0: the Pareto analysis of `customers`.
+    pareto: Option<Pareto>,
 }
 
 /// A source kept for the customer view.
@@ -162,6 +166,25 @@ fn handle(env: Envelope<Request>) {
             Ok((Response::Done, None))
         }
         Request::Unify { options_json } => unify_sources(&options_json),
+        Request::Pareto => STATE.with(|s| {
+            let mut s = s.borrow_mut();
+            let Some(c) = &s.customers else { return Err(AnalysisError::NoData.into()) };
+            let p = pareto(&c.spends(), ParetoParams::default())?;
+            s.pareto = Some(p.clone());
+            Ok((Response::Pareto(Box::new(p)), None))
+        }),
+        Request::ExportPareto => export(|s, w| {
+            let (Some(c), Some(p)) = (&s.customers, &s.pareto) else { return Ok(None) };
+            write_pareto_csv(w, &c.ids, p)?;
+            Ok(Some("custlens_pareto.csv".to_string()))
+        }),
+        Request::Crosstab { params_json } => STATE.with(|s| {
+            let s = s.borrow();
+            let Some(u) = &s.unified else { return Err(AnalysisError::NoData.into()) };
+            let params: CrosstabParams = serde_json::from_str(&params_json).unwrap_or_default();
+            let x = crosstab(&u.customer_table(), &params)?;
+            Ok((Response::Crosstab { json: serde_json::to_string(&x).unwrap_or_default() }, None))
+        }),
         Request::ExportUnify { what } => export(|s, w| {
             let Some(u) = &s.unified else { return Ok(None) };
             match what {
@@ -394,6 +417,7 @@ fn finish(
     STATE.with(|s| {
         let mut s = s.borrow_mut();
         s.customers = Some(customers);
+        s.pareto = None;
         s.result = None;
     });
     let mut view = rescore(params)?;

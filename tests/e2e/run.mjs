@@ -175,6 +175,20 @@ test('sample data: preset, snapshot and language switch; chart drawn', async () 
   cli(['sample', '--orders', sample]);
   const want = cliRfm(sample, ['--preset', 'tiers5', '--snapshot', '2025-06-30', '--lang', 'zh-CN']);
   assert.ok(got.bytes.equals(want.rfm), 'sample export differs from the CLI');
+  // Pareto: the same figures and ranking as `custlens pareto`.
+  const pareto = page.locator('[data-testid=pareto]');
+  await pareto.waitFor();
+  await page.waitForSelector('[data-testid=pareto-chart][data-drawn=true]');
+  const rankOut = path.join(WORK, 'pareto-rank.csv');
+  const want2 = JSON.parse(cli(['pareto', '--orders', sample, '--json', '--out', rankOut]).toString());
+  for (const [attr, key] of [['data-top20', 'top20_revenue_share'], ['data-c80', 'customers_for_80pct_share'], ['data-gini', 'gini']]) {
+    const ours = Number(await pareto.getAttribute(attr));
+    assert.ok(Math.abs(ours - want2[key]) <= 1e-12 * Math.abs(want2[key]), `${key}: browser ${ours}, CLI ${want2[key]}`);
+  }
+  assert.equal(Number(await pareto.getAttribute('data-customers')), want2.customers);
+  assert.match(await page.textContent('[data-testid=pareto-top20]'), new RegExp(`${(want2.top20_revenue_share * 100).toFixed(1)}`));
+  const rank = await download(page, 'export-pareto');
+  assert.ok(rank.bytes.equals(fs.readFileSync(rankOut)), 'Pareto ranking differs from custlens pareto --out');
   await close();
 });
 
@@ -323,6 +337,32 @@ test('several sources: kinds detected and changed, unified view, undo a match, c
   await page.waitForSelector('[data-testid=unified][data-merged="1"]');
   assert.equal(await unified.getAttribute('data-customers'), String(s.customers - 1));
   await same(unifyCli(['--accept-merges', keep]).out);
+
+  // Cross-tab of two columns of the unified table: the same test as `custlens crosstab` on customers.csv.
+  await page.waitForSelector('[data-testid=crosstab]');
+  await page.selectOption('[data-testid=crosstab-rows]', { label: 'gender' });
+  await page.selectOption('[data-testid=crosstab-cols]', { label: 'member_level' });
+  await page.click('[data-testid=run-crosstab]');
+  const xt = page.locator('[data-testid=crosstab-result]');
+  await xt.waitFor();
+  const merged = unifyCli(['--accept-merges', keep]).out;
+  const wantX = JSON.parse(cli(['crosstab', '--input', path.join(merged, 'customers.csv'), '--rows', 'gender', '--cols', 'member_level', '--json']).toString());
+  for (const [attr, key] of [['data-chi2', 'chi2'], ['data-p', 'p_value'], ['data-v', 'cramers_v']]) {
+    const ours = Number(await xt.getAttribute(attr));
+    assert.ok(Math.abs(ours - wantX[key]) <= 1e-12 * Math.abs(wantX[key]), `${key}: browser ${ours}, CLI ${wantX[key]}`);
+  }
+  assert.equal(await xt.getAttribute('data-dof'), String(wantX.dof));
+  const firstRow = await page.$$eval('[data-testid=crosstab-table] tbody tr:first-child td', (tds) => tds.map((td) => td.textContent.replace(/,/g, '')));
+  assert.deepEqual(firstRow.slice(0, -1).map(Number), wantX.table.counts[0]);
+  await page.selectOption('[data-testid=crosstab-show]', 'row_pct');
+  assert.match(await page.textContent('[data-testid=crosstab-table] tbody tr:first-child td'), /%$/);
+  // Binned age × member level: small expected counts are warned about.
+  await page.selectOption('[data-testid=crosstab-rows]', { label: 'age' });
+  await page.fill('[data-testid=crosstab-row-bins]', '12');
+  await page.dispatchEvent('[data-testid=crosstab-row-bins]', 'change');
+  await page.click('[data-testid=run-crosstab]');
+  await page.waitForSelector('[data-testid=crosstab-result] [data-testid=crosstab-table] tbody tr[data-row^="["]');
+  await page.screenshot({ path: path.join(OUT, 'crosstab.png'), fullPage: true });
 
   // A kind that does not fit the file: a clear message naming the file and field; the view stays.
   await page.selectOption('[data-testid=source-list] tr[data-file="sample_surveys.csv"] [data-testid=source-kind]', 'events');

@@ -119,6 +119,11 @@ pub struct Customers {
 }
 
 impl Customers {
+    /// Each customer's net spend, aligned with `ids` (what Pareto ranks).
+    pub fn spends(&self) -> Vec<Money> {
+        self.stats.iter().map(|s| s.monetary).collect()
+    }
+
     /// Distinct orders in total.
     pub fn total_orders(&self) -> u64 {
         self.stats.iter().map(|s| s.orders).sum()

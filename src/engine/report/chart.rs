@@ -2,6 +2,7 @@
 //! tests and exports. Text uses the generic `sans-serif` family, which the
 //! browser resolves to a local font with Chinese glyphs.
 
+use crate::engine::analyze::pareto::Pareto;
 use crate::engine::analyze::rfm::SegmentSummary;
 use crate::i18n::Texts;
 use plotters::coord::Shift;
@@ -94,6 +95,50 @@ pub fn segment_share_chart<DB: DrawingBackend>(
     root.present()
 }
 
+/// The Pareto curve: share of revenue (y) made by the best share of
+/// customers (x), against the line of equal spend, with the two headline
+/// points marked (top 20 % of customers; customers making 80 % of revenue).
+pub fn pareto_chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    p: &Pareto,
+    t: &Texts,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let mut chart = ChartBuilder::on(root)
+        .caption(t.pareto_chart_title, ("sans-serif", 18).into_font().color(&INK))
+        .margin(14)
+        .x_label_area_size(44)
+        .y_label_area_size(56)
+        .build_cartesian_2d(0f64..100f64, 0f64..100f64)?;
+    chart
+        .configure_mesh()
+        .x_desc(t.pareto_chart_x)
+        .y_desc(t.pareto_chart_y)
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .label_style(("sans-serif", 13).into_font().color(&INK))
+        .axis_desc_style(("sans-serif", 13).into_font().color(&INK))
+        .light_line_style(RGBColor(235, 237, 240))
+        .draw()?;
+    chart.draw_series(LineSeries::new([(0.0, 0.0), (100.0, 100.0)], RGBColor(170, 176, 186).stroke_width(1)))?;
+    chart
+        .draw_series(LineSeries::new(
+            p.curve.iter().map(|c| (c.customer_share * 100.0, c.revenue_share * 100.0)),
+            REVENUE.stroke_width(3),
+        ))?
+        .label(t.pareto_chart_title)
+        .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], REVENUE.stroke_width(3)));
+    let marks = [(20.0, p.top20_revenue_share * 100.0), (p.customers_for_80pct_share * 100.0, 80.0)];
+    let style = ("sans-serif", 12).into_font().color(&INK).pos(Pos::new(HPos::Left, VPos::Top));
+    for (x, y) in marks {
+        chart.draw_series(std::iter::once(Circle::new((x, y), 5, CUSTOMERS.filled())))?;
+        chart.draw_series(LineSeries::new([(x, 0.0), (x, y), (0.0, y)], CUSTOMERS.mix(0.5).stroke_width(1)))?;
+        let (px, py) = chart.backend_coord(&(x, y));
+        root.draw(&Text::new(format!("({x:.1}%, {y:.1}%)"), (px + 8, py + 6), style.clone()))?;
+    }
+    root.present()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,5 +182,21 @@ mod tests {
             assert!(segment_share_chart(&root, &segs, Lang::En.texts()).is_ok());
         }
         assert!(svg.contains("-10.0%"));
+    }
+
+    #[test]
+    fn pareto_curve_with_its_two_marks() {
+        use crate::engine::analyze::pareto::{pareto, ParetoParams};
+        let spends: Vec<Money> = [500, 200, 200, 100, 0].iter().map(|&y| Money::from_cents(y * 100)).collect();
+        let p = pareto(&spends, ParetoParams::default()).expect("pareto");
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, (640, 420)).into_drawing_area();
+            assert!(pareto_chart(&root, &p, Lang::ZhCn.texts()).is_ok());
+        }
+        // top 20 % (one customer of five) make 500 of 1000; 80 % of revenue needs 50 % of customers.
+        for needle in ["(20.0%, 50.0%)", "(50.0%, 80.0%)", "帕累托曲线"] {
+            assert!(svg.contains(needle), "missing {needle}");
+        }
     }
 }

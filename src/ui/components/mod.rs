@@ -3,9 +3,11 @@
 
 mod chart;
 mod clean;
+mod crosstab;
 mod header;
 mod import;
 mod mapping;
+mod pareto;
 mod preview;
 mod rejects;
 mod result;
@@ -43,6 +45,7 @@ pub fn App() -> impl IntoView {
             <clean::CleanPanel/>
             <status::StatusPanel/>
             <result::ResultPanel/>
+            <pareto::ParetoCard/>
             <sources::SourcesPanel/>
         </main>
     }

@@ -91,6 +91,7 @@ pub fn SourcesPanel() -> impl IntoView {
             <SourceList/>
             {move || state.unified.get().map(|v| view! { <UnifiedView v=v/> })}
         </section>
+        {move || state.unified.get().map(|v| view! { <super::crosstab::CrosstabCard headers=v.headers/> })}
     }
 }
 
