@@ -4,5 +4,6 @@
 mod util;
 
 mod cli;
+mod privacy;
 mod properties;
 mod reference;

@@ -4,9 +4,12 @@
 
 mod clean;
 mod input;
+mod keygen;
+mod mask;
 mod output;
 mod rfm;
 mod sample;
+mod vault;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -27,6 +30,12 @@ enum Command {
     Clean(clean::Args),
     /// Write the deterministic sample data (orders, and optionally customers).
     Sample(sample::Args),
+    /// Mask personal columns (names, phones, ID numbers, e-mails, cards, addresses) or replace them by pseudonyms.
+    Mask(mask::Args),
+    /// Create a random 32-byte pseudonym key file.
+    Keygen(keygen::Args),
+    /// Encrypt or decrypt a file in the workspace container format.
+    Vault(vault::Args),
 }
 
 /// Runs the command line; the binary's `main` calls this.
@@ -36,6 +45,9 @@ pub fn main() -> ExitCode {
         Command::Rfm(a) => rfm::run(a),
         Command::Clean(a) => clean::run(a),
         Command::Sample(a) => sample::run(a),
+        Command::Mask(a) => mask::run(a),
+        Command::Keygen(a) => keygen::run(a),
+        Command::Vault(a) => vault::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

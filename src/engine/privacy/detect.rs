@@ -316,8 +316,7 @@ pub fn luhn(digits: &str) -> bool {
 /// Administrative markers (province, city, district, county…).
 const ADMIN_MARKERS: &[char] = &['省', '市', '区', '县', '州', '旗', '盟'];
 /// Street-level markers (road, street, number, village, building…).
-pub(crate) const STREET_MARKERS: &[char] =
-    &['路', '街', '道', '巷', '弄', '号', '村', '镇', '乡', '栋', '楼', '室', '苑', '座'];
+const STREET_MARKERS: &[char] = &['路', '街', '道', '巷', '弄', '号', '村', '镇', '乡', '栋', '楼', '室', '苑', '座'];
 
 /// Whether a value reads like a street address: at least `min_chars`
 /// characters, a street-level marker (路/街/号/村…) and a second marker of

@@ -25,7 +25,7 @@
 //! shared by 10 000 numbers. Join masked tables by pseudonym
 //! ([`super::pseudonym`]) instead.
 
-use super::detect::{bank_card_digits, legacy_id_number, Detections, STREET_MARKERS};
+use super::detect::{bank_card_digits, legacy_id_number, Detections};
 use super::PersonalKind;
 use crate::engine::clean::standardise::{self, province_prefix, Outcome};
 use crate::engine::clean::table::TextTable;
@@ -300,25 +300,19 @@ enum AddressLevel {
 
 const MUNICIPALITIES: [&str; 4] = ["北京市", "上海市", "天津市", "重庆市"];
 
-/// The longest leading unit of `s` that ends in one of `ends`, has at most
-/// `max` characters, at least 2, and contains no street marker nor any of `not`.
+/// Markers that end an administrative prefix: an administrative unit's name
+/// never contains them (unlike 楼 in 鼓楼区 or 道 in 道里区).
+const STREET_LEVEL: &[char] = &['路', '街', '巷', '弄', '号', '栋', '室', '村'];
+
+/// The first leading unit of `s` that ends in one of `ends` within `max`
+/// characters, has at least 2 characters, and contains no [`STREET_LEVEL`]
+/// marker nor any of `not`.
 fn leading_unit<'a>(s: &'a str, ends: &[&str], not: &[char], max: usize) -> Option<&'a str> {
-    let mut best: Option<&str> = None;
-    for (i, (b, _)) in s.char_indices().enumerate().take(max) {
-        let rest = &s[b..];
-        if let Some(e) = ends.iter().find(|e| rest.starts_with(**e)) {
-            let unit = &s[..b + e.len()];
-            let body = &s[..b];
-            let ok = i >= 1
-                && !body.contains(|c| STREET_MARKERS.contains(&c) || not.contains(&c))
-                && unit.chars().count() >= 2;
-            if ok {
-                best = Some(unit);
-                break;
-            }
-        }
-    }
-    best
+    s.char_indices().take(max).skip(1).find_map(|(b, _)| {
+        let e = ends.iter().find(|e| s[b..].starts_with(**e))?;
+        let body = &s[..b];
+        (!body.contains(|c| STREET_LEVEL.contains(&c) || not.contains(&c))).then(|| &s[..b + e.len()])
+    })
 }
 
 /// Keeps the administrative prefix of an address down to `level`; `***`
@@ -595,6 +589,9 @@ mod tests {
                 ("广东深圳市南山区科技路1号", "广东深圳市南山区"),
                 ("新疆维吾尔自治区乌鲁木齐市天山区解放路1号", "新疆维吾尔自治区乌鲁木齐市天山区"),
                 ("浙江省杭州市西湖区", "浙江省杭州市西湖区"),
+                ("江苏省南京市鼓楼区中山路5号", "江苏省南京市鼓楼区"),
+                ("黑龙江省哈尔滨市道里区中央大街1号", "黑龙江省哈尔滨市道里区"),
+                ("济南市市中区经七路1号", "济南市市中区"),
                 ("南山区科技园市场路5号", "南山区"),
                 ("科技路1号", "***"),
                 ("x", "***"),
