@@ -207,11 +207,7 @@ fn detect_column(table: &TextTable, mapping: &Mapping, params: &DetectParams, c:
             _ => (None, None),
         }
     };
-    let matched = match kind {
-        Some(PersonalKind::Name) => count(PersonalKind::Name),
-        Some(k) => count(k),
-        None => best.map_or(0, |b| b.1),
-    };
+    let matched = kind.map_or_else(|| best.map_or(0, |b| b.1), count);
     ColumnDetection {
         column: c,
         header,
