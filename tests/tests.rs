@@ -5,5 +5,6 @@ mod util;
 
 mod analyses;
 mod cli;
+mod privacy;
 mod properties;
 mod reference;

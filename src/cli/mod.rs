@@ -5,12 +5,15 @@
 mod clean;
 mod crosstab;
 mod input;
+mod keygen;
+mod mask;
 mod output;
 mod pareto;
 mod profile;
 mod rfm;
 mod sample;
 mod unify;
+mod vault;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -39,6 +42,12 @@ enum Command {
     Unify(unify::Args),
     /// Write the deterministic sample data (orders, and optionally customers).
     Sample(sample::Args),
+    /// Mask personal columns (names, phones, ID numbers, e-mails, cards, addresses) or replace them by pseudonyms.
+    Mask(mask::Args),
+    /// Create a random 32-byte pseudonym key file.
+    Keygen(keygen::Args),
+    /// Encrypt or decrypt a file in the workspace container format.
+    Vault(vault::Args),
 }
 
 /// Runs the command line; the binary's `main` calls this.
@@ -52,6 +61,9 @@ pub fn main() -> ExitCode {
         Command::Clean(a) => clean::run(a),
         Command::Unify(a) => unify::run(a),
         Command::Sample(a) => sample::run(a),
+        Command::Mask(a) => mask::run(a),
+        Command::Keygen(a) => keygen::run(a),
+        Command::Vault(a) => vault::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

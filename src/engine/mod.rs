@@ -1,4 +1,4 @@
-//! The pure analysis engine: ingest → clean → (mask) → analyze → report.
+//! The pure analysis engine: ingest → clean → (mask: [`privacy`]) → analyze → report.
 //!
 //! No browser, file-system, thread or OS-randomness dependencies: stages take
 //! bytes or `impl Read` and return typed values, so the same code runs in the
@@ -13,6 +13,7 @@ pub mod ids;
 pub mod ingest;
 pub mod money;
 pub mod pipeline;
+pub mod privacy;
 pub mod report;
 pub mod sample;
 pub mod unify;

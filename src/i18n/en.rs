@@ -4,6 +4,7 @@ use super::{SegmentText, Texts};
 use crate::engine::clean::RejectReason;
 use crate::engine::ingest::fields::{Field, SourceKind};
 use crate::engine::ingest::profile::ColumnType;
+use crate::engine::privacy::PersonalKind;
 
 const fn seg(name: &'static str, rule: &'static str, action: &'static str) -> SegmentText {
     SegmentText { name, rule, action }
@@ -337,5 +338,52 @@ pub static TEXTS: Texts = Texts {
         (RejectReason::TooManyFields, "row has more cells than the header"),
         (RejectReason::Outlier, "outlier"),
         (RejectReason::BusinessRule, "breaks a business rule"),
+    ],
+    personal_kinds: [
+        (PersonalKind::Name, "Name"),
+        (PersonalKind::Phone, "Mobile number"),
+        (PersonalKind::IdNumber, "ID number"),
+        (PersonalKind::Email, "E-mail"),
+        (PersonalKind::BankCard, "Bank card number"),
+        (PersonalKind::Address, "Address"),
+    ],
+    privacy: &[
+        ("mask_rule_surname_only", "first character and one star (张三丰 → 张*)"),
+        ("mask_rule_stars_per_char", "first character, one star per other character (张三丰 → 张**)"),
+        ("mask_rule_phone_middle4", "middle four digits hidden (138****5678)"),
+        ("mask_rule_phone_last4", "last four digits only (*******5678)"),
+        ("mask_rule_id_keep6_last4", "first 6 and last 4 kept (110105********002X)"),
+        ("mask_rule_id_keep1_last2", "first 1 and last 2 kept (1***************2X)"),
+        ("mask_rule_email_first_char", "first character and domain (z***@example.com)"),
+        ("mask_rule_email_domain_only", "domain only (***@example.com)"),
+        ("mask_rule_card_last4", "last four digits only (**** **** **** 1234)"),
+        ("mask_rule_address_district", "down to the district (广东省深圳市南山区)"),
+        ("mask_rule_address_city", "down to the city (广东省深圳市)"),
+        ("mask_rule_address_province", "province only (广东省)"),
+        ("mask_rule_full", "hidden entirely (***)"),
+        ("mask_rule_custom", "first {first} and last {last} characters kept, the rest replaced by {char}"),
+        ("mask_preset_light", "Light"),
+        ("mask_preset_light_desc", "张**, 138****5678, ID first 6 + last 4, z***@domain, card last 4, address to district"),
+        ("mask_preset_standard", "Standard (default)"),
+        ("mask_preset_standard_desc", "张*, 138****5678, ID first 1 + last 2, z***@domain, card last 4, address to district"),
+        ("mask_preset_strict", "Strict"),
+        ("mask_preset_strict_desc", "names hidden, mobile last 4, ID and card hidden, ***@domain, address to province"),
+        ("warn_id_region", "the first digits of an ID number show where it was issued (the first 6: the county)"),
+        ("warn_id_birth_date", "digits 7–14 of an ID number are the birth date"),
+        ("warn_id_sex", "the 17th digit of an ID number shows the sex (odd = male)"),
+        ("warn_phone_area", "the first 7 digits of a mobile number show its carrier and home city"),
+        ("detected_by_mapping", "column mapping"),
+        ("detected_by_header", "header"),
+        ("detected_by_content", "content"),
+        ("detected_by_user", "marked by you"),
+        ("vault_not_a_workspace", "This is not a CustLens workspace file"),
+        ("vault_unsupported_version", "This workspace file's format version is not supported; update CustLens"),
+        ("vault_unsupported_kdf", "This workspace file's key derivation is not supported"),
+        ("vault_truncated", "The workspace file is incomplete (truncated)"),
+        ("vault_params", "The workspace file's key-derivation parameters are invalid or too costly"),
+        ("vault_wrong_passphrase", "Wrong passphrase"),
+        ("vault_tampered", "The workspace file was altered or damaged"),
+        ("vault_too_large", "The workspace is too large to encrypt"),
+        ("small_cell_other", "Other (small groups merged)"),
     ],
 };

@@ -10,6 +10,8 @@ use crate::engine::clean::RejectReason;
 use crate::engine::error::{AnalysisError, EngineError, IngestError};
 use crate::engine::ingest::fields::{Field, SourceKind};
 use crate::engine::ingest::profile::ColumnType;
+use crate::engine::privacy::mask::{MaskPreset, MaskRule};
+use crate::engine::privacy::PersonalKind;
 use serde::{Deserialize, Serialize};
 
 /// A UI language.
@@ -258,6 +260,12 @@ pub struct Texts {
     pub fields: &'static [(Field, &'static str)],
     pub segments: [SegmentText; Segment::COUNT],
     pub reject_reasons: &'static [(RejectReason, &'static str)],
+
+    pub personal_kinds: [(PersonalKind, &'static str); 6],
+    /// Privacy texts by key: `mask_rule_<rule>`, `mask_preset_<preset>` and
+    /// `…_desc`, warnings (`warn_…`), how a column was detected
+    /// (`detected_by_…`), vault errors (`vault_…`) and `small_cell_other`.
+    pub privacy: &'static [(&'static str, &'static str)],
 }
 
 impl Texts {
@@ -339,6 +347,35 @@ impl Texts {
     pub fn field(&self, f: Field) -> &'static str {
         self.fields.iter().find(|(k, _)| *k == f).map_or_else(|| f.key(), |(_, t)| t)
     }
+
+    /// The name of a kind of personal data.
+    pub fn personal_kind(&self, k: PersonalKind) -> &'static str {
+        self.personal_kinds.iter().find(|(x, _)| *x == k).map_or_else(|| k.key(), |(_, n)| n)
+    }
+
+    /// A privacy text by key (see [`Texts::privacy`]); the key itself when unknown.
+    pub fn privacy_text<'a>(&self, key: &'a str) -> &'a str {
+        self.privacy.iter().find(|(k, _)| *k == key).map_or(key, |(_, t)| t)
+    }
+
+    /// What a masking rule does.
+    pub fn mask_rule(&self, r: MaskRule) -> String {
+        let key = format!("mask_rule_{}", r.key());
+        let text = self.privacy.iter().find(|(k, _)| *k == key).map_or(r.key(), |(_, t)| t);
+        match r {
+            MaskRule::Custom(p) => text
+                .replace("{first}", &p.keep_first.to_string())
+                .replace("{last}", &p.keep_last.to_string())
+                .replace("{char}", &p.mask_char.to_string()),
+            _ => text.to_string(),
+        }
+    }
+
+    /// A masking preset's name and description.
+    pub fn mask_preset(&self, p: MaskPreset) -> (&'static str, &'static str) {
+        let find = |key: String| self.privacy.iter().find(|(k, _)| *k == key).map_or("", |(_, t)| *t);
+        (find(format!("mask_preset_{}", p.key())), find(format!("mask_preset_{}_desc", p.key())))
+    }
 }
 
 #[cfg(test)]
@@ -396,6 +433,38 @@ mod tests {
         let e: EngineError =
             AnalysisError::SnapshotTooEarly { snapshot: "2024-01-01".into(), last_order: "2024-03-31".into() }.into();
         assert!(Lang::ZhCn.texts().error(&e).contains("2024-03-31"));
+    }
+
+    #[test]
+    fn every_privacy_key_has_text() {
+        use crate::engine::privacy::detect::DetectedBy;
+        use crate::engine::privacy::mask::{KeepPattern, MaskWarning};
+        use crate::engine::privacy::vault::VaultError;
+        let mut keys: Vec<String> = vec!["small_cell_other".into()];
+        let mut rules: Vec<MaskRule> = vec![MaskRule::Full, MaskRule::Custom(KeepPattern::default())];
+        for k in PersonalKind::ALL {
+            rules.extend_from_slice(MaskRule::for_kind(k));
+        }
+        keys.extend(rules.iter().map(|r| format!("mask_rule_{}", r.key())));
+        for p in MaskPreset::ALL {
+            keys.push(format!("mask_preset_{}", p.key()));
+            keys.push(format!("mask_preset_{}_desc", p.key()));
+        }
+        keys.extend(MaskWarning::ALL.iter().map(|w| w.key().to_string()));
+        let by = [DetectedBy::Mapping(Field::Phone), DetectedBy::Header, DetectedBy::Content, DetectedBy::User];
+        keys.extend(by.iter().map(|b| b.key().to_string()));
+        keys.extend(VaultError::examples().iter().map(|e| e.key().to_string()));
+        for lang in Lang::ALL {
+            let t = lang.texts();
+            for k in &keys {
+                assert!(t.privacy.iter().any(|(x, _)| x == k), "{lang:?} lacks {k}");
+            }
+            for k in PersonalKind::ALL {
+                assert_ne!(t.personal_kind(k), k.key(), "{lang:?} {k:?}");
+            }
+        }
+        let r = MaskRule::Custom(KeepPattern { keep_first: 3, keep_last: 4, mask_char: '#' });
+        assert!(Lang::ZhCn.texts().mask_rule(r).contains('3') && Lang::En.texts().mask_rule(r).contains('#'));
     }
 
     #[test]

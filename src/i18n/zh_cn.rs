@@ -4,6 +4,7 @@ use super::{SegmentText, Texts};
 use crate::engine::clean::RejectReason;
 use crate::engine::ingest::fields::{Field, SourceKind};
 use crate::engine::ingest::profile::ColumnType;
+use crate::engine::privacy::PersonalKind;
 
 const fn seg(name: &'static str, rule: &'static str, action: &'static str) -> SegmentText {
     SegmentText { name, rule, action }
@@ -308,5 +309,52 @@ pub static TEXTS: Texts = Texts {
         (RejectReason::TooManyFields, "该行列数多于表头"),
         (RejectReason::Outlier, "异常值"),
         (RejectReason::BusinessRule, "违反业务规则"),
+    ],
+    personal_kinds: [
+        (PersonalKind::Name, "姓名"),
+        (PersonalKind::Phone, "手机号"),
+        (PersonalKind::IdNumber, "身份证号"),
+        (PersonalKind::Email, "电子邮箱"),
+        (PersonalKind::BankCard, "银行卡号"),
+        (PersonalKind::Address, "地址"),
+    ],
+    privacy: &[
+        ("mask_rule_surname_only", "保留姓氏，其余一个星号（张三丰 → 张*）"),
+        ("mask_rule_stars_per_char", "保留首字，每个字一个星号（张三丰 → 张**）"),
+        ("mask_rule_phone_middle4", "隐藏中间四位（138****5678）"),
+        ("mask_rule_phone_last4", "只保留后四位（*******5678）"),
+        ("mask_rule_id_keep6_last4", "保留前 6 位和后 4 位（110105********002X）"),
+        ("mask_rule_id_keep1_last2", "保留第 1 位和后 2 位（1***************2X）"),
+        ("mask_rule_email_first_char", "保留首字符和域名（z***@example.com）"),
+        ("mask_rule_email_domain_only", "只保留域名（***@example.com）"),
+        ("mask_rule_card_last4", "只保留后四位（**** **** **** 1234）"),
+        ("mask_rule_address_district", "保留到区县（广东省深圳市南山区）"),
+        ("mask_rule_address_city", "保留到城市（广东省深圳市）"),
+        ("mask_rule_address_province", "只保留省份（广东省）"),
+        ("mask_rule_full", "全部隐藏（***）"),
+        ("mask_rule_custom", "保留前 {first} 位和后 {last} 位，其余用 {char} 替换"),
+        ("mask_preset_light", "宽松"),
+        ("mask_preset_light_desc", "张**、138****5678、身份证保留前 6 后 4、z***@域名、卡号后四位、地址到区县"),
+        ("mask_preset_standard", "标准（默认）"),
+        ("mask_preset_standard_desc", "张*、138****5678、身份证保留第 1 位和后 2 位、z***@域名、卡号后四位、地址到区县"),
+        ("mask_preset_strict", "严格"),
+        ("mask_preset_strict_desc", "姓名全隐藏、手机只留后四位、身份证和卡号全隐藏、***@域名、地址只到省份"),
+        ("warn_id_region", "身份证号的前几位显示签发地（前 6 位精确到区县）"),
+        ("warn_id_birth_date", "身份证号第 7–14 位是出生日期"),
+        ("warn_id_sex", "身份证号第 17 位显示性别（奇数为男）"),
+        ("warn_phone_area", "手机号前 7 位显示运营商和号码归属地"),
+        ("detected_by_mapping", "字段映射"),
+        ("detected_by_header", "列名"),
+        ("detected_by_content", "内容识别"),
+        ("detected_by_user", "手动标记"),
+        ("vault_not_a_workspace", "这不是客镜工作区文件"),
+        ("vault_unsupported_version", "此工作区文件的格式版本不受支持，请升级客镜"),
+        ("vault_unsupported_kdf", "此工作区文件的密钥派生方式不受支持"),
+        ("vault_truncated", "工作区文件不完整（被截断）"),
+        ("vault_params", "工作区文件的密钥派生参数无效或开销过大"),
+        ("vault_wrong_passphrase", "密码错误"),
+        ("vault_tampered", "工作区文件已被修改或损坏"),
+        ("vault_too_large", "工作区太大，无法加密"),
+        ("small_cell_other", "其他（合并的小组）"),
     ],
 };

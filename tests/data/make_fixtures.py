@@ -78,3 +78,42 @@ try:
     wb.save(os.path.join(HERE, "orders.xlsx"))
 except ImportError:
     print("openpyxl missing: orders.xlsx not regenerated")
+
+
+# Personal data for `custlens mask` (GBK, Chinese headers): mobiles in several
+# spellings, 18-digit ID numbers with valid check digits (one lower-case x) and
+# a legacy 15-digit one, e-mails with sub-addresses, Luhn-valid bank cards,
+# street addresses, and columns that are not personal (kept byte for byte).
+def id_check(body17):
+    w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return "10X98765432"[sum(int(d) * x for d, x in zip(body17, w)) % 11]
+
+
+def luhn_complete(body):
+    digits = [int(d) for d in body + "0"][::-1]
+    s = sum(d if i % 2 == 0 else (d * 2 - 9 if d * 2 > 9 else d * 2) for i, d in enumerate(digits))
+    return body + str((10 - s % 10) % 10)
+
+
+def personal_fixture():
+    ids = [b + id_check(b) for b in ["11010519491231002", "44030519900307123", "33010619851111456",
+                                      "51010420000229789", "32010219770815246", "11010119800101888"]]
+    ids = [i if not i.endswith("X") else i[:-1] + "x" for i in ids]
+    cards = [luhn_complete(b) for b in ["622202123456789012", "621700000000123", "622848001122334455",
+                                        "625807000012345", "601382123456789012", "622588000011112"]]
+    rows = [
+        ["K001", "张三", "13812345678", ids[0], "zhang.san+shop@example.com", cards[0], "广东省深圳市南山区科技园路1号", "1280.00", "金卡", "老客户"],
+        ["K002", "欧阳娜娜", "+86 139 0013 9000", ids[1], "OuYang@Example.COM", cards[1][:4] + " " + cards[1][4:8] + " " + cards[1][8:12] + " " + cards[1][12:], "北京市朝阳区建国路88号", "99.5", "普通", "=1+2"],
+        ["K003", "李四", "150-1234-5678", ids[2], "lisi@qq.com", cards[2], "浙江省杭州市西湖区文三路9号", "0", "银卡", ""],
+        ["K004", "王五", "8618612345678", ids[3], "wang5+news@163.com", cards[3], "上海市浦东新区世纪大道100号", "35.20", "普通", "待回访"],
+        ["K005", "赵六", "17700001111", ids[4], "zhao@example.org", cards[4], "江苏省南京市鼓楼区中山路5号", "2000", "钻石", "投诉过一次"],
+        ["K006", "钱七", "13311112222", "110105491231002", "qian7@example.net", cards[5], "四川省成都市武侯区人民南路4段", "12.00", "普通", "-"],
+        ["K007", "孙八", "18899990000", ids[5], "sun.ba@example.cn", cards[0], "湖北省武汉市洪山区珞喻路1037号", "500", "金卡", "VIP"],
+        ["K008", "", "", "", "", "", "", "7", "普通", "资料不全"],
+    ]
+    head = ["客户编号", "姓名", "手机", "身份证号", "电子邮箱", "银行卡号", "收货地址", "消费金额", "会员等级", "备注"]
+    text = "\r\n".join(",".join(r) for r in [head] + rows) + "\r\n"
+    write("personal_gbk.csv", text.encode("gbk"))
+
+
+personal_fixture()

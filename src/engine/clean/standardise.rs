@@ -235,6 +235,21 @@ pub fn province(v: &str) -> Outcome {
     Outcome::Invalid
 }
 
+/// The province a text starts with, by full name or a short form of two or
+/// more characters (`广东深圳…` → `广东省`): the official name and how many
+/// bytes of `v` it covers.
+pub fn province_prefix(v: &str) -> Option<(&'static str, usize)> {
+    for (full, _) in PROVINCES {
+        if v.starts_with(full) {
+            return Some((full, full.len()));
+        }
+    }
+    PROVINCES.iter().find_map(|(full, short)| {
+        let s = short.iter().filter(|s| s.chars().count() >= 2 && v.starts_with(**s)).max_by_key(|s| s.len())?;
+        Some((*full, s.len()))
+    })
+}
+
 #[cfg(test)]
 mod more_tests {
     use super::*;
@@ -268,5 +283,8 @@ mod more_tests {
         assert_eq!(province("广东省"), Outcome::Same);
         assert_eq!(province("新疆"), Outcome::Changed("新疆维吾尔自治区".into()));
         assert_eq!(province("火星"), Outcome::Invalid);
+        assert_eq!(province_prefix("广东深圳市"), Some(("广东省", "广东".len())));
+        assert_eq!(province_prefix("北京市朝阳区"), Some(("北京市", "北京市".len())));
+        assert_eq!(province_prefix("京朝阳区"), None);
     }
 }

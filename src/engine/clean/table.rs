@@ -84,6 +84,20 @@ impl TextTable {
         (0..self.width()).map(move |c| self.cell(r, c))
     }
 
+    /// A copy with cells rewritten: `f(column, cell)` returns the new text, or
+    /// `None` to keep the cell. Row numbers and widths are kept.
+    pub fn map_cells(&self, mut f: impl FnMut(usize, &str) -> Option<String>) -> TextTable {
+        let mut out = TextTable::new(self.headers.clone());
+        let mut row: Vec<std::borrow::Cow<'_, str>> = Vec::with_capacity(self.width());
+        for r in 0..self.len() {
+            row.clear();
+            row.extend(self.row(r).enumerate().map(|(c, v)| f(c, v).map_or(std::borrow::Cow::Borrowed(v), Into::into)));
+            out.push(self.row_numbers[r], row.iter().map(|c| c.as_ref()));
+        }
+        out.widths = self.widths.clone();
+        out
+    }
+
     /// Reads every row of `src`. The first non-blank row is the header; blank
     /// rows are kept (cleaning accounts for them).
     pub fn read(src: &mut dyn RecordSource) -> Result<TextTable, IngestError> {
@@ -121,6 +135,9 @@ mod tests {
         assert_eq!(t.row(1).collect::<Vec<_>>(), vec!["3", ""]);
         assert_eq!(t.widths, vec![2, 1, 3]);
         assert_eq!(t.cell(2, 1), "5");
+        let m = t.map_cells(|c, v| (c == 0).then(|| format!("<{v}>")));
+        assert_eq!(m.row(2).collect::<Vec<_>>(), vec!["<4>", "5"]);
+        assert_eq!((m.row_numbers.clone(), m.widths.clone()), (t.row_numbers.clone(), t.widths.clone()));
     }
 
     #[test]

@@ -1,0 +1,115 @@
+//! Small-cell protection for published counts: a group with fewer than `k`
+//! customers (default 5) could single people out, so it is suppressed, or
+//! merged into one "other" group.
+//!
+//! Scope: primary suppression only. Complementary suppression (hiding further
+//! cells so a suppressed one cannot be recovered from a published total or
+//! from other tables) is out of scope: when totals are shown next to
+//! suppressed groups, a single suppressed group can be computed back — merge
+//! into "other" or suppress a second group by hand in that case. Empty groups
+//! (0 customers) point at nobody and are kept. If the merged "other" group is
+//! itself below `k`, it is suppressed too.
+
+use serde::{Deserialize, Serialize};
+
+/// One group's label and customer count.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupCount {
+    /// The group's label (a segment, a city…).
+    pub label: String,
+    /// Customers in it.
+    pub customers: u64,
+}
+
+/// What happens to a small group.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmallCellAction {
+    /// Drop it from the output.
+    #[default]
+    Suppress,
+    /// Add it to one "other" group (named by the UI's language).
+    MergeIntoOther,
+}
+
+/// The threshold and the action.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SmallCellParams {
+    /// Smallest publishable group.
+    pub k: u64,
+    /// What to do with smaller ones.
+    pub action: SmallCellAction,
+}
+
+impl Default for SmallCellParams {
+    fn default() -> Self {
+        SmallCellParams { k: 5, action: SmallCellAction::Suppress }
+    }
+}
+
+/// The publishable groups and what was held back.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmallCellResult {
+    /// Groups with at least `k` customers (or none), in input order.
+    pub kept: Vec<GroupCount>,
+    /// Customers in the merged "other" group, when merging produced one of at least `k`.
+    pub other: Option<u64>,
+    /// Groups held back (merged into "other", or suppressed), in input order.
+    pub suppressed: Vec<GroupCount>,
+    /// Whether the held-back groups were merged into [`SmallCellResult::other`]
+    /// (false when suppressed, or when the merged group was itself too small).
+    pub merged: bool,
+}
+
+/// Applies the threshold to `groups`.
+pub fn protect(groups: &[GroupCount], params: &SmallCellParams) -> SmallCellResult {
+    let small = |g: &GroupCount| g.customers > 0 && g.customers < params.k;
+    let kept: Vec<GroupCount> = groups.iter().filter(|g| !small(g)).cloned().collect();
+    let suppressed: Vec<GroupCount> = groups.iter().filter(|g| small(g)).cloned().collect();
+    let total: u64 = suppressed.iter().map(|g| g.customers).sum();
+    let merge = params.action == SmallCellAction::MergeIntoOther && !suppressed.is_empty() && total >= params.k;
+    SmallCellResult { kept, other: merge.then_some(total), suppressed, merged: merge }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn g(label: &str, n: u64) -> GroupCount {
+        GroupCount { label: label.into(), customers: n }
+    }
+
+    #[test]
+    fn suppresses_below_k() {
+        let groups = [g("北京", 120), g("拉萨", 3), g("三亚", 4), g("空", 0), g("成都", 5)];
+        let r = protect(&groups, &SmallCellParams::default());
+        assert_eq!(r.kept, vec![g("北京", 120), g("空", 0), g("成都", 5)]);
+        assert_eq!(r.suppressed, vec![g("拉萨", 3), g("三亚", 4)]);
+        assert_eq!(r.other, None);
+        assert!(!r.merged);
+    }
+
+    #[test]
+    fn merges_into_other_when_that_is_big_enough() {
+        let groups = [g("北京", 120), g("拉萨", 3), g("三亚", 4)];
+        let p = SmallCellParams { k: 5, action: SmallCellAction::MergeIntoOther };
+        let r = protect(&groups, &p);
+        assert_eq!(r.other, Some(7));
+        assert!(r.merged);
+        assert_eq!(r.kept.len(), 1);
+        // A merged group of 3 < 5 is suppressed too.
+        let r = protect(&[g("北京", 120), g("拉萨", 3)], &p);
+        assert_eq!((r.other, r.merged, r.suppressed.len()), (None, false, 1));
+        // Nothing small: no other group.
+        let r = protect(&[g("北京", 120)], &p);
+        assert_eq!((r.other, r.merged), (None, false));
+    }
+
+    #[test]
+    fn k_of_one_keeps_everything() {
+        let r = protect(&[g("a", 1), g("b", 0)], &SmallCellParams { k: 1, ..Default::default() });
+        assert_eq!(r.kept.len(), 2);
+        assert!(r.suppressed.is_empty());
+    }
+}
