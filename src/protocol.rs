@@ -117,10 +117,17 @@ pub enum Request {
         /// Its file name.
         file: String,
     },
-    /// Join the sources kept into the unified customer view.
+    /// Join the sources kept into the unified customer view, after a change
+    /// to the identity decisions (kept in the worker: the page only sees
+    /// masked ids, so it names list entries by position).
     Unify {
-        /// The [`crate::engine::unify::UnifyOptions`] as JSON (tagged enums).
-        options_json: String,
+        /// What the user changed.
+        change: UnifyChange,
+    },
+    /// How personal data is shown and exported from now on.
+    SetDisclosure {
+        /// The [`crate::engine::privacy::share::Disclosure`] as JSON.
+        disclosure_json: String,
     },
     /// Export one of the unified view's files.
     ExportUnify {
@@ -136,6 +143,19 @@ pub enum Request {
         /// The [`crate::engine::analyze::crosstab::CrosstabParams`] as JSON.
         params_json: String,
     },
+}
+
+/// A change to the identity decisions, naming entries of the lists last shown.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UnifyChange {
+    /// None: join again as decided.
+    None,
+    /// Confirm or withdraw the merge proposal at this position.
+    ToggleMerge(u32),
+    /// Undo the id match at this position.
+    UndoMatch(u32),
+    /// Restore the undone match at this position of the undone list.
+    RestoreMatch(u32),
 }
 
 /// The files the unified customer view produces.
@@ -201,6 +221,8 @@ pub struct UnifyView {
     pub orphan_entries: u64,
     /// Duplicate-record proposals (first [`VIEW_LIST_MAX`]).
     pub merges: Vec<MergeProposal>,
+    /// Ids whose match was undone (as they may be shown).
+    pub undone: Vec<String>,
     /// Header of the customer table.
     pub headers: Vec<String>,
     /// Its first [`VIEW_PREVIEW_ROWS`] rows.

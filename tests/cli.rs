@@ -167,6 +167,14 @@ fn clean_customers_accounts_for_every_row() {
     assert_eq!(q["set_aside"]["missing_value"], 1);
     assert_eq!(q["reconciles"], true);
     assert!(log.contains("8 rows read = 6 clean + 2 set aside"), "{log}");
+    // Personal data is masked in every file by default.
+    let masked = read_csv(&dir.path().join("out/clean.csv"));
+    assert_eq!(&masked[2][1..4], ["李*", "139****9000", "女"]);
+    assert_eq!(masked[4][2], "***", "a phone cell that is not a phone is hidden whole");
+    let masked_changes = read_csv(&dir.path().join("out/changes.csv"));
+    assert!(masked_changes.iter().any(|c| c[1] == "手机号" && c[2] == "139****9000" && c[3] == "139****9000"));
+    assert!(!std::fs::read_to_string(dir.path().join("out/changes.csv")).unwrap_or_default().contains("0013"));
+    let (dir, _) = clean_run("customers", "customers_messy.csv", &["--lang", "en", "--unmasked"]);
     let clean = read_csv(&dir.path().join("out/clean.csv"));
     assert_eq!(clean[0].last().map(String::as_str), Some("flags"));
     // +86 139-0013-9000 → 13900139000; F → 女; 2023年2月6日 → 2023-02-06
@@ -253,7 +261,7 @@ fn unify_joins_every_sample_source_and_accounts_for_every_row() {
     for name in ["customers", "orders", "tickets", "surveys", "events"] {
         args.extend(["--input".to_string(), file(&format!("sample_{name}.csv"))]);
     }
-    args.extend(["--out".to_string(), p(&out)]);
+    args.extend(["--out".to_string(), p(&out), "--unmasked".to_string()]);
     let o = custlens(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(o.status.success(), "{}", stderr(&o));
     let report: serde_json::Value =

@@ -7,6 +7,7 @@ use super::output::write_to;
 use crate::engine::clean::recipe::Recipe;
 use crate::engine::clean::run::clean;
 use crate::engine::ingest::fields::SourceKind;
+use crate::engine::privacy::share;
 use crate::engine::report::export::{write_changes_csv, write_set_aside_csv, write_table_csv};
 use crate::i18n::Lang;
 use anyhow::{anyhow, bail, Context, Result};
@@ -39,6 +40,9 @@ pub struct Args {
     /// Output folder: clean.csv, set_aside.csv, changes.csv, quality.json.
     #[arg(long)]
     out: PathBuf,
+    /// How personal data appears in the files.
+    #[command(flatten)]
+    disclosure: super::disclosure::DisclosureArgs,
 }
 
 /// Runs `custlens clean`.
@@ -68,9 +72,12 @@ pub fn run(a: Args) -> Result<()> {
     let result = clean(&table, &mapping, &recipe);
     std::fs::create_dir_all(&a.out).with_context(|| format!("{}: cannot create", a.out.display()))?;
     let t = lang.texts();
-    write_to(&a.out.join("clean.csv"), |w| write_table_csv(w, &result.clean))?;
-    write_to(&a.out.join("set_aside.csv"), |w| write_set_aside_csv(w, &table, &result.set_aside, t))?;
-    write_to(&a.out.join("changes.csv"), |w| write_changes_csv(w, &result.changes))?;
+    let d = a.disclosure.disclosure()?;
+    write_to(&a.out.join("clean.csv"), |w| write_table_csv(w, &share::table(&result.clean, &d)))?;
+    let input = share::table(&table, &d);
+    write_to(&a.out.join("set_aside.csv"), |w| write_set_aside_csv(w, &input, &result.set_aside, t))?;
+    let changes = share::changes(&result.changes, &table, &d);
+    write_to(&a.out.join("changes.csv"), |w| write_changes_csv(w, &changes))?;
     let json = serde_json::to_string_pretty(&result.quality)?;
     write_to(&a.out.join("quality.json"), |w| w.write_all(json.as_bytes()))?;
     if let Some(p) = &a.save_recipe {

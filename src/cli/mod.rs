@@ -4,6 +4,7 @@
 
 mod clean;
 mod crosstab;
+mod disclosure;
 mod input;
 mod keygen;
 mod mask;

@@ -4,6 +4,7 @@
 use super::input::{parse_maps, read_customers};
 use super::output::write_to;
 use crate::engine::analyze::pareto::{pareto, ParetoParams};
+use crate::engine::privacy::share;
 use crate::engine::report::export::write_pareto_csv;
 use anyhow::Result;
 use std::path::PathBuf;
@@ -30,6 +31,9 @@ pub struct Args {
     /// Also write the per-customer ranking (CSV; "-" for standard output).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// How personal data appears in the files.
+    #[command(flatten)]
+    disclosure: super::disclosure::DisclosureArgs,
 }
 
 /// Runs `custlens pareto`.
@@ -37,8 +41,9 @@ pub fn run(a: Args) -> Result<()> {
     let maps = parse_maps(&a.maps)?;
     let (probe, customers) = read_customers(&a.orders, &maps, a.sheet.as_deref())?;
     let result = pareto(&customers.spends(), ParetoParams { max_curve_segments: a.curve_points })?;
+    let d = a.disclosure.disclosure()?;
     if let Some(path) = &a.out {
-        write_to(path, |w| write_pareto_csv(w, &customers.ids, &result))?;
+        write_to(path, |w| write_pareto_csv(w, &share::ids(&customers.ids, &d), &result))?;
     }
     let acc = &customers.account;
     eprintln!(

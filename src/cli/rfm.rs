@@ -5,6 +5,7 @@ use super::output::write_to;
 use crate::engine::analyze::rfm::{rfm, RfmParams};
 use crate::engine::analyze::segment::SegmentPreset;
 use crate::engine::date::Day;
+use crate::engine::privacy::share;
 use crate::engine::report::export::{write_rejects_csv, write_rfm_csv};
 use crate::i18n::Lang;
 use anyhow::{anyhow, Result};
@@ -39,6 +40,9 @@ pub struct Args {
     /// Also write the rows set aside (row, reason, field, value) here.
     #[arg(long)]
     rejects: Option<PathBuf>,
+    /// How personal data appears in the files.
+    #[command(flatten)]
+    disclosure: super::disclosure::DisclosureArgs,
 }
 
 /// Runs `custlens rfm`.
@@ -55,9 +59,10 @@ pub fn run(a: Args) -> Result<()> {
     let (probe, customers) = read_customers(&a.orders, &maps, a.sheet.as_deref())?;
     let result = rfm(&customers, RfmParams { snapshot, preset })?;
     let t = lang.texts();
-    write_to(&a.out, |w| write_rfm_csv(w, &customers.ids, &result, t))?;
+    let d = a.disclosure.disclosure()?;
+    write_to(&a.out, |w| write_rfm_csv(w, &share::ids(&customers.ids, &d), &result, t))?;
     if let Some(path) = &a.rejects {
-        write_to(path, |w| write_rejects_csv(w, &customers.rejects, t))?;
+        write_to(path, |w| write_rejects_csv(w, &share::rejects(&customers.rejects, &d), t))?;
     }
     let acc = &customers.account;
     eprintln!(

@@ -7,6 +7,7 @@ use super::output::write_to;
 use crate::engine::clean::recipe::Recipe;
 use crate::engine::clean::run::{clean, Cleaned};
 use crate::engine::ingest::fields::{Mapping, SourceKind};
+use crate::engine::privacy::share;
 use crate::engine::report::export::write_table_csv;
 use crate::engine::unify::identity::MergeChoice;
 use crate::engine::unify::{unify, Source, UnifyOptions};
@@ -30,6 +31,9 @@ pub struct Args {
     /// Output folder: customers.csv, identities.csv, merges.csv, unify.json.
     #[arg(long)]
     out: PathBuf,
+    /// How personal data appears in the files.
+    #[command(flatten)]
+    disclosure: super::disclosure::DisclosureArgs,
 }
 
 struct Loaded {
@@ -80,9 +84,10 @@ pub fn run(a: Args) -> Result<()> {
         loaded.iter().map(|l| Source { file: &l.file, mapping: &l.mapping, table: &l.cleaned.clean }).collect();
     let u = unify(&sources, &opts);
     std::fs::create_dir_all(&a.out).map_err(|e| anyhow!("{}: cannot create: {e}", a.out.display()))?;
-    write_to(&a.out.join("customers.csv"), |w| write_table_csv(w, &u.customer_table()))?;
-    write_to(&a.out.join("identities.csv"), |w| write_table_csv(w, &u.identity_table()))?;
-    write_to(&a.out.join("merges.csv"), |w| write_table_csv(w, &u.merge_table()))?;
+    let d = a.disclosure.disclosure()?;
+    write_to(&a.out.join("customers.csv"), |w| write_table_csv(w, &share::table(&u.customer_table(), &d)))?;
+    write_to(&a.out.join("identities.csv"), |w| write_table_csv(w, &share::table(&u.identity_table(), &d)))?;
+    write_to(&a.out.join("merges.csv"), |w| write_table_csv(w, &share::table(&u.merge_table(), &d)))?;
     let quality: Vec<_> = loaded
         .iter()
         .map(|l| serde_json::json!({"file": l.file, "kind": l.mapping.kind.key(), "quality": l.cleaned.quality}))

@@ -13,10 +13,12 @@ use crate::engine::ingest::detect::Format;
 use crate::engine::ingest::fields::SourceKind;
 use crate::engine::ingest::orders::OrderColumns;
 use crate::engine::ingest::probe::Probe;
-use crate::engine::unify::UnifyOptions;
+use crate::engine::privacy::share::Disclosure;
 use crate::envelope::Envelope;
 use crate::i18n::Lang;
-use crate::protocol::{CleanFile, CleanView, Request, Response, RfmView, SourceView, UnifyFile, UnifyView};
+use crate::protocol::{
+    CleanFile, CleanView, Request, Response, RfmView, SourceView, UnifyChange, UnifyFile, UnifyView,
+};
 use js_sys::Uint8Array;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -289,10 +291,10 @@ pub async fn remove_source(pool: &Pool, file: String) -> Result<(), JobError> {
     }
 }
 
-/// Joins the kept sources into the unified customer view in worker 0.
-pub async fn unify(pool: &Pool, opts: &UnifyOptions) -> Result<UnifyView, JobError> {
-    let options_json = serde_json::to_string(opts).unwrap_or_default();
-    let env = pool.call(0, Envelope::new(Request::Unify { options_json }), None).await?;
+/// Joins the kept sources into the unified customer view in worker 0, after
+/// a change to the identity decisions.
+pub async fn unify(pool: &Pool, change: UnifyChange) -> Result<UnifyView, JobError> {
+    let env = pool.call(0, Envelope::new(Request::Unify { change }), None).await?;
     match env.body {
         Response::Unified(view) => Ok(*view),
         other => Err(unexpected(&other)),
@@ -314,6 +316,16 @@ pub async fn crosstab(pool: &Pool, params: &CrosstabParams) -> Result<Crosstab, 
     let env = pool.call(0, Envelope::new(Request::Crosstab { params_json }), None).await?;
     match env.body {
         Response::Crosstab { json } => serde_json::from_str(&json).map_err(|e| JobError::Worker(e.to_string())),
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// Tells every worker how personal data is shown and exported from now on.
+pub async fn set_disclosure(pool: &Pool, d: &Disclosure) -> Result<(), JobError> {
+    let disclosure_json = serde_json::to_string(d).unwrap_or_default();
+    let env = pool.call(0, Envelope::new(Request::SetDisclosure { disclosure_json }), None).await?;
+    match env.body {
+        Response::Done => Ok(()),
         other => Err(unexpected(&other)),
     }
 }

@@ -10,10 +10,8 @@ use crate::engine::analyze::rfm::RfmParams;
 use crate::engine::ingest::fields::Confidence;
 use crate::engine::ingest::fields::SourceKind;
 use crate::engine::ingest::probe::Probe;
-use crate::engine::unify::identity::MergeChoice;
-use crate::engine::unify::UnifyOptions;
 use crate::i18n::Lang;
-use crate::protocol::{CleanView, RfmView, SourceView, UnifyView};
+use crate::protocol::{CleanView, RfmView, SourceView, UnifyChange, UnifyView};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::rc::Rc;
@@ -73,8 +71,6 @@ pub struct AppState {
     pub pareto: RwSignal<Option<Pareto>>,
     /// The cross-tab on screen (or why it could not be made).
     pub crosstab: RwSignal<Option<Result<Crosstab, JobError>>>,
-    /// Merges confirmed and matches undone.
-    pub unify_opts: RwSignal<UnifyOptions>,
     /// Work on the sources under way (files left to read, or joining).
     pub sources_busy: RwSignal<u32>,
     /// The last problem with a source, as text.
@@ -101,7 +97,6 @@ impl AppState {
             unified: RwSignal::new(None),
             pareto: RwSignal::new(None),
             crosstab: RwSignal::new(None),
-            unify_opts: RwSignal::new(UnifyOptions::default()),
             sources_busy: RwSignal::new(0),
             sources_error: RwSignal::new(None),
             source_files: StoredValue::new_local(Vec::new()),
@@ -377,44 +372,37 @@ impl AppState {
         });
     }
 
-    /// Confirms or withdraws the merge of a duplicate-record proposal.
-    pub fn toggle_merge(self, keep: String) {
-        self.unify_opts.update(|o| {
-            let mut listed = match &o.merges {
-                MergeChoice::Listed { keep } => keep.clone(),
-                _ => Default::default(),
-            };
-            if !listed.remove(&keep) {
-                listed.insert(keep);
-            }
-            o.merges = MergeChoice::Listed { keep: listed };
-        });
-        self.rejoin();
+    /// Confirms or withdraws the merge proposal at position `i` of the list shown.
+    pub fn toggle_merge(self, i: usize) {
+        self.rejoin(UnifyChange::ToggleMerge(i as u32));
     }
 
-    /// Undoes (or restores) the automatic match of an id.
-    pub fn toggle_match(self, id: String) {
-        self.unify_opts.update(|o| {
-            if !o.undone.remove(&id) {
-                o.undone.insert(id);
-            }
-        });
-        self.rejoin();
+    /// Undoes the id match at position `i` of the list shown.
+    pub fn undo_match(self, i: usize) {
+        self.rejoin(UnifyChange::UndoMatch(i as u32));
     }
 
-    fn rejoin(self) {
+    /// Restores the undone match at position `i` of the undone list.
+    pub fn restore_match(self, i: usize) {
+        self.rejoin(UnifyChange::RestoreMatch(i as u32));
+    }
+
+    fn rejoin(self, change: UnifyChange) {
         let pool = self.pool();
-        spawn_local(async move { self.unify_now(&pool).await });
+        spawn_local(async move { self.unify_with(&pool, change).await });
     }
 
     async fn unify_now(self, pool: &Pool) {
+        self.unify_with(pool, UnifyChange::None).await
+    }
+
+    async fn unify_with(self, pool: &Pool, change: UnifyChange) {
         if self.sources.get_untracked().is_empty() {
             self.unified.set(None);
             return;
         }
-        let opts = self.unify_opts.get_untracked();
         self.sources_busy.update(|n| *n += 1);
-        let outcome = job::unify(pool, &opts).await;
+        let outcome = job::unify(pool, change).await;
         self.sources_busy.update(|n| *n = n.saturating_sub(1));
         match outcome {
             Ok(view) => {

@@ -22,15 +22,18 @@ use crate::engine::ingest::fields::{auto_map, Mapping, SourceKind};
 use crate::engine::ingest::orders::{OrderColumns, OrdersChunk};
 use crate::engine::ingest::probe::{probe_excel, probe_text, Probe, PROBE_BYTES};
 use crate::engine::pipeline::{check_rows, read_excel, read_in_memory, read_text_range, read_text_table};
+use crate::engine::privacy::share::{self, Disclosure};
+use crate::engine::privacy::PersonalKind;
 use crate::engine::report::export::{
     write_changes_csv, write_pareto_csv, write_rejects_csv, write_rfm_csv, write_set_aside_csv, write_table_csv,
 };
 use crate::engine::sample::{all_tables, orders_csv, SampleSpec};
-use crate::engine::unify::{unify, Source, Unified, UnifyOptions};
+use crate::engine::unify::identity::{MergeChoice, MergeProposal};
+use crate::engine::unify::{unify, IdentityConflict, IdentityMatch, Orphan, Source, Unified, UnifyOptions};
 use crate::envelope::Envelope;
 use crate::protocol::{
-    CleanFile, CleanView, KeyList, Request, Response, RfmView, SourceView, UnifyFile, UnifyView, VIEW_LIST_MAX,
-    VIEW_PREVIEW_ROWS,
+    CleanFile, CleanView, KeyList, Request, Response, RfmView, SourceView, UnifyChange, UnifyFile, UnifyView,
+    VIEW_LIST_MAX, VIEW_PREVIEW_ROWS,
 };
 use blob::BlobReader;
 use js_sys::Uint8Array;
@@ -58,6 +61,10 @@ struct State {
     unified: Option<Unified>,
     /// Worker 0: the Pareto analysis of `customers`.
     pareto: Option<Pareto>,
+    /// Worker 0: the identity decisions (merges confirmed, matches undone).
+    unify_opts: UnifyOptions,
+    /// How personal data is shown and exported (masked unless raw was chosen).
+    disclosure: Disclosure,
 }
 
 /// A source kept for the customer view.
@@ -129,7 +136,15 @@ fn handle(env: Envelope<Request>) {
     let file = env.file;
     let parts = env.parts;
     let outcome: Answer = match env.body {
-        Request::Probe { sheet } => with_file(file, |f| probe(f, sheet.as_deref())).map(|p| (Response::Probe(p), None)),
+        Request::Probe { sheet } => with_file(file, |f| probe(f, sheet.as_deref())).map(|mut p| {
+            STATE.with(|s| share::probe(&mut p, &s.borrow().disclosure));
+            (Response::Probe(p), None)
+        }),
+        Request::SetDisclosure { disclosure_json } => {
+            let d: Disclosure = serde_json::from_str(&disclosure_json).unwrap_or_default();
+            STATE.with(|s| s.borrow_mut().disclosure = d);
+            Ok((Response::Done, None))
+        }
         Request::Sample { customers, seed } => {
             let bytes = orders_csv(SampleSpec { customers: customers as usize, seed });
             Ok((Response::File { name: "sample_orders.csv".into() }, Some(bytes)))
@@ -141,12 +156,12 @@ fn handle(env: Envelope<Request>) {
         Request::Rescore { params } => rescore(params).map(|v| (Response::Rfm(Box::new(v)), None)),
         Request::ExportCustomers { lang } => export(|s, w| {
             let (Some(c), Some(r)) = (&s.customers, &s.result) else { return Ok(None) };
-            write_rfm_csv(w, &c.ids, r, lang.texts())?;
+            write_rfm_csv(w, &share::ids(&c.ids, &s.disclosure), r, lang.texts())?;
             Ok(Some(format!("custlens_rfm_{}.csv", r.snapshot)))
         }),
         Request::ExportRejects { lang } => export(|s, w| {
             let Some(c) = &s.customers else { return Ok(None) };
-            write_rejects_csv(w, &c.rejects, lang.texts())?;
+            write_rejects_csv(w, &share::rejects(&c.rejects, &s.disclosure), lang.texts())?;
             Ok(Some("custlens_rows_set_aside.csv".to_string()))
         }),
         Request::Clean { probe, kind, mapping } => with_file(file, |f| clean_file(f, &probe, kind, &mapping)),
@@ -165,7 +180,7 @@ fn handle(env: Envelope<Request>) {
             });
             Ok((Response::Done, None))
         }
-        Request::Unify { options_json } => unify_sources(&options_json),
+        Request::Unify { change } => unify_sources(change),
         Request::Pareto => STATE.with(|s| {
             let mut s = s.borrow_mut();
             let Some(c) = &s.customers else { return Err(AnalysisError::NoData.into()) };
@@ -175,22 +190,22 @@ fn handle(env: Envelope<Request>) {
         }),
         Request::ExportPareto => export(|s, w| {
             let (Some(c), Some(p)) = (&s.customers, &s.pareto) else { return Ok(None) };
-            write_pareto_csv(w, &c.ids, p)?;
+            write_pareto_csv(w, &share::ids(&c.ids, &s.disclosure), p)?;
             Ok(Some("custlens_pareto.csv".to_string()))
         }),
         Request::Crosstab { params_json } => STATE.with(|s| {
             let s = s.borrow();
             let Some(u) = &s.unified else { return Err(AnalysisError::NoData.into()) };
             let params: CrosstabParams = serde_json::from_str(&params_json).unwrap_or_default();
-            let x = crosstab(&u.customer_table(), &params)?;
+            let x = crosstab(&share::table(&u.customer_table(), &s.disclosure), &params)?;
             Ok((Response::Crosstab { json: serde_json::to_string(&x).unwrap_or_default() }, None))
         }),
         Request::ExportUnify { what } => export(|s, w| {
             let Some(u) = &s.unified else { return Ok(None) };
             match what {
-                UnifyFile::Customers => write_table_csv(w, &u.customer_table())?,
-                UnifyFile::Identities => write_table_csv(w, &u.identity_table())?,
-                UnifyFile::Merges => write_table_csv(w, &u.merge_table())?,
+                UnifyFile::Customers => write_table_csv(w, &share::table(&u.customer_table(), &s.disclosure))?,
+                UnifyFile::Identities => write_table_csv(w, &share::table(&u.identity_table(), &s.disclosure))?,
+                UnifyFile::Merges => write_table_csv(w, &share::table(&u.merge_table(), &s.disclosure))?,
                 UnifyFile::Report => {
                     let report = serde_json::json!({ "summary": u.summary, "sources": u.sources });
                     w.write_all(serde_json::to_string_pretty(&report).unwrap_or_default().as_bytes())?
@@ -201,9 +216,11 @@ fn handle(env: Envelope<Request>) {
         Request::ExportClean { what, lang } => export(|s, w| {
             let Some((input, result, recipe)) = &s.cleaned else { return Ok(None) };
             match what {
-                CleanFile::Clean => write_table_csv(w, &result.clean)?,
-                CleanFile::SetAside => write_set_aside_csv(w, input, &result.set_aside, lang.texts())?,
-                CleanFile::Changes => write_changes_csv(w, &result.changes)?,
+                CleanFile::Clean => write_table_csv(w, &share::table(&result.clean, &s.disclosure))?,
+                CleanFile::SetAside => {
+                    write_set_aside_csv(w, &share::table(input, &s.disclosure), &result.set_aside, lang.texts())?
+                }
+                CleanFile::Changes => write_changes_csv(w, &share::changes(&result.changes, input, &s.disclosure))?,
                 CleanFile::Quality => {
                     w.write_all(serde_json::to_string_pretty(&result.quality).unwrap_or_default().as_bytes())?
                 }
@@ -333,31 +350,84 @@ fn add_source(b: &Blob, probe: &Probe, kind: SourceKind) -> Answer {
     Ok((Response::SourceAdded(Box::new(view)), None))
 }
 
-/// Worker 0: joins the kept sources.
-fn unify_sources(options_json: &str) -> Answer {
-    let opts: UnifyOptions = serde_json::from_str(options_json).unwrap_or_default();
+/// Worker 0: applies the user's change to the identity decisions, joins the
+/// kept sources and answers with the view as it may be shown.
+fn unify_sources(change: UnifyChange) -> Answer {
     STATE.with(|s| {
         let mut s = s.borrow_mut();
+        let s = &mut *s;
+        apply_change(&mut s.unify_opts, s.unified.as_ref(), change);
         let sources: Vec<Source<'_>> =
             s.sources.iter().map(|k| Source { file: &k.file, mapping: &k.mapping, table: &k.cleaned.clean }).collect();
-        let u = unify(&sources, &opts);
-        let table = u.customer_table();
-        let view = UnifyView {
-            summary: u.summary.clone(),
-            sources: u.sources.clone(),
-            matches: u.matches.iter().take(VIEW_LIST_MAX).cloned().collect(),
-            conflicts: u.conflicts.iter().take(VIEW_LIST_MAX).cloned().collect(),
-            orphans: u.orphans.iter().take(VIEW_LIST_MAX).cloned().collect(),
-            orphan_entries: u.orphans.len() as u64,
-            merges: u.merges.iter().take(VIEW_LIST_MAX).cloned().collect(),
-            headers: table.headers.clone(),
-            preview: (0..table.len().min(VIEW_PREVIEW_ROWS))
-                .map(|r| table.row(r).map(str::to_string).collect())
-                .collect(),
-        };
+        let u = unify(&sources, &s.unify_opts);
+        let view = unify_view(&u, &s.unify_opts, &s.disclosure);
         s.unified = Some(u);
         Ok((Response::Unified(Box::new(view)), None))
     })
+}
+
+/// Changes the identity decisions by what the user clicked (lists as last shown).
+fn apply_change(opts: &mut UnifyOptions, shown: Option<&Unified>, change: UnifyChange) {
+    match change {
+        UnifyChange::None => {}
+        UnifyChange::ToggleMerge(i) => {
+            let Some(keep) = shown.and_then(|u| u.merges.get(i as usize)).map(|m| m.keep.clone()) else { return };
+            let mut listed = match &opts.merges {
+                MergeChoice::Listed { keep } => keep.clone(),
+                MergeChoice::All => {
+                    shown.map(|u| u.merges.iter().map(|m| m.keep.clone()).collect()).unwrap_or_default()
+                }
+                MergeChoice::None => Default::default(),
+            };
+            if !listed.remove(&keep) {
+                listed.insert(keep);
+            }
+            opts.merges = MergeChoice::Listed { keep: listed };
+        }
+        UnifyChange::UndoMatch(i) => {
+            if let Some(m) = shown.and_then(|u| u.matches.get(i as usize)) {
+                opts.undone.insert(m.id.clone());
+            }
+        }
+        UnifyChange::RestoreMatch(i) => {
+            if let Some(id) = opts.undone.iter().nth(i as usize).cloned() {
+                opts.undone.remove(&id);
+            }
+        }
+    }
+}
+
+/// The unified view as the page may show it: lists cut, personal data masked.
+fn unify_view(u: &Unified, opts: &UnifyOptions, d: &Disclosure) -> UnifyView {
+    let table = u.customer_table();
+    let table = share::table(&table, d);
+    let text = |v: &str| share::text(v, d).into_owned();
+    UnifyView {
+        summary: u.summary.clone(),
+        sources: u.sources.clone(),
+        matches: u.matches.iter().take(VIEW_LIST_MAX).map(|m| IdentityMatch { id: text(&m.id), ..m.clone() }).collect(),
+        conflicts: u
+            .conflicts
+            .iter()
+            .take(VIEW_LIST_MAX)
+            .map(|c| IdentityConflict { id: text(&c.id), ..c.clone() })
+            .collect(),
+        orphans: u.orphans.iter().take(VIEW_LIST_MAX).map(|o| Orphan { id: text(&o.id), ..o.clone() }).collect(),
+        orphan_entries: u.orphans.len() as u64,
+        merges: u
+            .merges
+            .iter()
+            .take(VIEW_LIST_MAX)
+            .map(|m| MergeProposal {
+                name: share::value(PersonalKind::Name, &m.name, d),
+                phone: share::value(PersonalKind::Phone, &m.phone, d),
+                ..m.clone()
+            })
+            .collect(),
+        undone: opts.undone.iter().map(|id| text(id)).collect(),
+        headers: table.headers.clone(),
+        preview: (0..table.len().min(VIEW_PREVIEW_ROWS)).map(|r| table.row(r).map(str::to_string).collect()).collect(),
+    }
 }
 
 /// Worker 0: reads the whole file as a table and cleans it with the kind's default recipe.
@@ -433,6 +503,7 @@ fn rescore(params: RfmParams) -> Result<RfmView, EngineError> {
         let t0 = now_ms();
         let r = rfm(c, params)?;
         let mut view = RfmView::new(c, &r);
+        view.rejects = share::rejects(&view.rejects, &s.disclosure);
         view.timings.score_ms = now_ms() - t0;
         s.result = Some(r);
         Ok(view)

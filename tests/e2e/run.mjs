@@ -321,15 +321,24 @@ test('several sources: kinds detected and changed, unified view, undo a match, c
   await same(cliRun.out);
   await page.screenshot({ path: path.join(OUT, 'unified.png'), fullPage: true });
 
-  // Undo the first id match: its rows become an orphan; the CLI agrees.
+  // Ids are masked on screen; undo the first id match: its rows become an orphan; the CLI agrees
+  // (the CLI needs the raw id: the first match of an unmasked run, lists in the same order).
   await page.click('[data-testid=matches] summary');
-  const firstMatch = await page.getAttribute('[data-testid=matches] tbody tr', 'data-id');
+  const shownId = await page.getAttribute('[data-testid=matches] tbody tr', 'data-id');
+  const rawIds = fs.readFileSync(path.join(unifyCli(['--unmasked']).out, 'identities.csv'), 'utf8').split(/\r?\n/);
+  const firstMatch = rawIds.find((l) => l.startsWith('matched,')).split(',')[2];
+  assert.notEqual(shownId, firstMatch, 'the id on screen is masked');
+  assert.ok(/\*{3}/.test(shownId), shownId);
   await page.click('[data-testid=matches] tbody tr >> [data-testid=match-undo]');
-  await page.waitForSelector(`[data-testid=undone] li[data-id="${firstMatch}"]`);
+  await page.waitForSelector(`[data-testid=undone] li[data-id="${shownId}"]`);
   await page.waitForSelector('[data-testid=sources-busy][data-busy=false]', { state: 'attached' });
   await same(unifyCli(['--undo-match', firstMatch]).out, ['customers.csv', 'identities.csv']);
-  await page.click(`[data-testid=undone] li[data-id="${firstMatch}"] [data-testid=match-restore]`);
+  await page.click(`[data-testid=undone] li[data-id="${shownId}"] [data-testid=match-restore]`);
   await page.waitForSelector('[data-testid=undone]', { state: 'detached' });
+  // Nothing personal from the CRM file is on the page.
+  const crmPhones = fs.readFileSync(names[0], 'utf8').split(/\r?\n/).slice(1).map((l) => l.split(',')[2]).filter(Boolean);
+  const pageText = await page.evaluate(() => document.body.innerText + document.body.innerHTML);
+  assert.ok(!crmPhones.some((ph) => pageText.includes(ph)), 'a raw phone number is on the page');
 
   // Confirm the first duplicate-customer merge: one customer fewer; the CLI agrees.
   const keep = await page.getAttribute('[data-testid=merges] tbody tr', 'data-keep');

@@ -5,7 +5,7 @@
 //! preview of the customer table and its files to download.
 
 use crate::engine::ingest::fields::SourceKind;
-use crate::engine::unify::identity::{KeyKind, MergeChoice};
+use crate::engine::unify::identity::KeyKind;
 use crate::i18n::Texts;
 use crate::protocol::{SourceView, UnifyFile, UnifyView, VIEW_LIST_MAX};
 use crate::ui::format;
@@ -206,20 +206,14 @@ fn UnifiedView(
             || view! { <p class="hint">{move || t().list_truncated.replace("{n}", &VIEW_LIST_MAX.to_string())}</p> },
         )
     };
-    let confirmed = move |keep: &str| match state.unify_opts.get().merges {
-        MergeChoice::All => true,
-        MergeChoice::Listed { keep: k } => k.contains(keep),
-        MergeChoice::None => false,
-    };
     let merges = v.merges.clone();
     let merge_rows = merges
         .iter()
-        .map(|m| {
+        .enumerate()
+        .map(|(i, m)| {
             let keep = m.keep.clone();
             let applied = m.applied;
             let label = move || if applied { t().merge_undo } else { t().merge_apply };
-            let k = keep.clone();
-            let toggle = keep.clone();
             let attr = keep.clone();
             view! {
                 <tr data-keep=attr data-applied=applied.to_string()>
@@ -228,7 +222,7 @@ fn UnifiedView(
                     <td>{m.name.clone()}</td>
                     <td>{m.phone.clone()}</td>
                     <td>
-                        <button class="button small" data-testid="merge-toggle" aria-pressed=move || confirmed(&k).to_string() on:click=move |_| state.toggle_merge(toggle.clone())>
+                        <button class="button small" data-testid="merge-toggle" aria-pressed=applied.to_string() on:click=move |_| state.toggle_merge(i)>
                             {label}
                         </button>
                     </td>
@@ -239,9 +233,9 @@ fn UnifiedView(
     let match_rows = v
         .matches
         .iter()
-        .map(|m| {
+        .enumerate()
+        .map(|(i, m)| {
             let id = m.id.clone();
-            let undo = id.clone();
             let attr = id.clone();
             let kind = m.via;
             view! {
@@ -252,7 +246,7 @@ fn UnifiedView(
                     <td>{move || via(t(), kind)}</td>
                     <td class="num">{format::int(m.rows)}</td>
                     <td>
-                        <button class="button small" data-testid="match-undo" on:click=move |_| state.toggle_match(undo.clone())>
+                        <button class="button small" data-testid="match-undo" on:click=move |_| state.undo_match(i)>
                             {move || t().match_undo}
                         </button>
                     </td>
@@ -260,26 +254,25 @@ fn UnifiedView(
             }
         })
         .collect_view();
-    let undone = move || {
-        let ids: Vec<String> = state.unify_opts.get().undone.into_iter().collect();
-        (!ids.is_empty()).then(|| {
-            let items = ids
-                .into_iter()
-                .map(|id| {
-                    let i = id.clone();
-                    view! {
-                        <li data-id=id.clone()>
-                            {id.clone()} " "
-                            <button class="button small" data-testid="match-restore" on:click=move |_| state.toggle_match(i.clone())>
-                                {move || t().match_restore}
-                            </button>
-                        </li>
-                    }
-                })
-                .collect_view();
-            view! { <h3>{move || t().undone_title}</h3><ul data-testid="undone">{items}</ul> }
-        })
-    };
+    let undone_ids = v.undone.clone();
+    let undone = (!undone_ids.is_empty()).then(|| {
+        let items = undone_ids
+            .into_iter()
+            .enumerate()
+            .map(|(i, id)| {
+                let attr = id.clone();
+                view! {
+                    <li data-id=attr>
+                        {id} " "
+                        <button class="button small" data-testid="match-restore" on:click=move |_| state.restore_match(i)>
+                            {move || t().match_restore}
+                        </button>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! { <h3>{move || t().undone_title}</h3><ul data-testid="undone">{items}</ul> }
+    });
     let conflict_rows = v
         .conflicts
         .iter()

@@ -1,0 +1,328 @@
+//! What leaves the engine — for a screen or a file — with personal data
+//! masked unless raw values were explicitly chosen ([`Disclosure`]).
+//!
+//! Columns are recognised as for `custlens mask` (mapping, header, content)
+//! and masked by the policy; every other cell is *scrubbed*: a mobile
+//! number, ID number, e-mail address or bank card number written anywhere
+//! in it (a customer id that is a phone number, a phone in a comment) is
+//! masked where it stands. Masked values are for people to read; joins use
+//! the raw values (or keyed pseudonyms), never these.
+
+use super::detect::{detect, legacy_id_number, luhn, DetectParams, Detections};
+use super::mask::MaskPolicy;
+use super::PersonalKind;
+use crate::engine::clean::run::Change;
+use crate::engine::clean::standardise::{self, Outcome};
+use crate::engine::clean::table::TextTable;
+use crate::engine::clean::Reject;
+use crate::engine::ids::IdArena;
+use crate::engine::ingest::fields::{auto_map, detect_kind, Field};
+use crate::engine::ingest::probe::Probe;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+
+/// How personal data is shown and exported.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disclosure {
+    /// Masked by the policy (the default everywhere).
+    Masked(MaskPolicy),
+    /// As it is: an explicit, recorded choice of a role allowed to make it.
+    Raw,
+}
+
+impl Default for Disclosure {
+    fn default() -> Self {
+        Disclosure::Masked(MaskPolicy::default())
+    }
+}
+
+impl Disclosure {
+    /// The policy, unless raw.
+    pub fn policy(&self) -> Option<&MaskPolicy> {
+        match self {
+            Disclosure::Masked(p) => Some(p),
+            Disclosure::Raw => None,
+        }
+    }
+}
+
+/// The personal kind of a canonical field, if it is one.
+pub fn field_kind(f: Field) -> Option<PersonalKind> {
+    match f {
+        Field::Name => Some(PersonalKind::Name),
+        Field::Phone => Some(PersonalKind::Phone),
+        Field::Email => Some(PersonalKind::Email),
+        Field::IdNumber => Some(PersonalKind::IdNumber),
+        Field::Address => Some(PersonalKind::Address),
+        _ => None,
+    }
+}
+
+/// Masks the personal data written anywhere in `s`: the whole cell when it
+/// is a phone, ID number, e-mail or bank card; else each such number or
+/// address inside the text.
+pub fn scrub<'a>(s: &'a str, policy: &MaskPolicy) -> Cow<'a, str> {
+    let digits = s.bytes().filter(u8::is_ascii_digit).count();
+    let at = s.contains('@');
+    if digits < 11 && !at {
+        return Cow::Borrowed(s);
+    }
+    for kind in [PersonalKind::Phone, PersonalKind::IdNumber, PersonalKind::Email] {
+        if whole_cell_is(kind, s) {
+            return Cow::Owned(policy.mask(kind, s));
+        }
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut changed = false;
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_digit() {
+            let start = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            // An ID number may end in X.
+            if i - start == 17 && i < b.len() && (b[i] == b'X' || b[i] == b'x') {
+                i += 1;
+            }
+            let run = &s[start..i];
+            match number_kind(run) {
+                Some(kind) => {
+                    out.push_str(&policy.mask(kind, run));
+                    changed = true;
+                }
+                None => out.push_str(run),
+            }
+        } else if b[i] == b'@' {
+            // Expand to the address around the @ (ASCII local part and domain).
+            let local_start = out
+                .char_indices()
+                .rev()
+                .take_while(|(_, c)| c.is_ascii_alphanumeric() || "._%+-".contains(*c))
+                .last()
+                .map_or(out.len(), |(p, _)| p);
+            let mut end = i + 1;
+            while end < b.len() && (b[end].is_ascii_alphanumeric() || b[end] == b'.' || b[end] == b'-') {
+                end += 1;
+            }
+            let candidate = format!("{}@{}", &out[local_start..], &s[i + 1..end]);
+            let candidate = candidate.trim_end_matches('.');
+            if local_start < out.len() && standardise::email(candidate) != Outcome::Invalid {
+                let masked = policy.mask(PersonalKind::Email, candidate);
+                out.truncate(local_start);
+                out.push_str(&masked);
+                i = i + 1 + (candidate.len() - candidate.find('@').map_or(0, |p| p + 1));
+                changed = true;
+            } else {
+                out.push('@');
+                i += 1;
+            }
+        } else {
+            let ch = s[i..].chars().next().unwrap_or(' ');
+            out.push(ch);
+            i += ch.len_utf8();
+        }
+    }
+    if changed {
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+fn whole_cell_is(kind: PersonalKind, s: &str) -> bool {
+    match kind {
+        PersonalKind::Phone => standardise::phone(s) != Outcome::Invalid,
+        PersonalKind::IdNumber => standardise::id_number(s) != Outcome::Invalid,
+        PersonalKind::Email => standardise::email(s) != Outcome::Invalid,
+        _ => false,
+    }
+}
+
+/// What a run of digits (with an ID's final X) is, if personal.
+fn number_kind(run: &str) -> Option<PersonalKind> {
+    match run.len() {
+        11 if standardise::phone(run) != Outcome::Invalid => Some(PersonalKind::Phone),
+        18 if standardise::id_number(run) != Outcome::Invalid => Some(PersonalKind::IdNumber),
+        15 if legacy_id_number(run).is_some() => Some(PersonalKind::IdNumber),
+        16..=19 if run.bytes().all(|b| b.is_ascii_digit()) && luhn(run) => Some(PersonalKind::BankCard),
+        _ => None,
+    }
+}
+
+/// The personal columns of a table, recognised from its headers (as the
+/// kind they suggest) and content.
+pub fn detect_personal(t: &TextTable) -> Detections {
+    let mapping = auto_map(detect_kind(&t.headers), &t.headers);
+    detect(t, &mapping, &DetectParams::default(), &[])
+}
+
+/// `t` as it may be shown or exported: personal columns masked, personal
+/// data elsewhere scrubbed; unchanged when raw.
+pub fn table<'a>(t: &'a TextTable, d: &Disclosure) -> Cow<'a, TextTable> {
+    let Some(policy) = d.policy() else { return Cow::Borrowed(t) };
+    let detections = detect_personal(t);
+    Cow::Owned(t.map_cells(|c, v| match detections.kind(c) {
+        Some(k) if !v.trim().is_empty() => Some(policy.mask(k, v)),
+        Some(_) => None,
+        None => match scrub(v, policy) {
+            Cow::Owned(s) => Some(s),
+            Cow::Borrowed(_) => None,
+        },
+    }))
+}
+
+/// A file's probe as it may be shown: its sample rows and each column's
+/// sample values masked (the probe's other parts hold no cell values).
+pub fn probe(p: &mut Probe, d: &Disclosure) {
+    if d.policy().is_none() {
+        return;
+    }
+    let mut t = TextTable::new(p.headers.clone());
+    for (i, row) in p.sample.iter().enumerate() {
+        t.push(i as u64 + 2, row.iter().map(String::as_str));
+    }
+    let masked = table(&t, d);
+    p.sample = (0..masked.len()).map(|r| masked.row(r).map(str::to_string).collect()).collect();
+    let detections = detect_personal(&t);
+    if let Some(policy) = d.policy() {
+        for (c, col) in p.columns.iter_mut().enumerate() {
+            for v in &mut col.samples {
+                *v = match detections.kind(c) {
+                    Some(k) => policy.mask(k, v),
+                    None => scrub(v, policy).into_owned(),
+                };
+            }
+        }
+    }
+}
+
+/// Customer ids as they may be shown or exported (an id that is a phone
+/// number or e-mail is masked).
+pub fn ids<'a>(ids: &'a IdArena, d: &Disclosure) -> Cow<'a, IdArena> {
+    let Some(policy) = d.policy() else { return Cow::Borrowed(ids) };
+    let mut out = IdArena::default();
+    for id in ids.iter() {
+        out.push(&scrub(id, policy));
+    }
+    Cow::Owned(out)
+}
+
+/// One text as it may be shown or exported.
+pub fn text<'a>(v: &'a str, d: &Disclosure) -> Cow<'a, str> {
+    match d.policy() {
+        Some(p) => scrub(v, p),
+        None => Cow::Borrowed(v),
+    }
+}
+
+/// A value of a known kind (a name, a phone…) as it may be shown or exported.
+pub fn value(kind: PersonalKind, v: &str, d: &Disclosure) -> String {
+    match d.policy() {
+        Some(p) if !v.trim().is_empty() => p.mask(kind, v),
+        _ => v.to_string(),
+    }
+}
+
+/// The change log as it may be exported: old and new values of personal
+/// columns (by the columns of `input`) masked, other values scrubbed.
+pub fn changes(changes: &[Change], input: &TextTable, d: &Disclosure) -> Vec<Change> {
+    let Some(policy) = d.policy() else { return changes.to_vec() };
+    let detections = detect_personal(input);
+    let kind_of = |column: &str| input.headers.iter().position(|h| h == column).and_then(|c| detections.kind(c));
+    changes
+        .iter()
+        .map(|c| {
+            let hide = |v: &str| match kind_of(&c.column) {
+                Some(k) if !v.trim().is_empty() => policy.mask(k, v),
+                _ => scrub(v, policy).into_owned(),
+            };
+            Change { old: hide(&c.old), new: hide(&c.new), ..c.clone() }
+        })
+        .collect()
+}
+
+/// Rejected rows as they may be shown or exported: the offending value masked.
+pub fn rejects(rejects: &[Reject], d: &Disclosure) -> Vec<Reject> {
+    let Some(policy) = d.policy() else { return rejects.to_vec() };
+    rejects
+        .iter()
+        .map(|r| {
+            let value = match r.field.and_then(field_kind) {
+                Some(k) if !r.value.trim().is_empty() => policy.mask(k, &r.value),
+                _ => scrub(&r.value, policy).into_owned(),
+            };
+            Reject { value, ..r.clone() }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::ingest::split::{CsvSplitter, Dialect};
+
+    fn p() -> MaskPolicy {
+        MaskPolicy::default()
+    }
+
+    #[test]
+    fn scrub_masks_whole_cells_and_numbers_inside_text() {
+        assert_eq!(scrub("13812345678", &p()), "138****5678");
+        assert_eq!(scrub("+86 138-1234-5678", &p()), "138****5678");
+        assert_eq!(scrub("zhang@example.com", &p()), "z***@example.com");
+        assert_eq!(scrub("请回电13812345678,谢谢", &p()), "请回电138****5678,谢谢");
+        assert_eq!(scrub("邮件 li.si@qq.com 已发", &p()), "邮件 l***@qq.com 已发");
+        let id = "11010519491231002X";
+        assert!(!scrub(&format!("身份证{id}"), &p()).contains(id));
+        assert!(!scrub("卡号 6222021234567890128 尾号", &p()).contains("6222021234567890128"));
+        for keep in ["C000001", "O000000123", "2024-03-15 10:00:00", "1280.00", "12345678901", "a@b", "订单 20240315"]
+        {
+            assert_eq!(scrub(keep, &p()), keep, "{keep}");
+            assert!(matches!(scrub(keep, &p()), Cow::Borrowed(_)));
+        }
+    }
+
+    #[test]
+    fn tables_are_masked_by_column_and_scrubbed_elsewhere() {
+        let csv = "客户ID,姓名,手机号,备注\nC1,张三,13812345678,\n13900001111,李四,,call 13700002222\n";
+        let t = TextTable::read(&mut CsvSplitter::new(csv.as_bytes(), Dialect::default(), "t")).expect("table");
+        let m = table(&t, &Disclosure::default());
+        assert_eq!(m.row(0).collect::<Vec<_>>(), vec!["C1", "张*", "138****5678", ""]);
+        assert_eq!(m.row(1).collect::<Vec<_>>(), vec!["139****1111", "李*", "", "call 137****2222"]);
+        assert!(matches!(table(&t, &Disclosure::Raw), Cow::Borrowed(_)));
+        let mut arena = IdArena::default();
+        arena.push("13900001111");
+        arena.push("C2");
+        let masked = ids(&arena, &Disclosure::default());
+        assert_eq!(masked.iter().collect::<Vec<_>>(), vec!["139****1111", "C2"]);
+    }
+
+    #[test]
+    fn probes_show_masked_samples() {
+        let bytes = "客户ID,姓名,手机号\nC1,张三,13812345678\nC2,李四,13900001111\n".as_bytes();
+        let mut pr = crate::engine::ingest::probe::probe_text("c.csv", bytes.len() as u64, bytes).expect("probe");
+        probe(&mut pr, &Disclosure::default());
+        assert_eq!(pr.sample[0], vec!["C1", "张*", "138****5678"]);
+        assert!(pr.columns[2].samples.iter().all(|v| v.contains("****")), "{:?}", pr.columns[2].samples);
+    }
+
+    #[test]
+    fn change_logs_and_rejects_hide_old_and_new_values() {
+        let csv = "客户ID,手机号\nC1,13812345678\n";
+        let t = TextTable::read(&mut CsvSplitter::new(csv.as_bytes(), Dialect::default(), "t")).expect("table");
+        let c = Change {
+            row: 2,
+            column: "手机号".into(),
+            old: "+86 138 1234 5678".into(),
+            new: "13812345678".into(),
+            rule: "phone".into(),
+        };
+        let out = changes(&[c], &t, &Disclosure::default());
+        assert_eq!((out[0].old.as_str(), out[0].new.as_str()), ("138****5678", "138****5678"));
+        let r = Reject::new(3, crate::engine::clean::RejectReason::MissingValue, Some(Field::UserId), "13812345678");
+        assert_eq!(rejects(&[r], &Disclosure::default())[0].value, "138****5678");
+    }
+}
