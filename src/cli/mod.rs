@@ -3,6 +3,7 @@
 //! and a non-zero exit code.
 
 mod clean;
+mod cohorts;
 mod crosstab;
 mod input;
 mod output;
@@ -33,6 +34,8 @@ enum Command {
     Crosstab(crosstab::Args),
     /// Distribution of columns: counts by value, or numeric summary, histogram and age bands.
     Profile(profile::Args),
+    /// Cohorts by first purchase from an orders file: retention matrix, repurchase, monthly churn.
+    Cohorts(cohorts::Args),
     /// Clean a table by a recipe: clean rows, rows set aside, change log, quality report.
     Clean(clean::Args),
     /// Join several sources into one customer table (identity resolution, orphans, merges).
@@ -49,6 +52,7 @@ pub fn main() -> ExitCode {
         Command::Pareto(a) => pareto::run(a),
         Command::Crosstab(a) => crosstab::run(a),
         Command::Profile(a) => profile::run(a),
+        Command::Cohorts(a) => cohorts::run(a),
         Command::Clean(a) => clean::run(a),
         Command::Unify(a) => unify::run(a),
         Command::Sample(a) => sample::run(a),

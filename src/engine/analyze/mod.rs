@@ -2,11 +2,14 @@
 //! its parameters, its computation and its result types.
 
 pub mod bins;
+pub mod cohort;
 pub mod crosstab;
 pub mod customers;
 pub mod distinct;
 pub mod distribution;
 pub mod pareto;
+pub mod period;
 pub mod quantile;
 pub mod rfm;
+pub mod rows;
 pub mod segment;

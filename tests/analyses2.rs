@@ -1,0 +1,93 @@
+//! `custlens cohorts`, `satisfaction`, `funnel` and `activity` on the sample
+//! data, checked against independent pandas/numpy implementations
+//! (tests/reference/{cohorts,satisfaction,funnel,activity}.py), and their
+//! summaries and messages.
+
+use crate::analyses::{assert_close, f, json_of, run_reference, s};
+use crate::util::{custlens, reference_python, stderr, tmp};
+use serde_json::{Map, Value};
+use std::path::{Path, PathBuf};
+
+/// Every sample table for 3000 customers (seed 11) in `dir`.
+fn sample_dir(dir: &Path) -> PathBuf {
+    let o = custlens(&["sample", "--customers", "3000", "--seed", "11", "--dir", s(dir)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    dir.to_path_buf()
+}
+
+/// Compares `theirs` (the reference) with the same keys of `ours`: integers
+/// exactly, other numbers to [`crate::analyses::REL`], nulls, strings and
+/// arrays element by element.
+fn compare(ours: &Value, theirs: &Value, at: &str) {
+    match (ours, theirs) {
+        (Value::Object(o), Value::Object(t)) => {
+            for (k, v) in t {
+                let mine = o.get(k).unwrap_or_else(|| panic!("{at}: no `{k}` in ours: {ours}"));
+                compare(mine, v, &format!("{at}.{k}"));
+            }
+        }
+        (Value::Array(o), Value::Array(t)) => {
+            assert_eq!(o.len(), t.len(), "{at}: lengths");
+            for (i, (a, b)) in o.iter().zip(t).enumerate() {
+                compare(a, b, &format!("{at}[{i}]"));
+            }
+        }
+        (Value::Number(a), Value::Number(b)) if a.is_f64() || b.is_f64() => {
+            assert_close(a.as_f64().unwrap_or(f64::NAN), b.as_f64().unwrap_or(f64::NAN), at);
+        }
+        _ => assert_eq!(ours, theirs, "{at}"),
+    }
+}
+
+/// The result's `excluded` list as an object reason → rows (as the references print it).
+fn excluded_map(v: &Value) -> Value {
+    let mut m = Map::new();
+    for e in v.as_array().expect("excluded") {
+        m.insert(e["reason"].as_str().unwrap_or("").to_string(), e["rows"].clone());
+    }
+    Value::Object(m)
+}
+
+#[test]
+fn cohorts_match_pandas_reference_on_sample_data() {
+    let Some(py) = reference_python("pandas, numpy") else {
+        eprintln!("SKIPPED: no python3 with pandas and numpy (scripts/setup.sh installs one)");
+        return;
+    };
+    let dir = tmp();
+    let orders = sample_dir(dir.path()).join("sample_orders.csv");
+    for (period, max) in [("month", "12"), ("week", "8")] {
+        let mut ours =
+            json_of(&["cohorts", "--orders", s(&orders), "--period", period, "--max-periods", max, "--json"]);
+        ours["excluded"] = excluded_map(&ours["excluded"]);
+        let theirs = run_reference(&py, "cohorts.py", &[s(&orders), "客户ID", "下单时间", "订单金额", period, max]);
+        compare(&ours, &theirs, period);
+        assert!(ours["customers"].as_u64().unwrap_or(0) > 2900, "{period}");
+        assert!(ours["excluded"]["refund"].as_u64().unwrap_or(0) > 50, "{period}");
+        let cohorts = ours["cohorts"].as_array().expect("cohorts");
+        let total: u64 = cohorts.iter().filter_map(|c| c["customers"].as_u64()).sum();
+        assert_eq!(Some(total), ours["customers"].as_u64(), "{period}: cohort sizes add up");
+    }
+}
+
+#[test]
+fn cohorts_summary_and_errors() {
+    let dir = tmp();
+    let orders = dir.path().join("o.csv");
+    std::fs::write(
+        &orders,
+        "客户ID,下单时间,订单金额\nA,2024-01-05,100\nB,2024-01-20,80\nA,2024-02-10,30\nB,2024-03-03,20\nC,2024-03-09,-5\n",
+    )
+    .expect("write");
+    let o = custlens(&["cohorts", "--orders", s(&orders), "--max-periods", "2"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    // Jan cohort of 2: 1 back in Feb, 1 in Mar; A and B both bought on 2+ days.
+    assert!(out.contains("2024-01") && out.contains("100.0%  50.0%  50.0%"), "{out}");
+    assert!(out.contains("repurchase rate 100.0% (2 customers on 2+ days)"), "{out}");
+    assert!(stderr(&o).contains("1 × refund"), "{}", stderr(&o));
+    let o = custlens(&["cohorts", "--orders", s(&orders), "--map", "order_time=付款时间"]);
+    assert!(!o.status.success() && stderr(&o).contains("付款时间"), "{}", stderr(&o));
+    let x = json_of(&["cohorts", "--orders", s(&orders), "--json"]);
+    assert_close(f(&x["repurchase"], "median_interval_days"), 39.5, "median of 36 and 43 days");
+}
