@@ -91,3 +91,123 @@ fn cohorts_summary_and_errors() {
     let x = json_of(&["cohorts", "--orders", s(&orders), "--json"]);
     assert_close(f(&x["repurchase"], "median_interval_days"), 39.5, "median of 36 and 43 days");
 }
+
+/// `path` rewritten to `out` with cells replaced: for each `(column, every, text)`,
+/// the cell of every `every`-th data row (1-based) becomes `text` (later rules win).
+/// The sample tables have no quoted cells, so lines split on commas.
+fn spoil(path: &Path, out: &Path, rules: &[(&str, usize, &str)]) {
+    let text = std::fs::read_to_string(path).expect("read");
+    let mut lines = text.lines();
+    let header = lines.next().expect("header");
+    let col = |name: &str| header.split(',').position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
+    let mut w = format!("{header}\n");
+    for (i, line) in lines.enumerate() {
+        let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
+        for &(name, every, value) in rules {
+            if (i + 1) % every == 0 {
+                cells[col(name)] = value.to_string();
+            }
+        }
+        w.push_str(&cells.join(","));
+        w.push('\n');
+    }
+    std::fs::write(out, w).expect("write");
+}
+
+#[test]
+fn satisfaction_matches_pandas_reference_on_sample_data() {
+    let Some(py) = reference_python("pandas, numpy") else {
+        eprintln!("SKIPPED: no python3 with pandas and numpy (scripts/setup.sh installs one)");
+        return;
+    };
+    let dir = tmp();
+    let d = sample_dir(dir.path());
+    let (surveys, tickets) = (d.join("surveys.csv"), d.join("tickets.csv"));
+    spoil(
+        &d.join("sample_surveys.csv"),
+        &surveys,
+        &[
+            ("NPS评分", 37, "11"),
+            ("NPS评分", 41, "好"),
+            ("NPS评分", 43, ""),
+            ("满意度CSAT", 29, "4.5"),
+            ("满意度CSAT", 31, " "),
+            ("费力度CES", 47, "0"),
+            ("调查日期", 53, ""),
+            ("调查日期", 59, "2024-13-01"),
+        ],
+    );
+    spoil(
+        &d.join("sample_tickets.csv"),
+        &tickets,
+        &[
+            ("解决时长(小时)", 23, "-3"),
+            ("解决时长(小时)", 27, "约2小时"),
+            ("解决时长(小时)", 31, ""),
+            ("问题类型", 19, ""),
+            ("满意度", 17, "好"),
+            ("满意度", 13, "6"),
+            ("创建时间", 61, ""),
+        ],
+    );
+    for (sla, edges) in [("24", "0,1,4,8,24,48,72,168"), ("8", "0,2,12,36")] {
+        let ours = json_of(&[
+            "satisfaction",
+            "--surveys",
+            s(&surveys),
+            "--tickets",
+            s(&tickets),
+            "--sla-hours",
+            sla,
+            "--hours-edges",
+            edges,
+            "--json",
+        ]);
+        let theirs = run_reference(
+            &py,
+            "satisfaction.py",
+            &[
+                s(&surveys),
+                "调查日期",
+                "NPS评分",
+                "满意度CSAT",
+                "费力度CES",
+                s(&tickets),
+                "创建时间",
+                "问题类型",
+                "解决时长(小时)",
+                "满意度",
+                sla,
+                edges,
+            ],
+        );
+        compare(&ours, &theirs, &format!("sla {sla}"));
+        let nps = &ours["surveys"]["nps"];
+        assert!(nps["invalid"].as_u64().unwrap_or(0) > 30 && nps["blank"].as_u64().unwrap_or(0) > 10, "{nps}");
+        assert!((-100.0..=100.0).contains(&f(nps, "value")));
+        assert!(ours["tickets"]["resolution"]["invalid"].as_u64().unwrap_or(0) > 100);
+    }
+}
+
+#[test]
+fn satisfaction_summary_and_errors() {
+    let dir = tmp();
+    let surveys = dir.path().join("s.csv");
+    std::fs::write(
+        &surveys,
+        "客户ID,调查日期,NPS评分\na,2024-01-03,10\nb,2024-01-09,9\nc,2024-02-01,3\nd,2024-02-02,11\n",
+    )
+    .expect("write");
+    let o = custlens(&["satisfaction", "--surveys", s(&surveys)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    // 2 promoters, 1 detractor of 3 valid answers: +33.3; January +100, February −100.
+    assert!(out.contains("NPS (NPS评分): +33.3  — 3 answers, 0 blank, 1 invalid"), "{out}");
+    assert!(out.contains("2024-01 +100.0, 2024-02 -100.0"), "{out}");
+    let none = dir.path().join("n.csv");
+    std::fs::write(&none, "客户ID,备注\na,x\n").expect("write");
+    let o = custlens(&["satisfaction", "--surveys", s(&none)]);
+    assert!(!o.status.success() && stderr(&o).contains("n.csv: no column is mapped to `nps`, `csat` or `ces`"));
+    let o = custlens(&["satisfaction"]);
+    assert!(!o.status.success());
+}

@@ -11,6 +11,7 @@ mod pareto;
 mod profile;
 mod rfm;
 mod sample;
+mod satisfaction;
 mod unify;
 
 use clap::{Parser, Subcommand};
@@ -36,6 +37,8 @@ enum Command {
     Profile(profile::Args),
     /// Cohorts by first purchase from an orders file: retention matrix, repurchase, monthly churn.
     Cohorts(cohorts::Args),
+    /// Satisfaction from surveys (CSAT, NPS, CES by month) and tickets (types, resolution, SLA).
+    Satisfaction(satisfaction::Args),
     /// Clean a table by a recipe: clean rows, rows set aside, change log, quality report.
     Clean(clean::Args),
     /// Join several sources into one customer table (identity resolution, orphans, merges).
@@ -53,6 +56,7 @@ pub fn main() -> ExitCode {
         Command::Crosstab(a) => crosstab::run(a),
         Command::Profile(a) => profile::run(a),
         Command::Cohorts(a) => cohorts::run(a),
+        Command::Satisfaction(a) => satisfaction::run(a),
         Command::Clean(a) => clean::run(a),
         Command::Unify(a) => unify::run(a),
         Command::Sample(a) => sample::run(a),

@@ -12,4 +12,5 @@ pub mod period;
 pub mod quantile;
 pub mod rfm;
 pub mod rows;
+pub mod satisfaction;
 pub mod segment;
