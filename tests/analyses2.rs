@@ -211,3 +211,80 @@ fn satisfaction_summary_and_errors() {
     let o = custlens(&["satisfaction"]);
     assert!(!o.status.success());
 }
+
+#[test]
+fn funnel_matches_pandas_reference_on_sample_data() {
+    let Some(py) = reference_python("pandas, numpy") else {
+        eprintln!("SKIPPED: no python3 with pandas and numpy (scripts/setup.sh installs one)");
+        return;
+    };
+    let dir = tmp();
+    let d = sample_dir(dir.path());
+    let events = d.join("events.csv");
+    spoil(
+        &d.join("sample_events.csv"),
+        &events,
+        &[("用户ID", 211, " "), ("行为时间", 223, ""), ("行为时间", 227, "2024-13-01 10:00:00"), ("行为类型", 229, "")],
+    );
+    let cases = [
+        ("浏览,加购,下单,支付", "7", "strict", "100"),
+        ("浏览,加购,下单,支付", "1", "loose", "5"),
+        ("登录,浏览,加购,下单,支付", "3", "strict", "20"),
+        ("下单,加购,浏览", "30", "loose", "10"),
+        ("支付,浏览", "0", "strict", "10"),
+    ];
+    for (steps, window, order, list_max) in cases {
+        let what = format!("{steps} {window} {order}");
+        let mut ours = json_of(&[
+            "funnel",
+            "--events",
+            s(&events),
+            "--steps",
+            steps,
+            "--window-days",
+            window,
+            "--order",
+            order,
+            "--list-max",
+            list_max,
+            "--json",
+        ]);
+        ours["excluded"] = excluded_map(&ours["excluded"]);
+        let theirs = run_reference(
+            &py,
+            "funnel.py",
+            &[s(&events), "用户ID", "行为类型", "行为时间", steps, window, order, list_max],
+        );
+        compare(&ours, &theirs, &what);
+        let counts: Vec<u64> =
+            ours["steps"].as_array().expect("steps").iter().filter_map(|s| s["customers"].as_u64()).collect();
+        assert!(counts.windows(2).all(|w| w[0] >= w[1]) && counts[0] > 200, "{what}: {counts:?}");
+        assert_eq!(ours["excluded"].as_object().map(|m| m.len()), Some(4), "{what}");
+    }
+}
+
+#[test]
+fn funnel_summary_dropped_file_and_errors() {
+    let dir = tmp();
+    let events = dir.path().join("e.csv");
+    std::fs::write(
+        &events,
+        "用户ID,行为类型,行为时间\nA,浏览,2024-01-01 10:00:00\nA,加购,2024-01-01 10:05:00\nB,浏览,2024-01-02 09:00:00\n=C,浏览,2024-01-02 09:00:00\n",
+    )
+    .expect("write");
+    let dropped = dir.path().join("dropped.csv");
+    let o = custlens(&["funnel", "--events", s(&events), "--steps", "浏览,加购", "--dropped-out", s(&dropped)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("3 customers entered") && out.contains("33.3%") && out.contains("300 s"), "{out}");
+    let rows = crate::util::read_csv(&dropped);
+    assert_eq!(rows, [["dropped_at_step", "step", "user_id"], ["2", "加购", "B"], ["2", "加购", "'=C"]]);
+    let o = custlens(&["funnel", "--events", s(&events), "--steps", "browse,加购"]);
+    let e = stderr(&o);
+    assert!(
+        !o.status.success() && e.contains("no event has the type `browse` (event types in the file: 浏览, 加购)"),
+        "{e}"
+    );
+    let o = custlens(&["funnel", "--events", s(&events), "--steps", "浏览"]);
+    assert!(!o.status.success() && stderr(&o).contains("at least two different"), "{}", stderr(&o));
+}

@@ -5,6 +5,7 @@
 mod clean;
 mod cohorts;
 mod crosstab;
+mod funnel;
 mod input;
 mod output;
 mod pareto;
@@ -39,6 +40,8 @@ enum Command {
     Cohorts(cohorts::Args),
     /// Satisfaction from surveys (CSAT, NPS, CES by month) and tickets (types, resolution, SLA).
     Satisfaction(satisfaction::Args),
+    /// Funnel of event steps within a window: conversion, drop-off, time per step, who dropped.
+    Funnel(funnel::Args),
     /// Clean a table by a recipe: clean rows, rows set aside, change log, quality report.
     Clean(clean::Args),
     /// Join several sources into one customer table (identity resolution, orphans, merges).
@@ -57,6 +60,7 @@ pub fn main() -> ExitCode {
         Command::Profile(a) => profile::run(a),
         Command::Cohorts(a) => cohorts::run(a),
         Command::Satisfaction(a) => satisfaction::run(a),
+        Command::Funnel(a) => funnel::run(a),
         Command::Clean(a) => clean::run(a),
         Command::Unify(a) => unify::run(a),
         Command::Sample(a) => sample::run(a),

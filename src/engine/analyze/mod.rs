@@ -7,6 +7,7 @@ pub mod crosstab;
 pub mod customers;
 pub mod distinct;
 pub mod distribution;
+pub mod funnel;
 pub mod pareto;
 pub mod period;
 pub mod quantile;
