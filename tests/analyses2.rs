@@ -288,3 +288,67 @@ fn funnel_summary_dropped_file_and_errors() {
     let o = custlens(&["funnel", "--events", s(&events), "--steps", "浏览"]);
     assert!(!o.status.success() && stderr(&o).contains("at least two different"), "{}", stderr(&o));
 }
+
+#[test]
+fn activity_matches_pandas_reference_on_sample_data() {
+    let Some(py) = reference_python("pandas, numpy") else {
+        eprintln!("SKIPPED: no python3 with pandas and numpy (scripts/setup.sh installs one)");
+        return;
+    };
+    let dir = tmp();
+    let d = sample_dir(dir.path());
+    let events = d.join("events.csv");
+    spoil(
+        &d.join("sample_events.csv"),
+        &events,
+        &[("用户ID", 307, ""), ("行为时间", 311, "昨天"), ("行为时间", 313, " ")],
+    );
+    let cases = [("-", "3", "1", "90"), ("2024-06-30", "0.5", "1", "90"), ("2024-03-15", "0.25", "2", "60")];
+    for (as_of, active, silent, churn) in cases {
+        let what = format!("as of {as_of}, {active}/week, {silent}/month, {churn} days");
+        let mut args = vec![
+            "activity",
+            "--events",
+            s(&events),
+            "--active-per-week",
+            active,
+            "--silent-per-month",
+            silent,
+            "--churn-days",
+            churn,
+            "--json",
+        ];
+        if as_of != "-" {
+            args.extend(["--as-of", as_of]);
+        }
+        let mut ours = json_of(&args);
+        ours["excluded"] = excluded_map(&ours["excluded"]);
+        let theirs =
+            run_reference(&py, "activity.py", &[s(&events), "用户ID", "行为时间", as_of, active, silent, churn]);
+        compare(&ours, &theirs, &what);
+        let c = &ours["counts"];
+        let parts: u64 = ["active", "regular", "silent", "churned"].iter().filter_map(|k| c[k].as_u64()).sum();
+        assert_eq!(Some(parts), c["customers"].as_u64(), "{what}: the classes partition the customers");
+        assert!(c["customers"].as_u64().unwrap_or(0) > 1000 && ours["trend"].as_array().map_or(0, Vec::len) > 12);
+    }
+    let x =
+        json_of(&["activity", "--events", s(&events), "--as-of", "2024-06-30", "--active-per-week", "0.5", "--json"]);
+    assert!(x["counts"]["active"].as_u64().unwrap_or(0) > 0, "some active customers with a low bar: {x}");
+}
+
+#[test]
+fn activity_summary_and_errors() {
+    let dir = tmp();
+    let events = dir.path().join("e.csv");
+    std::fs::write(&events, "用户ID,行为类型,行为时间\nA,登录,2024-01-01 10:00:00\nB,登录,2024-03-20 10:00:00\n")
+        .expect("write");
+    let o = custlens(&["activity", "--events", s(&events)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    // As of 03-21: A's last visit 80 days before (silent), B yesterday (regular).
+    assert!(out.contains("as of 2024-03-21: 2 customers") && out.contains("silent          1   50.0%"), "{out}");
+    let o = custlens(&["activity", "--events", s(&events), "--as-of", "21/03/2024"]);
+    assert!(!o.status.success() && stderr(&o).contains("--as-of 21/03/2024"), "{}", stderr(&o));
+    let o = custlens(&["activity", "--events", s(&events), "--map", "event_time=时间"]);
+    assert!(!o.status.success() && stderr(&o).contains("`时间`"), "{}", stderr(&o));
+}

@@ -2,6 +2,7 @@
 //! per module file. Errors become a message naming the file, row and column,
 //! and a non-zero exit code.
 
+mod activity;
 mod clean;
 mod cohorts;
 mod crosstab;
@@ -42,6 +43,8 @@ enum Command {
     Satisfaction(satisfaction::Args),
     /// Funnel of event steps within a window: conversion, drop-off, time per step, who dropped.
     Funnel(funnel::Args),
+    /// Activity classes from events (active, regular, silent, churned) and their monthly trend.
+    Activity(activity::Args),
     /// Clean a table by a recipe: clean rows, rows set aside, change log, quality report.
     Clean(clean::Args),
     /// Join several sources into one customer table (identity resolution, orphans, merges).
@@ -61,6 +64,7 @@ pub fn main() -> ExitCode {
         Command::Cohorts(a) => cohorts::run(a),
         Command::Satisfaction(a) => satisfaction::run(a),
         Command::Funnel(a) => funnel::run(a),
+        Command::Activity(a) => activity::run(a),
         Command::Clean(a) => clean::run(a),
         Command::Unify(a) => unify::run(a),
         Command::Sample(a) => sample::run(a),

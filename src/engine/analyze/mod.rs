@@ -1,6 +1,7 @@
 //! Analyses over the unified customer data. Each module owns one analysis:
 //! its parameters, its computation and its result types.
 
+pub mod activity;
 pub mod bins;
 pub mod cohort;
 pub mod crosstab;
