@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Relative agreement the reference checks ask for.
-const REL: f64 = 1e-9;
+pub const REL: f64 = 1e-9;
 
-fn assert_close(ours: f64, theirs: f64, what: &str) {
+pub fn assert_close(ours: f64, theirs: f64, what: &str) {
     let scale = ours.abs().max(theirs.abs());
     assert!(
         (ours - theirs).abs() <= REL * scale || (ours - theirs).abs() < 1e-300,
@@ -20,11 +20,11 @@ fn assert_close(ours: f64, theirs: f64, what: &str) {
     );
 }
 
-fn f(v: &Value, key: &str) -> f64 {
+pub fn f(v: &Value, key: &str) -> f64 {
     v[key].as_f64().unwrap_or_else(|| panic!("`{key}` is not a number in {v}"))
 }
 
-fn s(p: &Path) -> &str {
+pub fn s(p: &Path) -> &str {
     p.to_str().unwrap_or("")
 }
 
@@ -80,13 +80,13 @@ fn with_gaps(customers: &Path, out: &Path) {
     std::fs::write(out, w).expect("write");
 }
 
-fn json_of(args: &[&str]) -> Value {
+pub fn json_of(args: &[&str]) -> Value {
     let o = custlens(args);
     assert!(o.status.success(), "custlens {args:?}: {}", stderr(&o));
     serde_json::from_slice(&o.stdout).expect("one JSON object on stdout")
 }
 
-fn run_reference(py: &str, script: &str, args: &[&str]) -> Value {
+pub fn run_reference(py: &str, script: &str, args: &[&str]) -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference").join(script);
     let r = Command::new(py).arg(&path).args(args).output().expect("run python");
     assert!(r.status.success(), "{script} failed: {}", String::from_utf8_lossy(&r.stderr));

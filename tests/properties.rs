@@ -1,6 +1,8 @@
 //! Property tests: the CSV splitter agrees with the `csv` crate; reading a
 //! file in parallel ranges equals one pass; every row is accounted for;
-//! amounts and dates survive formatting round trips.
+//! amounts and dates survive formatting round trips; the analyses keep their
+//! invariants (cohort sizes add up, retention is a share, strict funnels never
+//! grow, activity classes partition the customers, NPS stays in −100 … 100).
 
 use custlens::engine::analyze::customers::Customers;
 use custlens::engine::date::{parse_timestamp, Day};
@@ -316,5 +318,153 @@ proptest! {
             }
             Err(e) => prop_assert!(cells.iter().all(|c| custlens::engine::analyze::bins::number(c).is_none()), "{}", e),
         }
+    }
+}
+
+/// Rows `(customer, day offset, seconds, step or type)` as a table with the
+/// given headers: customer `c{n}`, time 2024-01-01 + day offset.
+fn timed_table(
+    headers: [&str; 3],
+    rows: &[(u8, u16, u32, u8)],
+    types: &[&str],
+) -> custlens::engine::clean::table::TextTable {
+    let mut t = custlens::engine::clean::table::TextTable::new(headers.iter().map(|h| h.to_string()).collect());
+    let start = Day::from_ymd(2024, 1, 1).map_or(0, Day::days);
+    for (i, &(c, d, secs, k)) in rows.iter().enumerate() {
+        let ts = custlens::engine::date::Timestamp { day: Day::from_days(start + i32::from(d)), secs };
+        let id = format!("c{c}");
+        let time = ts.to_string();
+        t.push(i as u64 + 2, [id.as_str(), types[usize::from(k) % types.len()], time.as_str()]);
+    }
+    t
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn cohorts_account_for_every_customer_and_retention_is_a_share(
+        rows in prop::collection::vec((0u8..30, 0u16..400, 0u32..86_400, 0u8..3), 1..150),
+        week in any::<bool>(),
+        max in 0usize..10,
+    ) {
+        use custlens::engine::analyze::cohort::{cohorts, CohortParams};
+        use custlens::engine::analyze::period::Period;
+        use custlens::engine::ingest::fields::{auto_map, SourceKind};
+        let t = timed_table(["客户ID", "订单金额", "下单时间"], &rows, &["10", "0", "-5"]);
+        let m = auto_map(SourceKind::Orders, &t.headers);
+        let period = if week { Period::Week } else { Period::Month };
+        let Ok(c) = cohorts(&t, &m, CohortParams { period, max_periods: max }) else {
+            prop_assert!(rows.iter().all(|r| r.3 % 3 == 2)); // only refunds
+            return Ok(());
+        };
+        let buyers: std::collections::HashSet<u8> = rows.iter().filter(|r| r.3 % 3 != 2).map(|r| r.0).collect();
+        prop_assert_eq!(c.customers as usize, buyers.len());
+        prop_assert_eq!(c.cohorts.iter().map(|x| x.customers).sum::<u64>(), c.customers);
+        prop_assert_eq!(c.rows_used + c.excluded.iter().map(|e| e.rows).sum::<u64>(), c.rows_in);
+        for x in &c.cohorts {
+            prop_assert_eq!(x.retained.len(), max + 1);
+            prop_assert_eq!(x.retained[0], Some(x.customers));
+            for (n, r) in x.retained.iter().zip(&x.retention) {
+                prop_assert_eq!(n.is_some(), r.is_some());
+                if let (Some(n), Some(r)) = (n, r) {
+                    prop_assert!(*n <= x.customers && (0.0..=1.0).contains(r));
+                }
+            }
+            // Observed cells come first: once a period is after the data's end, so are the later ones.
+            prop_assert!(x.retained.windows(2).all(|w| w[0].is_some() || w[1].is_none()));
+        }
+        prop_assert!((0.0..=1.0).contains(&c.repurchase.rate));
+        for m in &c.churn_trend {
+            prop_assert!(m.churned <= m.active_before);
+        }
+    }
+
+    #[test]
+    fn strict_funnels_never_grow_and_loose_ones_reach_at_least_as_far(
+        rows in prop::collection::vec((0u8..20, 0u16..20, 0u32..86_400, 0u8..5), 1..150),
+        window in 0u32..10,
+    ) {
+        use custlens::engine::analyze::funnel::{funnel, FunnelParams, StepOrder};
+        use custlens::engine::ingest::fields::{auto_map, SourceKind};
+        let t = timed_table(["用户ID", "行为类型", "行为时间"], &rows, &["浏览", "加购", "下单", "支付", "登录"]);
+        let m = auto_map(SourceKind::Events, &t.headers);
+        let run = |order| funnel(&t, &m, &FunnelParams { window_days: window, order, list_max: 3, ..FunnelParams::default() });
+        let (Ok(strict), Ok(loose)) = (run(StepOrder::Strict), run(StepOrder::Loose)) else {
+            prop_assert!(rows.iter().all(|r| r.3 != 0)); // nobody browsed
+            return Ok(());
+        };
+        prop_assert_eq!(strict.steps[0].customers, loose.steps[0].customers);
+        for f in [&strict, &loose] {
+            let n: Vec<u64> = f.steps.iter().map(|s| s.customers).collect();
+            prop_assert!(n.windows(2).all(|w| w[0] >= w[1]), "{:?}", n);
+            for (k, s) in f.steps.iter().enumerate().skip(1) {
+                prop_assert_eq!(s.drop_off, n[k - 1] - n[k]);
+                prop_assert_eq!(s.dropped.count, s.drop_off);
+                prop_assert_eq!(f.dropped_customers[k].len() as u64, s.drop_off);
+                prop_assert!(s.dropped.ids.len() <= 3);
+            }
+        }
+        for (a, b) in strict.steps.iter().zip(&loose.steps) {
+            prop_assert!(a.customers <= b.customers);
+        }
+        for s in strict.steps.iter().skip(1) {
+            prop_assert!(s.median_seconds_from_previous.is_none_or(|x| x >= 0.0 && x <= f64::from(window) * 86_400.0));
+        }
+    }
+
+    #[test]
+    fn activity_classes_partition_the_customers(
+        rows in prop::collection::vec((0u8..25, 0u16..200, 0u32..86_400, 0u8..2), 1..200),
+        as_of in 0u16..260,
+        active in 0.0f64..4.0,
+        churn in 1u32..120,
+    ) {
+        use custlens::engine::analyze::activity::{activity, ActivityParams};
+        use custlens::engine::ingest::fields::{auto_map, SourceKind};
+        let t = timed_table(["用户ID", "行为类型", "行为时间"], &rows, &["登录", "浏览"]);
+        let m = auto_map(SourceKind::Events, &t.headers);
+        let day = Day::from_days(Day::from_ymd(2024, 1, 1).map_or(0, Day::days) + i32::from(as_of));
+        let p = ActivityParams { as_of: Some(day), active_visits_per_week: active, churn_days: churn, ..ActivityParams::default() };
+        let Ok(a) = activity(&t, &m, &p) else {
+            prop_assert!(rows.iter().all(|r| r.1 >= as_of));
+            return Ok(());
+        };
+        let before: std::collections::HashSet<u8> = rows.iter().filter(|r| r.1 < as_of).map(|r| r.0).collect();
+        let c = a.counts;
+        prop_assert_eq!(c.customers as usize, before.len());
+        prop_assert_eq!(c.active + c.regular + c.silent + c.churned, c.customers);
+        let s = a.shares;
+        prop_assert!((s.active + s.regular + s.silent + s.churned - 1.0).abs() < 1e-9);
+        for p in &a.trend {
+            let c = p.counts;
+            prop_assert_eq!(c.active + c.regular + c.silent + c.churned, c.customers);
+        }
+        // Customers only accumulate from one month's end to the next.
+        prop_assert!(a.trend.windows(2).all(|w| w[0].counts.customers <= w[1].counts.customers));
+    }
+
+    #[test]
+    fn nps_and_csat_stay_in_range(
+        answers in prop::collection::vec(prop::sample::select(vec!["0", "3", "6", "7", "8", "9", "10", "11", "好", "", "4.5", " 5 "]), 1..80),
+    ) {
+        use custlens::engine::analyze::satisfaction::survey_scores;
+        use custlens::engine::clean::table::TextTable;
+        use custlens::engine::ingest::fields::{auto_map, SourceKind};
+        let mut t = TextTable::new(vec!["客户ID".into(), "NPS评分".into(), "满意度CSAT".into()]);
+        for (i, a) in answers.iter().enumerate() {
+            t.push(i as u64 + 2, ["x", a, a]);
+        }
+        let m = auto_map(SourceKind::Surveys, &t.headers);
+        let s = survey_scores(&t, &m).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        for score in [s.nps.as_ref(), s.csat.as_ref()].into_iter().flatten() {
+            prop_assert_eq!(score.answers + score.blank + score.invalid, answers.len() as u64);
+            prop_assert_eq!(score.counts.iter().map(|c| c.count).sum::<u64>(), score.answers);
+            prop_assert_eq!(score.value.is_some(), score.answers > 0);
+        }
+        let nps = s.nps.as_ref().and_then(|n| n.value);
+        prop_assert!(nps.is_none_or(|v| (-100.0..=100.0).contains(&v)), "{:?}", nps);
+        let csat = s.csat.as_ref().and_then(|n| n.value);
+        prop_assert!(csat.is_none_or(|v| (0.0..=1.0).contains(&v)), "{:?}", csat);
     }
 }

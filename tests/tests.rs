@@ -4,6 +4,7 @@
 mod util;
 
 mod analyses;
+mod analyses2;
 mod cli;
 mod privacy;
 mod properties;

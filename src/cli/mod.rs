@@ -2,9 +2,12 @@
 //! per module file. Errors become a message naming the file, row and column,
 //! and a non-zero exit code.
 
+mod activity;
 mod clean;
+mod cohorts;
 mod crosstab;
 mod disclosure;
+mod funnel;
 mod input;
 mod keygen;
 mod mask;
@@ -13,6 +16,7 @@ mod pareto;
 mod profile;
 mod rfm;
 mod sample;
+mod satisfaction;
 mod unify;
 mod vault;
 
@@ -37,6 +41,14 @@ enum Command {
     Crosstab(crosstab::Args),
     /// Distribution of columns: counts by value, or numeric summary, histogram and age bands.
     Profile(profile::Args),
+    /// Cohorts by first purchase from an orders file: retention matrix, repurchase, monthly churn.
+    Cohorts(cohorts::Args),
+    /// Satisfaction from surveys (CSAT, NPS, CES by month) and tickets (types, resolution, SLA).
+    Satisfaction(satisfaction::Args),
+    /// Funnel of event steps within a window: conversion, drop-off, time per step, who dropped.
+    Funnel(funnel::Args),
+    /// Activity classes from events (active, regular, silent, churned) and their monthly trend.
+    Activity(activity::Args),
     /// Clean a table by a recipe: clean rows, rows set aside, change log, quality report.
     Clean(clean::Args),
     /// Join several sources into one customer table (identity resolution, orphans, merges).
@@ -59,6 +71,10 @@ pub fn main() -> ExitCode {
         Command::Pareto(a) => pareto::run(a),
         Command::Crosstab(a) => crosstab::run(a),
         Command::Profile(a) => profile::run(a),
+        Command::Cohorts(a) => cohorts::run(a),
+        Command::Satisfaction(a) => satisfaction::run(a),
+        Command::Funnel(a) => funnel::run(a),
+        Command::Activity(a) => activity::run(a),
         Command::Clean(a) => clean::run(a),
         Command::Unify(a) => unify::run(a),
         Command::Sample(a) => sample::run(a),

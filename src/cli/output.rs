@@ -1,6 +1,7 @@
 //! Writing output files (or standard output for `-`), with the path in
 //! every error.
 
+use crate::engine::analyze::rows::ExcludedRows;
 use anyhow::{Context, Result};
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -37,5 +38,13 @@ pub fn pad(s: &str, width: usize, right_align: bool) -> String {
         format!("{fill}{s}")
     } else {
         format!("{s}{fill}")
+    }
+}
+
+/// Prints the rows read, used and left out (to standard error).
+pub fn report_rows(file: &str, rows_in: u64, rows_used: u64, excluded: &[ExcludedRows]) {
+    eprintln!("{file}: {rows_in} rows read = {rows_used} used + {} excluded", rows_in - rows_used);
+    for e in excluded {
+        eprintln!("  excluded: {} × {}", e.rows, e.reason.key());
     }
 }

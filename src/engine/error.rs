@@ -122,6 +122,34 @@ pub enum AnalysisError {
         /// The column's header.
         column: String,
     },
+    /// An analysis needs a field that no column is mapped to.
+    #[error("no column is mapped to the field `{field}` (columns: {columns})")]
+    UnmappedField {
+        /// The canonical field (`order_time`…).
+        field: String,
+        /// The table's headers.
+        columns: String,
+    },
+    /// A funnel needs at least two steps, each named once and not blank.
+    #[error("a funnel needs at least two different, non-blank steps (got: {steps})")]
+    InvalidSteps {
+        /// The steps asked for, comma-separated.
+        steps: String,
+    },
+    /// No customer has an event of a funnel's first step.
+    #[error("no event has the type `{step}` (event types in the file: {types})")]
+    NoSuchEvent {
+        /// The step asked for.
+        step: String,
+        /// The most frequent event types in the table, comma-separated.
+        types: String,
+    },
+    /// A survey table has none of the score columns an analysis reads.
+    #[error("no column is mapped to `nps`, `csat` or `ces` (columns: {columns})")]
+    NoScoreColumns {
+        /// The table's headers.
+        columns: String,
+    },
 }
 
 /// Any engine error.

@@ -106,6 +106,10 @@ pub static TEXTS: Texts = Texts {
     err_no_values: "Column “{column}” has no usable values (every cell is blank or, for a binned column, not a number).",
     err_single_value: "Column “{column}” has a single value (“{value}”) in the rows used; a cross-tab needs at least two.",
     err_invalid_bins: "Column “{column}”: bins need a count of at least 1, or at least two increasing edges.",
+    err_unmapped_field: "No column is mapped to the field “{field}” (columns: {columns}). Choose one in the column mapping.",
+    err_invalid_steps: "A funnel needs at least two different, non-blank steps (got: {steps}).",
+    err_no_such_event: "No event has the type “{step}” (event types in the file: {types}).",
+    err_no_score_columns: "No column is mapped to NPS, CSAT or CES (columns: {columns}).",
 
     preview_title: "File preview",
     preview_hint: "The first rows and each column's inferred type; “parses” is the share of non-empty values that read as that type.",

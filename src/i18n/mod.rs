@@ -165,6 +165,10 @@ pub struct Texts {
     pub err_no_values: &'static str,
     pub err_single_value: &'static str,
     pub err_invalid_bins: &'static str,
+    pub err_unmapped_field: &'static str,
+    pub err_invalid_steps: &'static str,
+    pub err_no_such_event: &'static str,
+    pub err_no_score_columns: &'static str,
 
     pub preview_title: &'static str,
     pub preview_hint: &'static str,
@@ -324,6 +328,14 @@ impl Texts {
                     self.err_single_value.replace("{column}", column).replace("{value}", value)
                 }
                 AnalysisError::InvalidBins { column } => self.err_invalid_bins.replace("{column}", column),
+                AnalysisError::UnmappedField { field: f, columns } => {
+                    self.err_unmapped_field.replace("{field}", &field(f)).replace("{columns}", columns)
+                }
+                AnalysisError::InvalidSteps { steps } => self.err_invalid_steps.replace("{steps}", steps),
+                AnalysisError::NoSuchEvent { step, types } => {
+                    self.err_no_such_event.replace("{step}", step).replace("{types}", types)
+                }
+                AnalysisError::NoScoreColumns { columns } => self.err_no_score_columns.replace("{columns}", columns),
             },
         }
     }

@@ -105,6 +105,10 @@ pub static TEXTS: Texts = Texts {
     err_no_values: "列“{column}”没有可用的值(全部为空,或分箱的列中没有数字)。",
     err_single_value: "列“{column}”在参与分析的行中只有一个值(“{value}”),交叉表至少需要两个。",
     err_invalid_bins: "列“{column}”:分箱数至少为 1,或给出至少两个递增的边界。",
+    err_unmapped_field: "没有列对应字段“{field}”(文件的列:{columns}),请在字段映射中选择。",
+    err_invalid_steps: "漏斗至少需要两个不同且非空的步骤(当前:{steps})。",
+    err_no_such_event: "没有行为类型为“{step}”的事件(文件中的行为类型:{types})。",
+    err_no_score_columns: "没有列对应 NPS、CSAT 或 CES(文件的列:{columns})。",
 
     preview_title: "文件预览",
     preview_hint: "前几行与每列的推断类型;“可解析”为非空值中能按该类型读取的比例。",

@@ -1,12 +1,18 @@
 //! Analyses over the unified customer data. Each module owns one analysis:
 //! its parameters, its computation and its result types.
 
+pub mod activity;
 pub mod bins;
+pub mod cohort;
 pub mod crosstab;
 pub mod customers;
 pub mod distinct;
 pub mod distribution;
+pub mod funnel;
 pub mod pareto;
+pub mod period;
 pub mod quantile;
 pub mod rfm;
+pub mod rows;
+pub mod satisfaction;
 pub mod segment;

@@ -1,6 +1,7 @@
 //! CSV exports (UTF-8 with BOM so Excel shows Chinese correctly). Cells that
 //! a spreadsheet would run as a formula are neutralised.
 
+use crate::engine::analyze::funnel::Funnel;
 use crate::engine::analyze::pareto::Pareto;
 use crate::engine::analyze::rfm::RfmResult;
 use crate::engine::clean::run::{Change, SetAside};
@@ -95,6 +96,20 @@ pub fn write_pareto_csv<W: Write>(w: W, ids: &IdArena, p: &Pareto) -> io::Result
             &r.cumulative_revenue_share.to_string(),
         ])
         .map_err(io_err)?;
+    }
+    out.flush()
+}
+
+/// Writes every customer who dropped out of a funnel: the step they did not
+/// reach and their id, step by step, customers in order of first appearance.
+pub fn write_funnel_dropped_csv<W: Write>(w: W, f: &Funnel) -> io::Result<()> {
+    let mut out = csv_writer(w)?;
+    out.write_record(["dropped_at_step", "step", "user_id"]).map_err(io_err)?;
+    for (k, (step, dropped)) in f.steps.iter().zip(&f.dropped_customers).enumerate() {
+        for &c in dropped {
+            out.write_record([(k + 1).to_string().as_str(), &safe_cell(&step.step), &safe_cell(f.ids.get(c))])
+                .map_err(io_err)?;
+        }
     }
     out.flush()
 }
