@@ -5,6 +5,8 @@ use anyhow::{Context, Result};
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
+pub use crate::engine::report::width::display_width;
+
 /// Writes through `f` to `path`, or to standard output when `path` is `-`.
 pub fn write_to(path: &Path, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
     if path.as_os_str() == "-" {
@@ -19,15 +21,6 @@ pub fn write_to(path: &Path, f: impl FnOnce(&mut dyn Write) -> std::io::Result<(
     f(&mut w).with_context(|| format!("{}: cannot write", path.display()))?;
     w.flush().with_context(|| format!("{}: cannot write", path.display()))?;
     Ok(())
-}
-
-/// Columns a text takes in a terminal: 2 for CJK and full-width characters, else 1.
-pub fn display_width(s: &str) -> usize {
-    let wide = |c: char| {
-        matches!(c, '\u{1100}'..='\u{115F}' | '\u{2E80}'..='\u{A4CF}' | '\u{AC00}'..='\u{D7A3}' | '\u{F900}'..='\u{FAFF}'
-            | '\u{FE30}'..='\u{FE4F}' | '\u{FF00}'..='\u{FF60}' | '\u{FFE0}'..='\u{FFE6}')
-    };
-    s.chars().map(|c| if wide(c) { 2 } else { 1 }).sum()
 }
 
 /// `s` padded with spaces to `width` terminal columns, on the left (`right_align`) or right.
