@@ -8,3 +8,4 @@ mod cli;
 mod privacy;
 mod properties;
 mod reference;
+mod xlsx;

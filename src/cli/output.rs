@@ -7,6 +7,31 @@ use std::path::Path;
 
 pub use crate::engine::report::width::display_width;
 
+/// File format of an export.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// CSV files (UTF-8 with BOM).
+    #[default]
+    Csv,
+    /// One XLSX workbook.
+    Xlsx,
+}
+
+impl ExportFormat {
+    /// XLSX when `path` ends in `.xlsx` (any case), else CSV (also for `-`).
+    pub fn of_path(path: &Path) -> ExportFormat {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("xlsx") => ExportFormat::Xlsx,
+            _ => ExportFormat::Csv,
+        }
+    }
+}
+
+/// Writes `bytes` (a built workbook) to `path`, or to standard output for `-`.
+pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_to(path, |w| w.write_all(bytes))
+}
+
 /// Writes through `f` to `path`, or to standard output when `path` is `-`.
 pub fn write_to(path: &Path, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
     if path.as_os_str() == "-" {
@@ -30,5 +55,19 @@ pub fn pad(s: &str, width: usize, right_align: bool) -> String {
         format!("{fill}{s}")
     } else {
         format!("{s}{fill}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_follows_the_extension() {
+        assert_eq!(ExportFormat::of_path(Path::new("out/rfm.xlsx")), ExportFormat::Xlsx);
+        assert_eq!(ExportFormat::of_path(Path::new("RFM.XLSX")), ExportFormat::Xlsx);
+        assert_eq!(ExportFormat::of_path(Path::new("rfm.csv")), ExportFormat::Csv);
+        assert_eq!(ExportFormat::of_path(Path::new("xlsx")), ExportFormat::Csv);
+        assert_eq!(ExportFormat::of_path(Path::new("-")), ExportFormat::Csv);
     }
 }

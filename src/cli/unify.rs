@@ -3,11 +3,12 @@
 //! orphans and duplicate-record merges, and every row accounted for.
 
 use super::input::read_table;
-use super::output::write_to;
+use super::output::{write_bytes, write_to, ExportFormat};
 use crate::engine::clean::recipe::Recipe;
 use crate::engine::clean::run::{clean, Cleaned};
 use crate::engine::ingest::fields::{Mapping, SourceKind};
 use crate::engine::report::export::write_table_csv;
+use crate::engine::report::xlsx::unify_xlsx;
 use crate::engine::unify::identity::MergeChoice;
 use crate::engine::unify::{unify, Source, UnifyOptions};
 use anyhow::{anyhow, bail, Result};
@@ -27,9 +28,13 @@ pub struct Args {
     /// Undo the automatic match of this id (its rows stay orphans). Repeatable.
     #[arg(long = "undo-match", value_name = "ID")]
     undo: Vec<String>,
-    /// Output folder: customers.csv, identities.csv, merges.csv, unify.json.
+    /// Output folder: customers.csv, identities.csv, merges.csv (or, with
+    /// --format xlsx, unify.xlsx with the sheets customers, identities, merges) and unify.json.
     #[arg(long)]
     out: PathBuf,
+    /// Format of the tables: csv (three files) or xlsx (one workbook).
+    #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+    format: ExportFormat,
 }
 
 struct Loaded {
@@ -80,9 +85,14 @@ pub fn run(a: Args) -> Result<()> {
         loaded.iter().map(|l| Source { file: &l.file, mapping: &l.mapping, table: &l.cleaned.clean }).collect();
     let u = unify(&sources, &opts);
     std::fs::create_dir_all(&a.out).map_err(|e| anyhow!("{}: cannot create: {e}", a.out.display()))?;
-    write_to(&a.out.join("customers.csv"), |w| write_table_csv(w, &u.customer_table()))?;
-    write_to(&a.out.join("identities.csv"), |w| write_table_csv(w, &u.identity_table()))?;
-    write_to(&a.out.join("merges.csv"), |w| write_table_csv(w, &u.merge_table()))?;
+    match a.format {
+        ExportFormat::Csv => {
+            write_to(&a.out.join("customers.csv"), |w| write_table_csv(w, &u.customer_table()))?;
+            write_to(&a.out.join("identities.csv"), |w| write_table_csv(w, &u.identity_table()))?;
+            write_to(&a.out.join("merges.csv"), |w| write_table_csv(w, &u.merge_table()))?;
+        }
+        ExportFormat::Xlsx => write_bytes(&a.out.join("unify.xlsx"), &unify_xlsx(&u)?)?,
+    }
     let quality: Vec<_> = loaded
         .iter()
         .map(|l| serde_json::json!({"file": l.file, "kind": l.mapping.kind.key(), "quality": l.cleaned.quality}))
