@@ -10,7 +10,8 @@ run, after the documented conversions (src/engine/report/xlsx.rs):
 - every other non-empty cell is a string equal to the CSV cell (already
   neutralised: nothing starts with = + @ tab CR, and '-' only in a plain
   number); empty cells are blank;
-- no cell is a formula; the header row is bold and frozen; the sheets come
+- no cell is a formula; the header row is bold and frozen; columns are about
+  as wide as their longest text (CJK characters count double); the sheets come
   in the order given; the creation time is 2000-01-01T00:00:00.
 Prints a JSON summary; exits 1 with the first mismatches otherwise.
 """
@@ -19,8 +20,10 @@ import datetime
 import json
 import re
 import sys
+import unicodedata
 
 import openpyxl
+from openpyxl.utils import get_column_letter
 
 PLAIN = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")
 
@@ -32,6 +35,10 @@ def is_number_text(s):
     if len(digits) > 15:
         return False
     return not (s.startswith("-") and set(digits) == {"0"})
+
+
+def display_width(s):
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in s)
 
 
 def shown(cell):
@@ -102,6 +109,20 @@ def main():
                         errors.append(f"{sheet}!{cell.coordinate}: not neutralised {v!r}")
             if len(xrow) > len(crow) and any(x.value is not None for x in xrow[len(crow):]):
                 errors.append(f"{sheet}: row {r + 1} has cells beyond the CSV's {len(crow)}")
+        # Column widths fit the longest text (CJK counts double), within 6..60.
+        # (Adjacent columns of equal width are stored as one <col min max>.)
+        widths = {}
+        for dim in ws.column_dimensions.values():
+            for col in range(dim.min, dim.max + 1):
+                widths[col] = dim.width
+        for c in range(len(rows[0]) if rows else 0):
+            longest = max(display_width(row[c]) for row in rows if c < len(row))
+            width = widths.get(c + 1)
+            if width is None:
+                errors.append(f"{sheet}: column {get_column_letter(c + 1)} has no width")
+                continue
+            if not (min(longest, 58) <= width <= 61):
+                errors.append(f"{sheet}: column {c + 1} width {width} for text {longest} wide")
     if errors:
         print("\n".join(errors[:20]), file=sys.stderr)
         sys.exit(1)
