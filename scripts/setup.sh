@@ -93,12 +93,12 @@ if $with_test; then
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 2>&1 || true
     apt_install "${need[@]}"
   fi
-  # 6. Python reference implementations (numpy/pandas/scipy, cryptography), in a venv of their own
-  if ! "$TOOLS/py/bin/python" -c "import numpy, pandas, scipy, cryptography" 2>/dev/null; then
-    log "installing numpy, pandas, scipy and cryptography for the reference checks"
+  # 6. Python reference implementations (numpy/pandas/scipy, cryptography, openpyxl), in a venv of their own
+  if ! "$TOOLS/py/bin/python" -c "import numpy, pandas, scipy, cryptography, openpyxl" 2>/dev/null; then
+    log "installing numpy, pandas, scipy, cryptography and openpyxl for the reference checks"
     python3 -m venv "$TOOLS/py" >&2
     "$TOOLS/py/bin/pip" install --quiet --disable-pip-version-check "numpy==2.1.3" "pandas==2.2.3" "scipy==1.14.1" \
-      "cryptography==43.0.3" >&2
+      "cryptography==43.0.3" "openpyxl==3.1.5" >&2
   fi
 fi
 

@@ -169,11 +169,14 @@ pub enum UnifyFile {
     Merges,
     /// Counts and per-source accounting (`unify.json`).
     Report,
+    /// Customers, identities and merges as one workbook (`unify.xlsx`).
+    Workbook,
 }
 
 impl UnifyFile {
     /// Every file.
-    pub const ALL: [UnifyFile; 4] = [UnifyFile::Customers, UnifyFile::Identities, UnifyFile::Merges, UnifyFile::Report];
+    pub const ALL: [UnifyFile; 5] =
+        [UnifyFile::Customers, UnifyFile::Identities, UnifyFile::Merges, UnifyFile::Report, UnifyFile::Workbook];
 
     /// Its file name.
     pub fn name(self) -> &'static str {
@@ -182,6 +185,7 @@ impl UnifyFile {
             UnifyFile::Identities => "identities.csv",
             UnifyFile::Merges => "merges.csv",
             UnifyFile::Report => "unify.json",
+            UnifyFile::Workbook => "unify.xlsx",
         }
     }
 }
@@ -242,12 +246,20 @@ pub enum CleanFile {
     Quality,
     /// The recipe used (`recipe.json`).
     Recipe,
+    /// Clean rows, set-aside rows and change log as one workbook (`clean.xlsx`).
+    Workbook,
 }
 
 impl CleanFile {
     /// Every file.
-    pub const ALL: [CleanFile; 5] =
-        [CleanFile::Clean, CleanFile::SetAside, CleanFile::Changes, CleanFile::Quality, CleanFile::Recipe];
+    pub const ALL: [CleanFile; 6] = [
+        CleanFile::Clean,
+        CleanFile::SetAside,
+        CleanFile::Changes,
+        CleanFile::Quality,
+        CleanFile::Recipe,
+        CleanFile::Workbook,
+    ];
 
     /// Its file name.
     pub fn name(self) -> &'static str {
@@ -257,6 +269,7 @@ impl CleanFile {
             CleanFile::Changes => "changes.csv",
             CleanFile::Quality => "quality.json",
             CleanFile::Recipe => "recipe.json",
+            CleanFile::Workbook => "clean.xlsx",
         }
     }
 }

@@ -9,3 +9,4 @@ mod cli;
 mod privacy;
 mod properties;
 mod reference;
+mod xlsx;

@@ -3,12 +3,13 @@
 //! the data-quality report.
 
 use super::input::{parse_maps_for, read_table};
-use super::output::write_to;
+use super::output::{write_bytes, write_to, ExportFormat};
 use crate::engine::clean::recipe::Recipe;
 use crate::engine::clean::run::clean;
 use crate::engine::ingest::fields::SourceKind;
 use crate::engine::privacy::share;
 use crate::engine::report::export::{write_changes_csv, write_set_aside_csv, write_table_csv};
+use crate::engine::report::xlsx::clean_xlsx;
 use crate::i18n::Lang;
 use anyhow::{anyhow, bail, Context, Result};
 use std::path::PathBuf;
@@ -37,12 +38,16 @@ pub struct Args {
     /// Also write the recipe used, to reuse or edit.
     #[arg(long = "save-recipe")]
     save_recipe: Option<PathBuf>,
-    /// Output folder: clean.csv, set_aside.csv, changes.csv, quality.json.
+    /// Output folder: clean.csv, set_aside.csv, changes.csv (or, with
+    /// --format xlsx, clean.xlsx with the sheets clean, set_aside, changes) and quality.json.
     #[arg(long)]
     out: PathBuf,
     /// How personal data appears in the files.
     #[command(flatten)]
     disclosure: super::disclosure::DisclosureArgs,
+    /// Format of the tables: csv (three files) or xlsx (one workbook).
+    #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+    format: ExportFormat,
 }
 
 /// Runs `custlens clean`.
@@ -73,11 +78,15 @@ pub fn run(a: Args) -> Result<()> {
     std::fs::create_dir_all(&a.out).with_context(|| format!("{}: cannot create", a.out.display()))?;
     let t = lang.texts();
     let d = a.disclosure.disclosure()?;
-    write_to(&a.out.join("clean.csv"), |w| write_table_csv(w, &share::table(&result.clean, &d)))?;
-    let input = share::table(&table, &d);
-    write_to(&a.out.join("set_aside.csv"), |w| write_set_aside_csv(w, &input, &result.set_aside, t))?;
-    let changes = share::changes(&result.changes, &table, &d);
-    write_to(&a.out.join("changes.csv"), |w| write_changes_csv(w, &changes))?;
+    let (input, shown) = share::cleaned(&table, &result, &d);
+    match a.format {
+        ExportFormat::Csv => {
+            write_to(&a.out.join("clean.csv"), |w| write_table_csv(w, &shown.clean))?;
+            write_to(&a.out.join("set_aside.csv"), |w| write_set_aside_csv(w, &input, &shown.set_aside, t))?;
+            write_to(&a.out.join("changes.csv"), |w| write_changes_csv(w, &shown.changes))?;
+        }
+        ExportFormat::Xlsx => write_bytes(&a.out.join("clean.xlsx"), &clean_xlsx(&input, &shown, t)?)?,
+    }
     let json = serde_json::to_string_pretty(&result.quality)?;
     write_to(&a.out.join("quality.json"), |w| w.write_all(json.as_bytes()))?;
     if let Some(p) = &a.save_recipe {

@@ -6,6 +6,33 @@ use anyhow::{Context, Result};
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
+pub use crate::engine::report::width::display_width;
+
+/// File format of an export.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// CSV files (UTF-8 with BOM).
+    #[default]
+    Csv,
+    /// One XLSX workbook.
+    Xlsx,
+}
+
+impl ExportFormat {
+    /// XLSX when `path` ends in `.xlsx` (any case), else CSV (also for `-`).
+    pub fn of_path(path: &Path) -> ExportFormat {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("xlsx") => ExportFormat::Xlsx,
+            _ => ExportFormat::Csv,
+        }
+    }
+}
+
+/// Writes `bytes` (a built workbook) to `path`, or to standard output for `-`.
+pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_to(path, |w| w.write_all(bytes))
+}
+
 /// Writes through `f` to `path`, or to standard output when `path` is `-`.
 pub fn write_to(path: &Path, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
     if path.as_os_str() == "-" {
@@ -20,15 +47,6 @@ pub fn write_to(path: &Path, f: impl FnOnce(&mut dyn Write) -> std::io::Result<(
     f(&mut w).with_context(|| format!("{}: cannot write", path.display()))?;
     w.flush().with_context(|| format!("{}: cannot write", path.display()))?;
     Ok(())
-}
-
-/// Columns a text takes in a terminal: 2 for CJK and full-width characters, else 1.
-pub fn display_width(s: &str) -> usize {
-    let wide = |c: char| {
-        matches!(c, '\u{1100}'..='\u{115F}' | '\u{2E80}'..='\u{A4CF}' | '\u{AC00}'..='\u{D7A3}' | '\u{F900}'..='\u{FAFF}'
-            | '\u{FE30}'..='\u{FE4F}' | '\u{FF00}'..='\u{FF60}' | '\u{FFE0}'..='\u{FFE6}')
-    };
-    s.chars().map(|c| if wide(c) { 2 } else { 1 }).sum()
 }
 
 /// `s` padded with spaces to `width` terminal columns, on the left (`right_align`) or right.
@@ -46,5 +64,19 @@ pub fn report_rows(file: &str, rows_in: u64, rows_used: u64, excluded: &[Exclude
     eprintln!("{file}: {rows_in} rows read = {rows_used} used + {} excluded", rows_in - rows_used);
     for e in excluded {
         eprintln!("  excluded: {} × {}", e.rows, e.reason.key());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_follows_the_extension() {
+        assert_eq!(ExportFormat::of_path(Path::new("out/rfm.xlsx")), ExportFormat::Xlsx);
+        assert_eq!(ExportFormat::of_path(Path::new("RFM.XLSX")), ExportFormat::Xlsx);
+        assert_eq!(ExportFormat::of_path(Path::new("rfm.csv")), ExportFormat::Csv);
+        assert_eq!(ExportFormat::of_path(Path::new("xlsx")), ExportFormat::Csv);
+        assert_eq!(ExportFormat::of_path(Path::new("-")), ExportFormat::Csv);
     }
 }

@@ -1,12 +1,14 @@
-//! `custlens rfm`: per-customer RFM scores and segments, as CSV.
+//! `custlens rfm`: per-customer RFM scores and segments, as CSV or XLSX
+//! (by the output file's extension).
 
 use super::input::{parse_maps, read_customers};
-use super::output::write_to;
+use super::output::{write_bytes, write_to, ExportFormat};
 use crate::engine::analyze::rfm::{rfm, RfmParams};
 use crate::engine::analyze::segment::SegmentPreset;
 use crate::engine::date::Day;
 use crate::engine::privacy::share;
 use crate::engine::report::export::{write_rejects_csv, write_rfm_csv};
+use crate::engine::report::xlsx::{rejects_xlsx, rfm_xlsx};
 use crate::i18n::Lang;
 use anyhow::{anyhow, Result};
 use std::path::PathBuf;
@@ -34,10 +36,12 @@ pub struct Args {
     /// Language of segment names: zh-CN or en.
     #[arg(long, default_value = "zh-CN")]
     lang: String,
-    /// Where to write the per-customer CSV ("-" for standard output).
+    /// Where to write the per-customer table: CSV, or XLSX when the name ends
+    /// in .xlsx ("-" for CSV on standard output).
     #[arg(long)]
     out: PathBuf,
-    /// Also write the rows set aside (row, reason, field, value) here.
+    /// Also write the rows set aside (row, reason, field, value) here (XLSX
+    /// when the name ends in .xlsx).
     #[arg(long)]
     rejects: Option<PathBuf>,
     /// How personal data appears in the files.
@@ -60,9 +64,17 @@ pub fn run(a: Args) -> Result<()> {
     let result = rfm(&customers, RfmParams { snapshot, preset })?;
     let t = lang.texts();
     let d = a.disclosure.disclosure()?;
-    write_to(&a.out, |w| write_rfm_csv(w, &share::ids(&customers.ids, &d), &result, t))?;
+    let ids = share::ids(&customers.ids, &d);
+    match ExportFormat::of_path(&a.out) {
+        ExportFormat::Csv => write_to(&a.out, |w| write_rfm_csv(w, &ids, &result, t))?,
+        ExportFormat::Xlsx => write_bytes(&a.out, &rfm_xlsx(&ids, &result, t)?)?,
+    }
     if let Some(path) = &a.rejects {
-        write_to(path, |w| write_rejects_csv(w, &share::rejects(&customers.rejects, &d), t))?;
+        let rejects = share::rejects(&customers.rejects, &d);
+        match ExportFormat::of_path(path) {
+            ExportFormat::Csv => write_to(path, |w| write_rejects_csv(w, &rejects, t))?,
+            ExportFormat::Xlsx => write_bytes(path, &rejects_xlsx(&rejects, t)?)?,
+        }
     }
     let acc = &customers.account;
     eprintln!(

@@ -3,12 +3,13 @@
 //! orphans and duplicate-record merges, and every row accounted for.
 
 use super::input::read_table;
-use super::output::write_to;
+use super::output::{write_bytes, write_to, ExportFormat};
 use crate::engine::clean::recipe::Recipe;
 use crate::engine::clean::run::{clean, Cleaned};
 use crate::engine::ingest::fields::{Mapping, SourceKind};
 use crate::engine::privacy::share;
 use crate::engine::report::export::write_table_csv;
+use crate::engine::report::xlsx::unify_xlsx;
 use crate::engine::unify::identity::MergeChoice;
 use crate::engine::unify::{unify, Source, UnifyOptions};
 use anyhow::{anyhow, bail, Result};
@@ -28,12 +29,16 @@ pub struct Args {
     /// Undo the automatic match of this id (its rows stay orphans). Repeatable.
     #[arg(long = "undo-match", value_name = "ID")]
     undo: Vec<String>,
-    /// Output folder: customers.csv, identities.csv, merges.csv, unify.json.
+    /// Output folder: customers.csv, identities.csv, merges.csv (or, with
+    /// --format xlsx, unify.xlsx with the sheets customers, identities, merges) and unify.json.
     #[arg(long)]
     out: PathBuf,
     /// How personal data appears in the files.
     #[command(flatten)]
     disclosure: super::disclosure::DisclosureArgs,
+    /// Format of the tables: csv (three files) or xlsx (one workbook).
+    #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+    format: ExportFormat,
 }
 
 struct Loaded {
@@ -85,9 +90,14 @@ pub fn run(a: Args) -> Result<()> {
     let u = unify(&sources, &opts);
     std::fs::create_dir_all(&a.out).map_err(|e| anyhow!("{}: cannot create: {e}", a.out.display()))?;
     let d = a.disclosure.disclosure()?;
-    write_to(&a.out.join("customers.csv"), |w| write_table_csv(w, &share::table(&u.customer_table(), &d)))?;
-    write_to(&a.out.join("identities.csv"), |w| write_table_csv(w, &share::table(&u.identity_table(), &d)))?;
-    write_to(&a.out.join("merges.csv"), |w| write_table_csv(w, &share::table(&u.merge_table(), &d)))?;
+    match a.format {
+        ExportFormat::Csv => {
+            write_to(&a.out.join("customers.csv"), |w| write_table_csv(w, &share::table(&u.customer_table(), &d)))?;
+            write_to(&a.out.join("identities.csv"), |w| write_table_csv(w, &share::table(&u.identity_table(), &d)))?;
+            write_to(&a.out.join("merges.csv"), |w| write_table_csv(w, &share::table(&u.merge_table(), &d)))?;
+        }
+        ExportFormat::Xlsx => write_bytes(&a.out.join("unify.xlsx"), &unify_xlsx(&u, &d)?)?,
+    }
     let quality: Vec<_> = loaded
         .iter()
         .map(|l| serde_json::json!({"file": l.file, "kind": l.mapping.kind.key(), "quality": l.cleaned.quality}))

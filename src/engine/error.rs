@@ -152,6 +152,55 @@ pub enum AnalysisError {
     },
 }
 
+/// Errors writing an export (an XLSX workbook). Each names the sheet and,
+/// where it applies, the row and column.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum ExportError {
+    /// More rows than a worksheet holds.
+    #[error("sheet `{sheet}`: {rows} rows do not fit in a worksheet (at most {max} data rows); export CSV instead")]
+    TooManyRows {
+        /// Sheet name.
+        sheet: String,
+        /// Data rows of the table.
+        rows: usize,
+        /// The most a worksheet takes under its header.
+        max: usize,
+    },
+    /// More columns than a worksheet holds.
+    #[error("sheet `{sheet}`: {columns} columns do not fit in a worksheet (at most {max}); export CSV instead")]
+    TooManyColumns {
+        /// Sheet name.
+        sheet: String,
+        /// Columns of the table.
+        columns: usize,
+        /// The most a worksheet takes.
+        max: usize,
+    },
+    /// A cell longer than a worksheet cell holds.
+    #[error("sheet `{sheet}`, row {row}, column `{column}`: the text has {length} characters, more than the {max} a worksheet cell holds; export CSV instead")]
+    CellTooLong {
+        /// Sheet name.
+        sheet: String,
+        /// Spreadsheet row number in the sheet (the header is row 1).
+        row: u64,
+        /// Column header.
+        column: String,
+        /// Length in UTF-16 units (what Excel counts).
+        length: usize,
+        /// Excel's limit.
+        max: usize,
+    },
+    /// The XLSX writer failed.
+    #[error("sheet `{sheet}`: the workbook could not be written: {message}")]
+    Xlsx {
+        /// Sheet name (empty when the whole workbook failed).
+        sheet: String,
+        /// The writer's message.
+        message: String,
+    },
+}
+
 /// Any engine error.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum EngineError {

@@ -270,7 +270,14 @@ impl AppState {
         spawn_local(async move {
             match job::export(&pool, what, lang).await {
                 Ok((name, bytes)) => {
-                    if let Err(m) = browser::download(&bytes, &name, "text/csv;charset=utf-8") {
+                    let mime = if name.ends_with(".xlsx") {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                    } else if name.ends_with(".json") {
+                        "application/json"
+                    } else {
+                        "text/csv;charset=utf-8"
+                    };
+                    if let Err(m) = browser::download(&bytes, &name, mime) {
                         self.status.set(Status::Failed(JobError::Worker(m)));
                     }
                 }

@@ -27,6 +27,7 @@ use crate::engine::privacy::PersonalKind;
 use crate::engine::report::export::{
     write_changes_csv, write_pareto_csv, write_rejects_csv, write_rfm_csv, write_set_aside_csv, write_table_csv,
 };
+use crate::engine::report::xlsx::{clean_xlsx, unify_xlsx};
 use crate::engine::sample::{all_tables, orders_csv, SampleSpec};
 use crate::engine::unify::identity::{MergeChoice, MergeProposal};
 use crate::engine::unify::{unify, IdentityConflict, IdentityMatch, Orphan, Source, Unified, UnifyOptions};
@@ -206,6 +207,7 @@ fn handle(env: Envelope<Request>) {
                 UnifyFile::Customers => write_table_csv(w, &share::table(&u.customer_table(), &s.disclosure))?,
                 UnifyFile::Identities => write_table_csv(w, &share::table(&u.identity_table(), &s.disclosure))?,
                 UnifyFile::Merges => write_table_csv(w, &share::table(&u.merge_table(), &s.disclosure))?,
+                UnifyFile::Workbook => w.write_all(&unify_xlsx(u, &s.disclosure).map_err(std::io::Error::other)?)?,
                 UnifyFile::Report => {
                     let report = serde_json::json!({ "summary": u.summary, "sources": u.sources });
                     w.write_all(serde_json::to_string_pretty(&report).unwrap_or_default().as_bytes())?
@@ -215,12 +217,14 @@ fn handle(env: Envelope<Request>) {
         }),
         Request::ExportClean { what, lang } => export(|s, w| {
             let Some((input, result, recipe)) = &s.cleaned else { return Ok(None) };
+            let (input, shown) = share::cleaned(input, result, &s.disclosure);
             match what {
-                CleanFile::Clean => write_table_csv(w, &share::table(&result.clean, &s.disclosure))?,
-                CleanFile::SetAside => {
-                    write_set_aside_csv(w, &share::table(input, &s.disclosure), &result.set_aside, lang.texts())?
+                CleanFile::Clean => write_table_csv(w, &shown.clean)?,
+                CleanFile::SetAside => write_set_aside_csv(w, &input, &shown.set_aside, lang.texts())?,
+                CleanFile::Changes => write_changes_csv(w, &shown.changes)?,
+                CleanFile::Workbook => {
+                    w.write_all(&clean_xlsx(&input, &shown, lang.texts()).map_err(std::io::Error::other)?)?
                 }
-                CleanFile::Changes => write_changes_csv(w, &share::changes(&result.changes, input, &s.disclosure))?,
                 CleanFile::Quality => {
                     w.write_all(serde_json::to_string_pretty(&result.quality).unwrap_or_default().as_bytes())?
                 }

@@ -280,6 +280,10 @@ test('cleaning in the browser: kind detected, quality report, files identical to
     assert.equal(got.name, name);
     assert.ok(got.bytes.equals(fs.readFileSync(path.join(out, name))), `${name} differs from custlens clean`);
   }
+  const outX = path.join(WORK, 'clean-cli-xlsx');
+  cli(['clean', '--kind', 'customers', '--input', file, '--out', outX, '--lang', 'zh-CN', '--format', 'xlsx']);
+  const book = await download(page, 'export-clean.xlsx');
+  assert.ok(book.bytes.equals(fs.readFileSync(path.join(outX, 'clean.xlsx'))), 'clean.xlsx differs from custlens clean --format xlsx');
   // The same file cleaned as another kind: the user's choice wins.
   await page.selectOption('[data-testid=kind]', 'orders');
   await page.click('[data-testid=run-clean]');
@@ -319,6 +323,10 @@ test('several sources: kinds detected and changed, unified view, undo a match, c
   assert.ok(s.orphans > 0 && s.matched_ids > 0 && s.merges_proposed > 0, JSON.stringify(s));
   assert.match(await page.textContent('[data-testid=unify-summary]'), new RegExp(`共 ${s.customers.toLocaleString('en-US')} 位客户`));
   await same(cliRun.out);
+  const bookDir = path.join(WORK, 'unify-xlsx');
+  cli(['unify', ...names.flatMap((n) => ['--input', n]), '--out', bookDir, '--format', 'xlsx']);
+  const book = await download(page, 'export-unify-unify.xlsx');
+  assert.ok(book.bytes.equals(fs.readFileSync(path.join(bookDir, 'unify.xlsx'))), 'unify.xlsx differs from custlens unify --format xlsx');
   await page.screenshot({ path: path.join(OUT, 'unified.png'), fullPage: true });
 
   // Ids are masked on screen; undo the first id match: its rows become an orphan; the CLI agrees

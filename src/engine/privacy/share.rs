@@ -11,7 +11,7 @@
 use super::detect::{detect, legacy_id_number, luhn, DetectParams, Detections};
 use super::mask::MaskPolicy;
 use super::PersonalKind;
-use crate::engine::clean::run::Change;
+use crate::engine::clean::run::{Change, Cleaned};
 use crate::engine::clean::standardise::{self, Outcome};
 use crate::engine::clean::table::TextTable;
 use crate::engine::clean::Reject;
@@ -242,6 +242,21 @@ pub fn changes(changes: &[Change], input: &TextTable, d: &Disclosure) -> Vec<Cha
             Change { old: hide(&c.old), new: hide(&c.new), ..c.clone() }
         })
         .collect()
+}
+
+/// A cleaning run's files as they may be exported: the input table (for the
+/// set-aside rows) and the run with its clean table and change log masked.
+pub fn cleaned(input: &TextTable, result: &Cleaned, d: &Disclosure) -> (TextTable, Cleaned) {
+    if d.policy().is_none() {
+        return (input.clone(), result.clone());
+    }
+    let shown = Cleaned {
+        clean: table(&result.clean, d).into_owned(),
+        set_aside: result.set_aside.clone(),
+        changes: changes(&result.changes, input, d),
+        quality: result.quality.clone(),
+    };
+    (table(input, d).into_owned(), shown)
 }
 
 /// Rejected rows as they may be shown or exported: the offending value masked.

@@ -54,28 +54,31 @@ fn io_err(e: csv::Error) -> io::Error {
     io::Error::other(e)
 }
 
+/// The per-customer RFM table: id, R/F/M values, scores and segment name —
+/// what [`write_rfm_csv`] and the XLSX export write.
+pub fn rfm_table(ids: &IdArena, r: &RfmResult, t: &Texts) -> TextTable {
+    let mut table = TextTable::new(RFM_COLUMNS.iter().map(|c| c.to_string()).collect());
+    for (i, (id, c)) in ids.iter().zip(&r.customers).enumerate() {
+        table.push(
+            i as u64 + 2,
+            [
+                id,
+                &c.recency_days.to_string(),
+                &c.frequency.to_string(),
+                &c.monetary.to_string(),
+                &c.score.r.to_string(),
+                &c.score.f.to_string(),
+                &c.score.m.to_string(),
+                t.segment(c.segment).name,
+            ],
+        );
+    }
+    table
+}
+
 /// Writes one row per customer: id, R/F/M values, scores and segment name.
 pub fn write_rfm_csv<W: Write>(w: W, ids: &IdArena, r: &RfmResult, t: &Texts) -> io::Result<()> {
-    let mut out = csv_writer(w)?;
-    out.write_record(RFM_COLUMNS).map_err(io_err)?;
-    let mut money = String::new();
-    for (id, c) in ids.iter().zip(&r.customers) {
-        use std::fmt::Write as _;
-        money.clear();
-        let _ = write!(money, "{}", c.monetary);
-        out.write_record([
-            safe_cell(id).as_ref(),
-            &c.recency_days.to_string(),
-            &c.frequency.to_string(),
-            &money,
-            &c.score.r.to_string(),
-            &c.score.f.to_string(),
-            &c.score.m.to_string(),
-            t.segment(c.segment).name,
-        ])
-        .map_err(io_err)?;
-    }
-    out.flush()
+    write_table_csv(w, &rfm_table(ids, r, t))
 }
 
 /// Columns of the Pareto ranking file.
@@ -114,21 +117,30 @@ pub fn write_funnel_dropped_csv<W: Write>(w: W, f: &Funnel) -> io::Result<()> {
     out.flush()
 }
 
+/// Columns of the rejects file.
+pub const REJECT_COLUMNS: [&str; 5] = ["row", "reason", "reason_text", "field", "value"];
+
+/// The rows set aside while reading: row number, reason, field and value.
+pub fn rejects_table(rejects: &[Reject], t: &Texts) -> TextTable {
+    let mut table = TextTable::new(REJECT_COLUMNS.iter().map(|c| c.to_string()).collect());
+    for (i, r) in rejects.iter().enumerate() {
+        table.push(
+            i as u64 + 2,
+            [
+                r.row.to_string().as_str(),
+                r.reason.key(),
+                t.reject_reason(r.reason),
+                r.field.map_or("", |f| f.key()),
+                &r.value,
+            ],
+        );
+    }
+    table
+}
+
 /// Writes the rows set aside: row number, reason, field and value.
 pub fn write_rejects_csv<W: Write>(w: W, rejects: &[Reject], t: &Texts) -> io::Result<()> {
-    let mut out = csv_writer(w)?;
-    out.write_record(["row", "reason", "reason_text", "field", "value"]).map_err(io_err)?;
-    for r in rejects {
-        out.write_record([
-            r.row.to_string().as_str(),
-            r.reason.key(),
-            t.reject_reason(r.reason),
-            r.field.map_or("", |f| f.key()),
-            &safe_cell(&r.value),
-        ])
-        .map_err(io_err)?;
-    }
-    out.flush()
+    write_table_csv(w, &rejects_table(rejects, t))
 }
 
 /// Writes a table (the cleaned rows) with its headers.
@@ -141,36 +153,43 @@ pub fn write_table_csv<W: Write>(w: W, t: &TextTable) -> io::Result<()> {
     out.flush()
 }
 
+/// Columns of the set-aside file before the input's own columns.
+pub const SET_ASIDE_COLUMNS: [&str; 4] = ["row", "reason", "reason_text", "field"];
+
+/// The rows a cleaning run took out: row number, reason, field, then the
+/// row's original cells.
+pub fn set_aside_table(input: &TextTable, rows: &[SetAside], t: &Texts) -> TextTable {
+    let headers = SET_ASIDE_COLUMNS.iter().map(|h| h.to_string()).chain(input.headers.iter().cloned()).collect();
+    let mut table = TextTable::new(headers);
+    for (i, s) in rows.iter().enumerate() {
+        let row = input.row_numbers[s.index].to_string();
+        let lead = [row.as_str(), s.reason.key(), t.reject_reason(s.reason), s.field.map_or("", |f| f.key())];
+        table.push(i as u64 + 2, lead.into_iter().chain(input.row(s.index)));
+    }
+    table
+}
+
 /// Writes the rows a cleaning run took out: row number, reason, field, then
 /// the row's original cells.
 pub fn write_set_aside_csv<W: Write>(w: W, input: &TextTable, rows: &[SetAside], t: &Texts) -> io::Result<()> {
-    let mut out = csv_writer(w)?;
-    let head = ["row", "reason", "reason_text", "field"].into_iter().map(|h| Cow::Borrowed(h.as_bytes()));
-    out.write_record(head.chain(input.headers.iter().map(|h| safe_bytes(h)))).map_err(io_err)?;
-    for s in rows {
-        let row = input.row_numbers[s.index].to_string();
-        let lead = [row.as_str(), s.reason.key(), t.reject_reason(s.reason), s.field.map_or("", |f| f.key())];
-        let lead = lead.into_iter().map(|x| Cow::Borrowed(x.as_bytes()));
-        out.write_record(lead.chain(input.row(s.index).map(safe_bytes))).map_err(io_err)?;
+    write_table_csv(w, &set_aside_table(input, rows, t))
+}
+
+/// Columns of the change log.
+pub const CHANGE_COLUMNS: [&str; 5] = ["row", "column", "old", "new", "rule"];
+
+/// The change log: row, column, old value, new value, rule.
+pub fn changes_table(changes: &[Change]) -> TextTable {
+    let mut table = TextTable::new(CHANGE_COLUMNS.iter().map(|c| c.to_string()).collect());
+    for (i, c) in changes.iter().enumerate() {
+        table.push(i as u64 + 2, [c.row.to_string().as_str(), &c.column, &c.old, &c.new, &c.rule]);
     }
-    out.flush()
+    table
 }
 
 /// Writes the change log: row, column, old value, new value, rule.
 pub fn write_changes_csv<W: Write>(w: W, changes: &[Change]) -> io::Result<()> {
-    let mut out = csv_writer(w)?;
-    out.write_record(["row", "column", "old", "new", "rule"]).map_err(io_err)?;
-    for c in changes {
-        out.write_record([
-            c.row.to_string().as_str(),
-            &safe_cell(&c.column),
-            &safe_cell(&c.old),
-            &safe_cell(&c.new),
-            &c.rule,
-        ])
-        .map_err(io_err)?;
-    }
-    out.flush()
+    write_table_csv(w, &changes_table(changes))
 }
 
 #[cfg(test)]

@@ -1,6 +1,9 @@
-//! Turning results into things people read: CSV files and charts. Output
-//! goes to any `Write` or plotters `DrawingBackend`; the caller decides
-//! whether that is a download, a file or a canvas.
+//! Turning results into things people read: CSV files, XLSX workbooks and
+//! charts. Output goes to any `Write`, an in-memory buffer or a plotters
+//! `DrawingBackend`; the caller decides whether that is a download, a file
+//! or a canvas.
 
 pub mod chart;
 pub mod export;
+pub mod width;
+pub mod xlsx;
