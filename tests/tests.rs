@@ -4,6 +4,7 @@
 mod util;
 
 mod analyses;
+mod badinput;
 mod cli;
 mod privacy;
 mod properties;

@@ -50,6 +50,7 @@ pub fn read_customers(path: &Path, maps: &[(Field, String)], sheet: Option<&str>
     if matches!(format, Format::Xlsx | Format::Xls) {
         let bytes = std::fs::read(path).with_context(|| format!("{name}: cannot read"))?;
         let (mut probe, src) = probe_excel(&name, bytes, sheet)?;
+        warn_uncalculated(&probe);
         let cols = columns(&mut probe, maps)?;
         let chunk = read_excel(src, &probe, cols)?;
         let customers = finish_local(&probe, &[chunk])?;
@@ -100,6 +101,7 @@ pub fn read_plain_table(path: &Path, sheet: Option<&str>) -> Result<(Probe, Text
     let (probe, table) = if matches!(detect_format(&head, &name), Format::Xlsx | Format::Xls) {
         let bytes = std::fs::read(path).with_context(|| format!("{name}: cannot read"))?;
         let (probe, mut src) = probe_excel(&name, bytes, sheet)?;
+        warn_uncalculated(&probe);
         let table = TextTable::read(&mut src, &name)?;
         (probe, table)
     } else {
@@ -127,6 +129,21 @@ fn probe_head(path: &Path, name: &str, size: u64, head: &[u8]) -> Result<Probe> 
             .map_err(|e| IngestError::Read { file: name.to_string(), message: e.to_string() })?;
         Ok(bytes)
     })?)
+}
+
+/// Says which formula cells have no saved value (they read as empty).
+fn warn_uncalculated(probe: &Probe) {
+    let u = &probe.uncalculated;
+    if u.count > 0 {
+        let more = if (u.cells.len() as u64) < u.count { ", …" } else { "" };
+        eprintln!(
+            "warning: {}: {} formula cell(s) have no saved value ({}{more}) and read as empty; \
+             open the workbook in Excel and save it to store their values",
+            probe.file,
+            u.count,
+            u.cells.join(", ")
+        );
+    }
 }
 
 /// Says which rows are not valid UTF-8 (rows in another encoding): cleaning

@@ -205,7 +205,10 @@ impl<R: Read> RecordSource for JsonLinesSource<R> {
 fn json_message(e: &serde_json::Error) -> String {
     let text = e.to_string();
     let msg = text.split(" at line ").next().unwrap_or(&text);
-    format!("{msg} (character {})", e.column())
+    match e.column() {
+        0 => msg.to_string(),
+        c => format!("{msg} (at character {c})"),
+    }
 }
 
 /// Visits one JSON object, storing each value's cell text.

@@ -4,7 +4,7 @@
 
 use super::decode::Utf8Reader;
 use super::detect::{detect_encoding, detect_format, sniff_dialect, Format, TextEncoding};
-use super::excel::ExcelSource;
+use super::excel::{ExcelSource, UncalculatedFormulas};
 use super::fields::{auto_map, detect_kind, Mapping, SourceKind};
 use super::jsonl::{looks_like_json_lines, JsonLinesSource};
 use super::profile::{profile, ColumnProfile};
@@ -53,6 +53,9 @@ pub struct Probe {
     pub mapping: Mapping,
     /// Average bytes per row in the probed part (to size buffers and bitsets).
     pub row_bytes: u64,
+    /// Workbook formula cells saved without a value (they read as empty).
+    #[serde(default)]
+    pub uncalculated: UncalculatedFormulas,
 }
 
 impl Probe {
@@ -137,6 +140,7 @@ pub fn probe_text(file: &str, size: u64, head: &[u8]) -> Result<Probe, IngestErr
         sample,
         columns,
         mapping,
+        uncalculated: UncalculatedFormulas::default(),
     })
 }
 
@@ -194,6 +198,7 @@ pub fn probe_excel(file: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<(P
             sample,
             columns,
             mapping,
+            uncalculated: src.uncalculated.clone(),
         },
         src,
     ))
