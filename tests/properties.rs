@@ -182,7 +182,7 @@ proptest! {
         use custlens::engine::clean::{recipe::Recipe, run::clean, table::TextTable};
         use custlens::engine::ingest::fields::{auto_map, SourceKind};
         use custlens::engine::ingest::split::{CsvSplitter, Dialect};
-        let read = |t: &str| TextTable::read(&mut CsvSplitter::new(t.as_bytes(), Dialect::default(), "p")).map_err(|e| TestCaseError::fail(e.to_string()));
+        let read = |t: &str| TextTable::read(&mut CsvSplitter::new(t.as_bytes(), Dialect::default(), "p"), "p").map_err(|e| TestCaseError::fail(e.to_string()));
         let table = read(&text)?;
         let mapping = auto_map(SourceKind::Customers, &table.headers);
         let recipe = Recipe::default_for(SourceKind::Customers, &mapping);

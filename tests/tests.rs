@@ -5,6 +5,7 @@ mod util;
 
 mod analyses;
 mod analyses2;
+mod badinput;
 mod cli;
 mod privacy;
 mod properties;

@@ -20,7 +20,7 @@ pub struct Args {
     /// What the table holds: customers, orders, events, tickets, surveys or channels.
     #[arg(long)]
     kind: String,
-    /// The table: CSV (any encoding and delimiter) or Excel.
+    /// The table: CSV (any encoding and delimiter), JSON Lines or Excel.
     #[arg(long)]
     input: PathBuf,
     /// A recipe (JSON, as written by --save-recipe); default: the kind's default recipe.

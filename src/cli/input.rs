@@ -3,11 +3,12 @@
 
 use crate::engine::analyze::customers::Customers;
 use crate::engine::clean::table::TextTable;
+use crate::engine::error::IngestError;
 use crate::engine::ingest::chunk::{needs_single_pass, plan, ByteRange};
 use crate::engine::ingest::detect::{detect_format, Format};
 use crate::engine::ingest::fields::{auto_map, detect_kind, Field, Mapping, SourceKind};
 use crate::engine::ingest::orders::{OrderColumns, OrdersChunk};
-use crate::engine::ingest::probe::{probe_excel, probe_text, Probe, PROBE_BYTES};
+use crate::engine::ingest::probe::{probe_excel, probe_text_with, Probe, PROBE_BYTES};
 use crate::engine::pipeline::{finish_local, read_excel, read_text_range, read_text_table};
 use anyhow::{anyhow, bail, Context, Result};
 use std::fs::File;
@@ -49,16 +50,18 @@ pub fn read_customers(path: &Path, maps: &[(Field, String)], sheet: Option<&str>
     if matches!(format, Format::Xlsx | Format::Xls) {
         let bytes = std::fs::read(path).with_context(|| format!("{name}: cannot read"))?;
         let (mut probe, src) = probe_excel(&name, bytes, sheet)?;
+        warn_uncalculated(&probe);
         let cols = columns(&mut probe, maps)?;
         let chunk = read_excel(src, &probe, cols)?;
         let customers = finish_local(&probe, &[chunk])?;
         return Ok((probe, customers));
     }
-    let mut probe = probe_text(&name, size, &head)?;
+    let mut probe = probe_head(path, &name, size, &head)?;
     let cols = columns(&mut probe, maps)?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let ascii_safe = probe.encoding.is_some_and(|e| e.ascii_compatible());
-    let ranges = if ascii_safe { plan(size, threads, MIN_RANGE) } else { plan(size, 1, 1) };
+    // JSON Lines in one range, so that an error names the line from the file's start.
+    let splittable = probe.format == Format::Csv && probe.encoding.is_some_and(|e| e.ascii_compatible());
+    let ranges = if splittable { plan(size, threads, MIN_RANGE) } else { plan(size, 1, 1) };
     let mut parts = read_ranges(path, &probe, cols, &ranges)?;
     if needs_single_pass(&parts.iter().map(|p| p.ended_in_quote).collect::<Vec<_>>()) {
         parts = read_ranges(path, &probe, cols, &plan(size, 1, 1))?;
@@ -98,10 +101,11 @@ pub fn read_plain_table(path: &Path, sheet: Option<&str>) -> Result<(Probe, Text
     let (probe, table) = if matches!(detect_format(&head, &name), Format::Xlsx | Format::Xls) {
         let bytes = std::fs::read(path).with_context(|| format!("{name}: cannot read"))?;
         let (probe, mut src) = probe_excel(&name, bytes, sheet)?;
-        let table = TextTable::read(&mut src)?;
+        warn_uncalculated(&probe);
+        let table = TextTable::read(&mut src, &name)?;
         (probe, table)
     } else {
-        let probe = probe_text(&name, size, &head)?;
+        let probe = probe_head(path, &name, size, &head)?;
         file.seek(SeekFrom::Start(0))?;
         let table = read_text_table(BufReader::with_capacity(1 << 20, file), &probe)?;
         (probe, table)
@@ -109,7 +113,55 @@ pub fn read_plain_table(path: &Path, sheet: Option<&str>) -> Result<(Probe, Text
     if table.is_empty() {
         return Err(crate::engine::error::IngestError::NoRows { file: name }.into());
     }
+    warn_invalid_text(&name, &table);
     Ok((probe, table))
+}
+
+/// Probes a text file from `head`, reading a longer head when the header row is longer.
+fn probe_head(path: &Path, name: &str, size: u64, head: &[u8]) -> Result<Probe> {
+    Ok(probe_text_with(name, size, |n| {
+        if n <= head.len() {
+            return Ok(head[..n].to_vec());
+        }
+        let mut bytes = Vec::with_capacity(n);
+        File::open(path)
+            .and_then(|f| f.take(n as u64).read_to_end(&mut bytes))
+            .map_err(|e| IngestError::Read { file: name.to_string(), message: e.to_string() })?;
+        Ok(bytes)
+    })?)
+}
+
+/// Says which formula cells have no saved value (they read as empty).
+fn warn_uncalculated(probe: &Probe) {
+    let u = &probe.uncalculated;
+    if u.count > 0 {
+        let more = if (u.cells.len() as u64) < u.count { ", …" } else { "" };
+        eprintln!(
+            "warning: {}: {} formula cell(s) have no saved value ({}{more}) and read as empty; \
+             open the workbook in Excel and save it to store their values",
+            probe.file,
+            u.count,
+            u.cells.join(", ")
+        );
+    }
+}
+
+/// Says which rows are not valid UTF-8 (rows in another encoding): cleaning
+/// sets them aside; the commands that read the table as it is show their
+/// unreadable bytes as U+FFFD.
+fn warn_invalid_text(file: &str, table: &TextTable) {
+    let bad = &table.invalid_text_rows;
+    if bad.is_empty() {
+        return;
+    }
+    let rows: Vec<String> = bad.iter().take(10).map(|&r| table.row_numbers[r].to_string()).collect();
+    let more = if bad.len() > 10 { ", …" } else { "" };
+    eprintln!(
+        "warning: {file}: {} row(s) are not valid UTF-8 — probably rows in another encoding such as GBK (rows {}{more}); \
+         their unreadable characters show as �, and `custlens clean` sets them aside",
+        bad.len(),
+        rows.join(", ")
+    );
 }
 
 fn columns(probe: &mut Probe, maps: &[(Field, String)]) -> Result<OrderColumns> {

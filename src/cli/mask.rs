@@ -22,7 +22,7 @@ pub const KEY_ENV: &str = "CUSTLENS_HMAC_KEY";
 /// Arguments of `custlens mask`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The table: CSV (any encoding and delimiter) or Excel.
+    /// The table: CSV (any encoding and delimiter), JSON Lines or Excel.
     #[arg(long)]
     input: PathBuf,
     /// The masked table (CSV, UTF-8 with BOM); `-` for standard output.

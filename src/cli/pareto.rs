@@ -12,7 +12,7 @@ use std::path::PathBuf;
 /// Arguments of `custlens pareto`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Orders file: CSV (any encoding and delimiter) or Excel.
+    /// Orders file: CSV (any encoding and delimiter), JSON Lines or Excel.
     #[arg(long)]
     orders: PathBuf,
     /// Column for a field, overriding the automatic mapping: canonical=header

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 /// Arguments of `custlens profile`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The table: CSV (any encoding and delimiter) or Excel.
+    /// The table: CSV (any encoding and delimiter), JSON Lines or Excel.
     #[arg(long)]
     input: PathBuf,
     /// Worksheet of an Excel file.

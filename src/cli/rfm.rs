@@ -16,7 +16,7 @@ use std::path::PathBuf;
 /// Arguments of `custlens rfm`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Orders file: CSV (UTF-8, UTF-8 BOM, GBK, UTF-16; any delimiter) or Excel.
+    /// Orders file: CSV (UTF-8, UTF-8 BOM, GBK, UTF-16; any delimiter), JSON Lines or Excel.
     #[arg(long)]
     orders: PathBuf,
     /// Snapshot date (YYYY-MM-DD); default the day after the last order.

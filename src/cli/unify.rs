@@ -19,7 +19,7 @@ use std::path::PathBuf;
 /// Arguments of `custlens unify`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// A source table (CSV or Excel); repeat for each. Its kind is guessed
+    /// A source table (CSV, JSON Lines or Excel); repeat for each. Its kind is guessed
     /// from the headers unless given as KIND:FILE (e.g. tickets:service.csv).
     #[arg(long = "input", value_name = "[KIND:]FILE", required = true)]
     inputs: Vec<String>,

@@ -66,6 +66,43 @@ pub enum IngestError {
         /// The file's headers.
         columns: String,
     },
+    /// A JSON Lines file has a line that is not one JSON object.
+    #[error("{file}: line {line} is not a JSON object: {message}")]
+    JsonLine {
+        /// File name.
+        file: String,
+        /// Line number (1-based; blank lines count).
+        line: u64,
+        /// What the JSON parser reported.
+        message: String,
+    },
+    /// A quoted field is never closed: everything after its opening quote
+    /// would be one cell.
+    #[error("{file}: the quote opened in row {row} is never closed, so every line after it would be one cell; close the quote or remove it")]
+    UnclosedQuote {
+        /// File name.
+        file: String,
+        /// Row number of the row whose quote is open.
+        row: u64,
+    },
+    /// The header row is longer than the probe will read.
+    #[error("{file}: the header row is longer than {bytes} bytes (has the file line breaks at all?)")]
+    HeaderTooLong {
+        /// File name.
+        file: String,
+        /// The most bytes read looking for the end of the header.
+        bytes: u64,
+    },
+    /// The file is too big to hold whole in memory here.
+    #[error("{file}: holding this table needs about {needed_mb} MB, more than the {limit_mb} MB available; split the file or use the command-line tool")]
+    TooLarge {
+        /// File name.
+        file: String,
+        /// Estimated memory needed, in MB.
+        needed_mb: u64,
+        /// The limit, in MB.
+        limit_mb: u64,
+    },
     /// A customer's total spend exceeded the representable range (±900 trillion).
     #[error("{file}: the total `amount` of customer `{customer}` is too large to add up exactly")]
     Overflow {

@@ -17,6 +17,11 @@ pub struct IdArena {
 }
 
 impl IdArena {
+    /// Bytes of text held (the offsets are `u32`: at most `u32::MAX`).
+    pub fn byte_len(&self) -> u64 {
+        self.bytes.len() as u64
+    }
+
     /// Appends an id; returns its index.
     pub fn push(&mut self, id: &str) -> u32 {
         self.bytes.extend_from_slice(id.as_bytes());

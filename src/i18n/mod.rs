@@ -158,6 +158,10 @@ pub struct Texts {
     pub err_unmapped: &'static str,
     pub err_no_such_column: &'static str,
     pub err_overflow: &'static str,
+    pub err_json_line: &'static str,
+    pub err_unclosed_quote: &'static str,
+    pub err_header_too_long: &'static str,
+    pub err_too_large: &'static str,
     pub err_no_data: &'static str,
     pub err_snapshot: &'static str,
     pub err_no_positive_spend: &'static str,
@@ -313,6 +317,22 @@ impl Texts {
                 IngestError::Overflow { file, customer } => {
                     self.err_overflow.replace("{file}", file).replace("{customer}", customer)
                 }
+                IngestError::JsonLine { file, line, message } => self
+                    .err_json_line
+                    .replace("{file}", file)
+                    .replace("{line}", &line.to_string())
+                    .replace("{message}", message),
+                IngestError::UnclosedQuote { file, row } => {
+                    self.err_unclosed_quote.replace("{file}", file).replace("{row}", &row.to_string())
+                }
+                IngestError::HeaderTooLong { file, bytes } => {
+                    self.err_header_too_long.replace("{file}", file).replace("{bytes}", &bytes.to_string())
+                }
+                IngestError::TooLarge { file, needed_mb, limit_mb } => self
+                    .err_too_large
+                    .replace("{file}", file)
+                    .replace("{needed_mb}", &needed_mb.to_string())
+                    .replace("{limit_mb}", &limit_mb.to_string()),
             },
             EngineError::Analysis(a) => match a {
                 AnalysisError::NoData => self.err_no_data.to_string(),

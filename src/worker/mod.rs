@@ -20,8 +20,10 @@ use crate::engine::ingest::chunk::ByteRange;
 use crate::engine::ingest::detect::{detect_format, Format};
 use crate::engine::ingest::fields::{auto_map, Mapping, SourceKind};
 use crate::engine::ingest::orders::{OrderColumns, OrdersChunk};
-use crate::engine::ingest::probe::{probe_excel, probe_text, Probe, PROBE_BYTES};
-use crate::engine::pipeline::{check_rows, read_excel, read_in_memory, read_text_range, read_text_table};
+use crate::engine::ingest::probe::{probe_excel, probe_text_with, Probe, PROBE_BYTES};
+use crate::engine::pipeline::{
+    check_rows, check_table_fits, read_excel, read_in_memory, read_text_range, read_text_table, WASM_TABLE_LIMIT,
+};
 use crate::engine::privacy::share::{self, Disclosure};
 use crate::engine::privacy::PersonalKind;
 use crate::engine::report::export::{
@@ -260,7 +262,16 @@ fn probe(b: &Blob, sheet: Option<&str>) -> Result<Probe, EngineError> {
             let bytes = BlobReader::new(b, 0, size, &name)?.read_all()?;
             Ok(probe_excel(&name, bytes, sheet)?.0)
         }
-        Format::Csv => Ok(probe_text(&name, size, &head)?),
+        // A header longer than the head: read more (see `probe_text_with`).
+        Format::Csv | Format::JsonLines => Ok(probe_text_with(&name, size, |n| {
+            if n <= head.len() {
+                return Ok(head[..n].to_vec());
+            }
+            BlobReader::new(b, 0, size, &name).and_then(|mut r| r.read_head(n)).map_err(|e| match e {
+                EngineError::Ingest(i) => i,
+                other => IngestError::Read { file: name.clone(), message: other.to_string() },
+            })
+        })?),
     }
 }
 
@@ -321,8 +332,10 @@ fn read_table(b: &Blob, probe: &Probe) -> Result<TextTable, EngineError> {
         let bytes = BlobReader::new(b, 0, size, &name)?.read_all()?;
         let (_, mut src) = probe_excel(&name, bytes, probe.sheet.as_deref())?;
         src.rewind();
-        TextTable::read(&mut src)?
+        TextTable::read(&mut src, &name)?
     } else {
+        // The table is held whole: refuse up front what would not fit in the tab's memory.
+        check_table_fits(probe, WASM_TABLE_LIMIT)?;
         read_text_table(BlobReader::new(b, 0, size, &name)?, probe)?
     };
     if table.is_empty() {

@@ -117,3 +117,75 @@ def personal_fixture():
 
 
 personal_fixture()
+
+
+# JSON Lines orders: Chinese keys in a different order per line, numbers as
+# JSON numbers (one as text), a nested object, a null, a key first seen late,
+# a blank line (a blank row) and a row whose amount is not a number.
+JSONL_ROWS = [
+    '{"客户ID": "J001", "订单号": "N1", "下单时间": "2024-04-01 10:00:00", "订单金额": 120.50, "标签": ["新客", "app"]}',
+    '{"订单号": "N2", "客户ID": "J002", "订单金额": 80, "下单时间": "2024/4/3", "地址": {"省": "广东", "市": "深圳"}}',
+    '{"客户ID": "J001", "订单号": "N3", "下单时间": "2024-04-20", "订单金额": "1,000", "备注": null}',
+    '',
+    '{"客户ID": 10004, "订单号": "N4", "下单时间": "2024-04-25", "订单金额": 15, "会员": true}',
+    '{"客户ID": "J005", "订单号": "N5", "下单时间": "2024-04-26", "订单金额": "N/A", "渠道": "小程序"}',
+]
+write("orders.jsonl", ("\n".join(JSONL_ROWS) + "\n").encode())
+
+# A JSON Lines file whose third line is an array, not an object.
+write("bad_line.jsonl", b'{"a": 1}\n{"a": 2}\n["a", 3]\n{"a": 4}\n')
+
+# A UTF-8 export with GBK rows appended (two exports glued together): the
+# UTF-8 header and rows read correctly; the GBK rows are set aside by row.
+MIXED_UTF8 = "客户ID,下单时间,订单金额,备注\nM001,2024-05-01,10,首单\nM002,2024-05-02,20,老客户\nM001,2024-05-03,30,复购\n"
+MIXED_GBK = "张三,2024-05-04,40,追加\n李四,2024-05-05,50,追加\n"
+write("mixed_encoding.csv", MIXED_UTF8.encode("utf-8") + MIXED_GBK.encode("gbk") + "M003,2024-05-06,60,\n".encode())
+
+# A quote opened in row 3 and never closed.
+write("unclosed_quote.csv", b'customer_id,order_time,amount,note\nA,2024-01-01,1,ok\nB,2024-01-02,2,"never closed\nC,2024-01-03,3,\nD,2024-01-04,4,\n')
+
+# Ragged rows: one short (no amount cell), one with an extra cell.
+write("ragged.csv", b"customer_id,order_time,amount\nA,2024-01-01,1\nB,2024-01-02\nC,2024-01-03,3,extra\nD,2024-01-04,4\n")
+
+
+# A workbook with a two-row header (客户ID and 姓名 merged down over both rows,
+# 联系方式 merged across 手机/邮箱, 消费 across 金额/合计) and formula cells:
+# 合计 is =C*2; openpyxl writes formulas without a cached value, so cached
+# values are patched into the sheet XML for the first two data rows and the
+# third is left without one, as a file never opened in Excel would be.
+def merged_header_fixture():
+    import re
+    import zipfile
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "客户"
+    ws.append(["客户ID", "姓名", "联系方式", None, "消费", None])
+    ws.append([None, None, "手机", "邮箱", "金额", "合计"])
+    ws.merge_cells("A1:A2")
+    ws.merge_cells("B1:B2")
+    ws.merge_cells("C1:D1")
+    ws.merge_cells("E1:F1")
+    ws.append(["K001", "张三", "13812345678", "zs@example.com", 100, "=E3*2"])
+    ws.append(["K002", "李四", "13900001111", "ls@example.com", 50, "=E4*2"])
+    ws.append(["K003", "王五", "13700002222", "ww@example.com", 7, "=E5*2"])
+    path = os.path.join(HERE, "merged_header.xlsx")
+    wb.save(path)
+    with zipfile.ZipFile(path) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    xml = files[sheet].decode()
+    for cell, value in [("F3", "200"), ("F4", "100")]:
+        xml, n = re.subn(r'(<c r="%s"[^>]*>)<f>([^<]*)</f><v\s*/?>(</v>)?' % cell, r"\1<f>\2</f><v>%s</v>" % value, xml)
+        assert n == 1, (cell, xml)
+    files[sheet] = xml.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, data in files.items():
+            z.writestr(n, data)
+
+
+try:
+    merged_header_fixture()
+except ImportError:
+    print("openpyxl missing: merged_header.xlsx not regenerated")

@@ -116,6 +116,9 @@ pub struct Customers {
     pub rejects_truncated: bool,
     /// Whether an order number column was mapped.
     pub order_ids_mapped: bool,
+    /// The row whose quote is never closed, when the file ends inside a
+    /// quoted field (its last row swallowed every line after the quote).
+    pub unclosed_quote_row: Option<u64>,
 }
 
 impl Customers {
@@ -172,7 +175,10 @@ pub fn merge(parts: Vec<ChunkAggregate>) -> Merged {
     let bits: Vec<&Bitset> = parts.iter().filter_map(|p| p.order_bits.as_ref()).collect();
     let shared_bits = if bits.len() > 1 { Bitset::in_two_or_more(&bits) } else { None };
     let order_ids_mapped = !bits.is_empty();
-    let header_row = parts.first().map_or(1, |p| p.header_row.max(1));
+    // Rows before the first data row: the header line (and blank lines before
+    // it); 0 for JSON Lines, whose header is made up from the keys.
+    let header_row = parts.first().map_or(1, |p| p.header_row);
+    let unclosed = parts.last().is_some_and(|p| p.ended_in_quote);
     let mut out = Customers { order_ids_mapped, ..Customers::default() };
     let mut index = Interner::default();
     let mut maps = Vec::with_capacity(parts.len());
@@ -199,6 +205,9 @@ pub fn merge(parts: Vec<ChunkAggregate>) -> Merged {
         maps.push(map);
     }
     out.ids = index.into_ids();
+    if unclosed {
+        out.unclosed_quote_row = Some(header_row + out.account.rows_in);
+    }
     Merged { customers: out, maps, shared_bits }
 }
 

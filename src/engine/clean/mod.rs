@@ -35,6 +35,9 @@ pub enum RejectReason {
     TestOrder,
     /// More cells than the header has columns.
     TooManyFields,
+    /// The row's text is not valid UTF-8 although the file is: a row in
+    /// another encoding (GBK rows appended to a UTF-8 export).
+    InvalidText,
     /// A numeric outlier (by the recipe's method).
     Outlier,
     /// Caught by a business rule of the recipe.
@@ -43,7 +46,7 @@ pub enum RejectReason {
 
 impl RejectReason {
     /// Every reason, in display order.
-    pub const ALL: [RejectReason; 12] = [
+    pub const ALL: [RejectReason; 13] = [
         RejectReason::MissingValue,
         RejectReason::InvalidDate,
         RejectReason::AmbiguousDate,
@@ -54,6 +57,7 @@ impl RejectReason {
         RejectReason::DuplicateKey,
         RejectReason::TestOrder,
         RejectReason::TooManyFields,
+        RejectReason::InvalidText,
         RejectReason::Outlier,
         RejectReason::BusinessRule,
     ];
@@ -76,6 +80,7 @@ impl RejectReason {
             RejectReason::DuplicateKey => "duplicate_key",
             RejectReason::TestOrder => "test_order",
             RejectReason::TooManyFields => "too_many_fields",
+            RejectReason::InvalidText => "invalid_text",
             RejectReason::Outlier => "outlier",
             RejectReason::BusinessRule => "business_rule",
         }

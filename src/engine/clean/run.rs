@@ -143,6 +143,10 @@ pub fn clean(table: &TextTable, mapping: &Mapping, recipe: &Recipe) -> Cleaned {
 
     // 2. Row rules: a row leaves at the first rule that takes it.
     let mut leave: Vec<Option<(RejectReason, Option<Field>)>> = vec![None; n];
+    // Rows in another encoding cannot be read reliably: they leave first, whatever the recipe.
+    for &r in table.invalid_text_rows.iter().filter(|&&r| r < n) {
+        leave[r] = Some((RejectReason::InvalidText, None));
+    }
     for step in &recipe.steps {
         match step {
             Step::ExactDuplicates => {
@@ -454,7 +458,7 @@ mod tests {
     use crate::engine::ingest::split::{CsvSplitter, Dialect};
 
     fn table(csv: &str) -> TextTable {
-        TextTable::read(&mut CsvSplitter::new(csv.as_bytes(), Dialect::default(), "t")).expect("table")
+        TextTable::read(&mut CsvSplitter::new(csv.as_bytes(), Dialect::default(), "t"), "t").expect("table")
     }
 
     fn run(kind: SourceKind, csv: &str) -> Cleaned {

@@ -17,7 +17,15 @@ pub struct TextTable {
     pub row_numbers: Vec<u64>,
     /// Cells each row had in the file (it may be more or fewer than the headers).
     pub widths: Vec<u32>,
+    /// Indexes of the rows whose bytes were not valid UTF-8 although the
+    /// file is (rows in another encoding, e.g. GBK rows appended to a UTF-8
+    /// export). Their unreadable bytes show as U+FFFD; cleaning sets them
+    /// aside as [`crate::engine::clean::RejectReason::InvalidText`].
+    pub invalid_text_rows: Vec<usize>,
 }
+
+/// The most bytes of cell text a table holds (its cell offsets are `u32`).
+pub const MAX_TABLE_TEXT: u64 = u32::MAX as u64;
 
 impl TextTable {
     /// An empty table with these headers.
@@ -61,6 +69,20 @@ impl TextTable {
         self.widths.push(n);
     }
 
+    /// Fails when the cell text outgrows [`MAX_TABLE_TEXT`].
+    pub fn check_size(&self, file: &str) -> Result<(), IngestError> {
+        let bytes = self.cells.byte_len();
+        if bytes >= MAX_TABLE_TEXT - (1 << 20) {
+            let mb = |b: u64| b >> 20;
+            return Err(IngestError::TooLarge {
+                file: file.to_string(),
+                needed_mb: mb(bytes),
+                limit_mb: mb(MAX_TABLE_TEXT),
+            });
+        }
+        Ok(())
+    }
+
     /// The cell at row `r`, column `c`.
     pub fn cell(&self, r: usize, c: usize) -> &str {
         self.cells.get((r * self.width() + c) as u32)
@@ -95,26 +117,38 @@ impl TextTable {
             out.push(self.row_numbers[r], row.iter().map(|c| c.as_ref()));
         }
         out.widths = self.widths.clone();
+        out.invalid_text_rows = self.invalid_text_rows.clone();
         out
     }
 
-    /// Reads every row of `src`. The first non-blank row is the header; blank
-    /// rows are kept (cleaning accounts for them).
-    pub fn read(src: &mut dyn RecordSource) -> Result<TextTable, IngestError> {
+    /// Reads every row of `src` (`file` names it in errors). The first
+    /// non-blank row is the header; blank rows are kept (cleaning accounts
+    /// for them). Rows that are not valid UTF-8 are kept with U+FFFD for
+    /// their unreadable bytes and listed in [`TextTable::invalid_text_rows`].
+    pub fn read(src: &mut dyn RecordSource, file: &str) -> Result<TextTable, IngestError> {
         let mut rec = Record::new();
         let mut row = 0u64;
         let mut table = TextTable::default();
         while src.read_record(&mut rec)? {
-            row += 1;
             if !rec.is_blank() {
+                row += src.header_rows();
                 table.headers = rec.to_strings().into_iter().map(|h| h.trim().to_string()).collect();
                 break;
             }
+            row += 1;
         }
         while src.read_record(&mut rec)? {
             row += 1;
+            if !rec.is_utf8() {
+                table.invalid_text_rows.push(table.len());
+            }
             let cells: Vec<std::borrow::Cow<'_, str>> = (0..rec.len()).filter_map(|i| rec.text(i)).collect();
             table.push(row, cells.iter().map(|c| c.as_ref()));
+            table.check_size(file)?;
+        }
+        if src.ended_in_quote() {
+            let row = table.row_numbers.last().copied().unwrap_or(row);
+            return Err(IngestError::UnclosedQuote { file: file.to_string(), row });
         }
         Ok(table)
     }
@@ -128,7 +162,7 @@ mod tests {
     #[test]
     fn reads_pads_and_counts() {
         let mut src = CsvSplitter::new(&b"\na,b\n1,2\n3\n4,5,6\n"[..], Dialect::default(), "t");
-        let t = TextTable::read(&mut src).expect("read");
+        let t = TextTable::read(&mut src, "t").expect("read");
         assert_eq!(t.headers, vec!["a", "b"]);
         assert_eq!(t.len(), 3);
         assert_eq!(t.row_numbers, vec![3, 4, 5]);

@@ -14,6 +14,17 @@ pub enum Format {
     Xlsx,
     /// Excel 97–2003 workbook.
     Xls,
+    /// JSON Lines: one JSON object per line (`.jsonl`, `.ndjson`, or text
+    /// whose first non-blank line is a JSON object; see [`super::jsonl`]).
+    JsonLines,
+}
+
+impl Format {
+    /// Whether the file is text read as a stream (delimited or JSON Lines),
+    /// not a workbook read whole.
+    pub fn is_text(self) -> bool {
+        matches!(self, Format::Csv | Format::JsonLines)
+    }
 }
 
 /// The text encoding of a delimited file.
@@ -59,7 +70,8 @@ impl TextEncoding {
     }
 }
 
-/// Guesses the format from magic bytes, then the file name.
+/// Guesses the format from magic bytes, then the file name. (Text whose
+/// content looks like JSON Lines is recognised by [`super::probe::probe_text`].)
 pub fn detect_format(head: &[u8], file_name: &str) -> Format {
     if head.starts_with(b"PK\x03\x04") {
         return Format::Xlsx;
@@ -72,6 +84,8 @@ pub fn detect_format(head: &[u8], file_name: &str) -> Format {
         Format::Xlsx
     } else if lower.ends_with(".xls") {
         Format::Xls
+    } else if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
+        Format::JsonLines
     } else {
         Format::Csv
     }
@@ -83,6 +97,13 @@ pub fn detect_format(head: &[u8], file_name: &str) -> Format {
 /// cut at the end of the sample) is UTF-8; else GB18030 if it decodes without
 /// errors; zero bytes in alternating positions mean BOM-less UTF-16. Any other
 /// zero byte means the file is not text.
+///
+/// A file that mixes encodings (GBK rows appended to a UTF-8 export) is
+/// UTF-8 when real UTF-8 text ([`MIXED_UTF8_CHARS`] multi-byte characters)
+/// comes before the first invalid byte: its header and first rows then read
+/// correctly, and the rows in the other encoding are set aside by row
+/// ([`crate::engine::clean::RejectReason::InvalidText`]) instead of the whole
+/// file turning into mojibake.
 pub fn detect_encoding(head: &[u8], file_name: &str) -> Result<TextEncoding, IngestError> {
     if head.is_empty() {
         return Err(IngestError::Empty { file: file_name.to_string() });
@@ -112,7 +133,13 @@ pub fn detect_encoding(head: &[u8], file_name: &str) -> Result<TextEncoding, Ing
     match std::str::from_utf8(head) {
         Ok(_) => return Ok(TextEncoding::Utf8),
         Err(e) if e.error_len().is_none() => return Ok(TextEncoding::Utf8), // cut at the end
-        Err(_) => {}
+        Err(e) => {
+            let before = &head[..e.valid_up_to()];
+            // Lead bytes of 3- and 4-byte sequences (CJK text in UTF-8).
+            if before.iter().filter(|&&c| c >= 0xE0).count() >= MIXED_UTF8_CHARS {
+                return Ok(TextEncoding::Utf8);
+            }
+        }
     }
     let (_, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(trim_partial_gb(head));
     if !had_errors {
@@ -126,6 +153,11 @@ pub fn detect_encoding(head: &[u8], file_name: &str) -> Result<TextEncoding, Ing
     // Mostly GBK with a few bad bytes: read as GB18030, bad bytes become U+FFFD.
     Ok(TextEncoding::Gb18030)
 }
+
+/// How many multi-byte UTF-8 characters before the first invalid byte make a
+/// file UTF-8 with some rows in another encoding. GBK text only rarely forms
+/// even one valid 3-byte UTF-8 sequence, let alone this many in a row.
+pub const MIXED_UTF8_CHARS: usize = 4;
 
 /// Drops a lead byte cut off at the end of the sample.
 fn trim_partial_gb(head: &[u8]) -> &[u8] {
@@ -188,6 +220,8 @@ mod tests {
         assert_eq!(detect_format(b"PK\x03\x04rest", "a.csv"), Format::Xlsx);
         assert_eq!(detect_format(b"a,b\n", "orders.csv"), Format::Csv);
         assert_eq!(detect_format(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1], "x"), Format::Xls);
+        assert_eq!(detect_format(b"{\"a\":1}\n", "x.JSONL"), Format::JsonLines);
+        assert_eq!(detect_format(b"{\"a\":1}\n", "x.ndjson"), Format::JsonLines);
     }
 
     #[test]
@@ -203,6 +237,20 @@ mod tests {
         assert_eq!(detect_encoding(cut, "f"), Ok(TextEncoding::Utf8));
         // GBK cut in the middle of a character
         assert_eq!(detect_encoding(&gbk[..gbk.len() - 8], "f"), Ok(TextEncoding::Gb18030));
+    }
+
+    #[test]
+    fn utf8_file_with_gbk_rows_is_utf8() {
+        let mut mixed = "客户ID,姓名\nC1,张三\n".as_bytes().to_vec();
+        mixed.extend_from_slice(&encoding_rs::GBK.encode("C2,李四\n").0);
+        assert_eq!(detect_encoding(&mixed, "f"), Ok(TextEncoding::Utf8));
+        // An ASCII header, then GBK: GBK (nothing UTF-8 came first).
+        let mut gbk = b"id,name\n".to_vec();
+        gbk.extend_from_slice(&encoding_rs::GBK.encode("C2,李四王五\n").0);
+        assert_eq!(detect_encoding(&gbk, "f"), Ok(TextEncoding::Gb18030));
+        // Long GBK text is not taken for UTF-8.
+        let long = encoding_rs::GBK.encode(&"客户编号,会员等级,收货地址\n".repeat(50)).0.into_owned();
+        assert_eq!(detect_encoding(&long, "f"), Ok(TextEncoding::Gb18030));
     }
 
     #[test]

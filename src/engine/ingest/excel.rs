@@ -1,12 +1,37 @@
 //! Excel workbooks (XLSX, XLS) as a row source, via calamine. A workbook is
 //! read whole (it is a zip), so this path is for files of Excel's size, not
 //! for 10-million-row exports.
+//!
+//! Formula cells read as the value Excel saved with them. A workbook written
+//! by a program (openpyxl, some exporters) may hold formulas with no saved
+//! value: those cells read as empty and are counted in
+//! [`UncalculatedFormulas`], so the user can be told to open and save the
+//! file in Excel.
+//!
+//! A two-row header — merged cells in the first row over sub-headers in the
+//! second (联系方式 over 手机 | 邮箱), or header cells merged down over both
+//! rows — becomes one header row, `top_sub` (`联系方式_手机`), or the merged
+//! cell's text alone; the data starts on the third row.
 
 use super::record::{Record, RecordSource};
 use crate::engine::date::from_excel_serial;
 use crate::engine::error::IngestError;
-use calamine::{open_workbook_auto_from_rs, Data, Range, Reader};
+use calamine::{open_workbook_auto_from_rs, Data, Dimensions, Range, Reader, Sheets};
+use serde::{Deserialize, Serialize};
 use std::io::Cursor;
+
+/// Formula cells saved without a value (never calculated by Excel): they
+/// read as empty.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UncalculatedFormulas {
+    /// How many.
+    pub count: u64,
+    /// The first few, as Excel names them (`F5`).
+    pub cells: Vec<String>,
+}
+
+/// How many uncalculated formula cells are named.
+const NAMED_CELLS: usize = 10;
 
 /// The rows of one worksheet.
 pub struct ExcelSource {
@@ -17,6 +42,11 @@ pub struct ExcelSource {
     pub sheet_names: Vec<String>,
     /// The sheet being read.
     pub sheet: String,
+    /// A header made of two rows: the row it starts on (relative to the
+    /// range) and the combined header cells.
+    two_row_header: Option<(usize, Vec<String>)>,
+    /// Formula cells without a saved value.
+    pub uncalculated: UncalculatedFormulas,
 }
 
 impl ExcelSource {
@@ -49,7 +79,23 @@ impl ExcelSource {
             None => return Err(IngestError::Empty { file: file.to_string() }),
         };
         let rows = range.height().max(1) as u64;
-        Ok(ExcelSource { range, next_row: 0, bytes_per_row: total / rows, sheet_names, sheet })
+        let merges = match &mut wb {
+            Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&sheet).unwrap_or_default(),
+            Sheets::Xls(x) => x.merge_cells_by_sheet_name(&sheet).unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        let formulas = wb.worksheet_formula(&sheet).ok();
+        let uncalculated = formulas.map(|f| uncalculated(&range, &f)).unwrap_or_default();
+        let two_row_header = two_row_header(&range, &merges);
+        Ok(ExcelSource {
+            range,
+            next_row: 0,
+            bytes_per_row: total / rows,
+            sheet_names,
+            sheet,
+            two_row_header,
+            uncalculated,
+        })
     }
 
     /// Rows in the sheet (header included).
@@ -71,6 +117,13 @@ impl RecordSource for ExcelSource {
         }
         let r = self.next_row;
         self.next_row += 1;
+        if let Some((h, header)) = self.two_row_header.as_ref().filter(|(h, _)| *h == r) {
+            self.next_row = h + 2;
+            for cell in header {
+                rec.push_field(cell.as_bytes());
+            }
+            return Ok(true);
+        }
         let mut text = String::new();
         for c in 0..self.range.width() {
             text.clear();
@@ -85,6 +138,90 @@ impl RecordSource for ExcelSource {
     fn bytes_read(&self) -> u64 {
         self.next_row as u64 * self.bytes_per_row
     }
+
+    fn header_rows(&self) -> u64 {
+        if self.two_row_header.is_some() {
+            2
+        } else {
+            1
+        }
+    }
+}
+
+/// The text of the cell at absolute `(row, col)`.
+fn text_at(range: &Range<Data>, row: u32, col: u32) -> String {
+    let mut s = String::new();
+    if let Some(cell) = range.get_value((row, col)) {
+        cell_text(cell, &mut s);
+    }
+    s.trim().to_string()
+}
+
+/// The combined header when the first non-empty row has merged cells that
+/// span down over the next row, or across columns with sub-headers below.
+fn two_row_header(range: &Range<Data>, merges: &[Dimensions]) -> Option<(usize, Vec<String>)> {
+    let (r0, c0) = range.start()?;
+    let h = (0..range.height())
+        .find(|&r| (0..range.width()).any(|c| range.get((r, c)).is_some_and(|d| *d != Data::Empty)))?;
+    let top = r0 + h as u32;
+    let below_has_text = |m: &Dimensions| (m.start.1..=m.end.1).any(|c| !text_at(range, top + 1, c).is_empty());
+    let spans = merges.iter().filter(|m| m.start.0 == top);
+    if !spans.clone().any(|m| m.end.0 > top || (m.end.1 > m.start.1 && below_has_text(m))) {
+        return None;
+    }
+    let covering = |row: u32, col: u32| {
+        merges.iter().find(|m| m.start.0 <= row && row <= m.end.0 && m.start.1 <= col && col <= m.end.1)
+    };
+    let header = (0..range.width() as u32)
+        .map(|i| {
+            let col = c0 + i;
+            let upper = match covering(top, col) {
+                Some(m) => text_at(range, m.start.0, m.start.1),
+                None => text_at(range, top, col),
+            };
+            // A cell merged down from the top row has no sub-header of its own.
+            let lower = match covering(top + 1, col) {
+                Some(m) if m.start.0 == top => String::new(),
+                _ => text_at(range, top + 1, col),
+            };
+            match (upper.is_empty(), lower.is_empty()) {
+                (_, true) => upper,
+                (true, false) => lower,
+                (false, false) => format!("{upper}_{lower}"),
+            }
+        })
+        .collect();
+    Some((h, header))
+}
+
+/// Formula cells whose value is empty: saved without a calculated value.
+fn uncalculated(values: &Range<Data>, formulas: &Range<String>) -> UncalculatedFormulas {
+    let mut out = UncalculatedFormulas::default();
+    for (r, c, f) in formulas.used_cells() {
+        let Some((fr, fc)) = formulas.start() else { break };
+        let at = (fr + r as u32, fc + c as u32);
+        if !f.is_empty() && values.get_value(at).is_none_or(|v| *v == Data::Empty) {
+            out.count += 1;
+            if out.cells.len() < NAMED_CELLS {
+                out.cells.push(format!("{}{}", column_letters(at.1), at.0 + 1));
+            }
+        }
+    }
+    out
+}
+
+/// Excel's name of a 0-based column: A … Z, AA …
+fn column_letters(mut col: u32) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (col % 26) as u8);
+        if col < 26 {
+            break;
+        }
+        col = col / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
 }
 
 /// A cell as the text a user sees: integers without `.0`, dates in ISO.
@@ -121,5 +258,32 @@ pub fn cell_text(cell: &Data, out: &mut String) {
         Data::Error(e) => {
             let _ = write!(out, "#{e:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::clean::table::TextTable;
+
+    const MERGED: &[u8] = include_bytes!("../../../tests/data/merged_header.xlsx");
+
+    #[test]
+    fn two_row_header_and_formulas() {
+        let mut src = ExcelSource::open(MERGED.to_vec(), "m.xlsx", None).expect("open");
+        assert_eq!(src.header_rows(), 2);
+        assert_eq!(src.uncalculated, UncalculatedFormulas { count: 1, cells: vec!["F5".into()] });
+        let t = TextTable::read(&mut src, "m.xlsx").expect("table");
+        assert_eq!(t.headers, vec!["客户ID", "姓名", "联系方式_手机", "联系方式_邮箱", "消费_金额", "消费_合计"]);
+        assert_eq!(t.row_numbers, vec![3, 4, 5], "spreadsheet rows: the data starts on row 3");
+        assert_eq!(t.row(0).collect::<Vec<_>>(), vec!["K001", "张三", "13812345678", "zs@example.com", "100", "200"]);
+        assert_eq!(t.cell(1, 5), "100", "cached formula value");
+        assert_eq!(t.cell(2, 5), "", "a formula with no saved value reads as empty");
+    }
+
+    #[test]
+    fn column_names() {
+        let names: Vec<String> = [0, 5, 25, 26, 27, 701, 702].into_iter().map(column_letters).collect();
+        assert_eq!(names, vec!["A", "F", "Z", "AA", "AB", "ZZ", "AAA"]);
     }
 }

@@ -7,6 +7,7 @@ pub mod decode;
 pub mod detect;
 pub mod excel;
 pub mod fields;
+pub mod jsonl;
 pub mod orders;
 pub mod probe;
 pub mod profile;

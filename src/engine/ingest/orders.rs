@@ -176,10 +176,11 @@ pub fn read_orders(
             if !src.read_record(&mut rec)? {
                 return Ok(chunk);
             }
-            chunk.header_row += 1;
             if !rec.is_blank() {
+                chunk.header_row += src.header_rows();
                 break;
             }
+            chunk.header_row += 1;
         }
     }
     let mut wanted = vec![(0, cols.user_id), (1, cols.order_time), (2, cols.amount)];
@@ -278,9 +279,18 @@ fn read_row<'a>(
             Some(xxh3_64(o))
         }
     };
-    // Invalid UTF-8 (a stray byte from another encoding) becomes U+FFFD.
-    let user_lossy = String::from_utf8_lossy(trim_bytes(user));
-    let user_text = trim_text(&user_lossy);
+    // Text in another encoding (GBK rows in a UTF-8 file) would become U+FFFD
+    // and could merge different customers: such rows are set aside.
+    let Ok(user_str) = std::str::from_utf8(trim_bytes(user)) else {
+        return Err((RejectReason::InvalidText, Some(Field::UserId), Some(user)).into());
+    };
+    if let Some((field, bytes)) = [(Field::OrderTime, time), (Field::Amount, amount)]
+        .into_iter()
+        .find(|(_, b)| !b.is_ascii() && std::str::from_utf8(b).is_err())
+    {
+        return Err((RejectReason::InvalidText, Some(field), Some(bytes)).into());
+    }
+    let user_text = trim_text(user_str);
     if user_text.is_empty() {
         return Err((RejectReason::MissingValue, Some(Field::UserId), None).into());
     }

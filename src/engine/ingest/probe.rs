@@ -4,8 +4,9 @@
 
 use super::decode::Utf8Reader;
 use super::detect::{detect_encoding, detect_format, sniff_dialect, Format, TextEncoding};
-use super::excel::ExcelSource;
+use super::excel::{ExcelSource, UncalculatedFormulas};
 use super::fields::{auto_map, detect_kind, Mapping, SourceKind};
+use super::jsonl::{looks_like_json_lines, JsonLinesSource};
 use super::profile::{profile, ColumnProfile};
 use super::record::{Record, RecordSource};
 use super::split::{CsvSplitter, Dialect};
@@ -15,6 +16,9 @@ use std::io::Read;
 
 /// How many bytes of a text file the probe reads.
 pub const PROBE_BYTES: usize = 256 * 1024;
+/// The most bytes [`probe_text_with`] reads looking for the end of a long
+/// header row (a file with tens of thousands of columns).
+pub const MAX_PROBE_BYTES: usize = 64 << 20;
 /// How many data rows the probe keeps as a sample.
 pub const SAMPLE_ROWS: usize = 8;
 /// How many data rows the column profiles look at, at most.
@@ -49,6 +53,9 @@ pub struct Probe {
     pub mapping: Mapping,
     /// Average bytes per row in the probed part (to size buffers and bitsets).
     pub row_bytes: u64,
+    /// Workbook formula cells saved without a value (they read as empty).
+    #[serde(default)]
+    pub uncalculated: UncalculatedFormulas,
 }
 
 impl Probe {
@@ -58,8 +65,34 @@ impl Probe {
     }
 }
 
-/// Probes a delimited text file from its first bytes (`head`, up to
-/// [`PROBE_BYTES`]); `size` is the whole file's size.
+/// Probes a text file, reading its first [`PROBE_BYTES`] with `read_head(n)`
+/// (which returns the first `n` bytes, fewer at the end of the file) and
+/// four times more each time the header row does not fit, up to
+/// [`MAX_PROBE_BYTES`].
+///
+/// What the probe does is bounded by the bytes it reads: it splits at most
+/// [`PROFILE_ROWS`] rows of the head, and every cell takes at least one byte
+/// (its delimiter), so a 10 000-column file is profiled on the few rows its
+/// head holds.
+pub fn probe_text_with(
+    file: &str,
+    size: u64,
+    mut read_head: impl FnMut(usize) -> Result<Vec<u8>, IngestError>,
+) -> Result<Probe, IngestError> {
+    let mut len = PROBE_BYTES;
+    loop {
+        let head = read_head(len.min(usize::try_from(size).unwrap_or(usize::MAX)))?;
+        match probe_text(file, size, &head) {
+            Err(IngestError::HeaderTooLong { .. }) if len < MAX_PROBE_BYTES && (len as u64) < size => len *= 4,
+            other => return other,
+        }
+    }
+}
+
+/// Probes a text file — delimited or JSON Lines — from its first bytes
+/// (`head`, usually [`PROBE_BYTES`]); `size` is the whole file's size. A
+/// header row longer than `head` is [`IngestError::HeaderTooLong`] (see
+/// [`probe_text_with`]).
 pub fn probe_text(file: &str, size: u64, head: &[u8]) -> Result<Probe, IngestError> {
     let encoding = detect_encoding(head, file)?;
     let mut utf8 = Vec::with_capacity(head.len());
@@ -70,10 +103,21 @@ pub fn probe_text(file: &str, size: u64, head: &[u8]) -> Result<Probe, IngestErr
     if text.trim().is_empty() {
         return Err(IngestError::Empty { file: file.to_string() });
     }
-    let dialect = sniff_dialect(&text);
     let cut = (head.len() as u64) < size;
-    let mut src = CsvSplitter::with_buffer(text.as_bytes(), dialect, file, text.len() + 1);
-    let (headers, rows) = header_and_rows(&mut src, cut)?;
+    // The header line must end inside the head (or the file must end there).
+    if cut && !text.trim_start().contains('\n') {
+        return Err(IngestError::HeaderTooLong { file: file.to_string(), bytes: head.len() as u64 });
+    }
+    let json = detect_format(head, file) == Format::JsonLines || looks_like_json_lines(&text);
+    let (format, dialect, headers, rows) = if json {
+        let (headers, rows) = json_header_and_rows(file, &text, cut)?;
+        (Format::JsonLines, None, headers, rows)
+    } else {
+        let dialect = sniff_dialect(&text);
+        let mut src = CsvSplitter::with_buffer(text.as_bytes(), dialect, file, text.len() + 1);
+        let (headers, rows) = header_and_rows(&mut src, cut)?;
+        (Format::Csv, Some(dialect), headers, rows)
+    };
     if headers.is_empty() {
         return Err(IngestError::Empty { file: file.to_string() });
     }
@@ -87,16 +131,38 @@ pub fn probe_text(file: &str, size: u64, head: &[u8]) -> Result<Probe, IngestErr
         row_bytes: (head.len() as u64 / lines).max(1),
         file: file.to_string(),
         size,
-        format: Format::Csv,
+        format,
         encoding: Some(encoding),
-        dialect: Some(dialect),
+        dialect,
         sheets: Vec::new(),
         sheet: None,
         headers,
         sample,
         columns,
         mapping,
+        uncalculated: UncalculatedFormulas::default(),
     })
+}
+
+/// The keys of the JSON Lines the head holds (a cut last line is left out)
+/// and up to [`PROFILE_ROWS`] rows, padded to the keys.
+fn json_header_and_rows(file: &str, text: &str, cut: bool) -> Result<(Vec<String>, Vec<Vec<String>>), IngestError> {
+    let whole = match (cut, text.rfind('\n')) {
+        (false, _) => text,
+        (true, Some(end)) => &text[..=end],
+        (true, None) => return Err(IngestError::HeaderTooLong { file: file.to_string(), bytes: text.len() as u64 }),
+    };
+    let mut src = JsonLinesSource::new(whole.as_bytes(), &[], file, false);
+    let mut rec = Record::new();
+    let mut rows = Vec::new();
+    while rows.len() < PROFILE_ROWS && src.read_record(&mut rec)? {
+        rows.push(rec.to_strings());
+    }
+    let headers = src.keys().to_vec();
+    for row in &mut rows {
+        row.resize(headers.len(), String::new());
+    }
+    Ok((headers, rows))
 }
 
 /// Probes a workbook (read whole). Returns the probe and the opened sheet,
@@ -132,6 +198,7 @@ pub fn probe_excel(file: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<(P
             sample,
             columns,
             mapping,
+            uncalculated: src.uncalculated.clone(),
         },
         src,
     ))

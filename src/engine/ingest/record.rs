@@ -66,6 +66,17 @@ impl Record {
         self.buf.iter().all(|c| c.is_ascii_whitespace())
     }
 
+    /// Field `i` as `&str`: empty when the row has no such field or it is not
+    /// valid UTF-8 (for sources that only produce UTF-8, such as JSON Lines).
+    pub fn str(&self, i: usize) -> &str {
+        self.get(i).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("")
+    }
+
+    /// Whether every field is valid UTF-8 (a row in another encoding is not).
+    pub fn is_utf8(&self) -> bool {
+        std::str::from_utf8(&self.buf).is_ok()
+    }
+
     /// All fields as owned strings (for previews and headers, not hot paths).
     pub fn to_strings(&self) -> Vec<String> {
         (0..self.len()).filter_map(|i| self.text(i).map(|t| t.into_owned())).collect()
@@ -160,5 +171,12 @@ pub trait RecordSource {
     /// Whether the input ended inside an open quote (the last row is cut).
     fn ended_in_quote(&self) -> bool {
         false
+    }
+
+    /// How many rows of the file the header record stands for: 1 for a
+    /// header line, 0 for a header the source made up (JSON Lines keys), 2
+    /// for a two-row workbook header.
+    fn header_rows(&self) -> u64 {
+        1
     }
 }

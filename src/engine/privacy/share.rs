@@ -303,7 +303,7 @@ mod tests {
     #[test]
     fn tables_are_masked_by_column_and_scrubbed_elsewhere() {
         let csv = "客户ID,姓名,手机号,备注\nC1,张三,13812345678,\n13900001111,李四,,call 13700002222\n";
-        let t = TextTable::read(&mut CsvSplitter::new(csv.as_bytes(), Dialect::default(), "t")).expect("table");
+        let t = TextTable::read(&mut CsvSplitter::new(csv.as_bytes(), Dialect::default(), "t"), "t").expect("table");
         let m = table(&t, &Disclosure::default());
         assert_eq!(m.row(0).collect::<Vec<_>>(), vec!["C1", "张*", "138****5678", ""]);
         assert_eq!(m.row(1).collect::<Vec<_>>(), vec!["139****1111", "李*", "", "call 137****2222"]);
@@ -327,7 +327,7 @@ mod tests {
     #[test]
     fn change_logs_and_rejects_hide_old_and_new_values() {
         let csv = "客户ID,手机号\nC1,13812345678\n";
-        let t = TextTable::read(&mut CsvSplitter::new(csv.as_bytes(), Dialect::default(), "t")).expect("table");
+        let t = TextTable::read(&mut CsvSplitter::new(csv.as_bytes(), Dialect::default(), "t"), "t").expect("table");
         let c = Change {
             row: 2,
             column: "手机号".into(),

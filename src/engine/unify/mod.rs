@@ -553,7 +553,7 @@ mod tests {
     use crate::engine::ingest::split::{CsvSplitter, Dialect};
 
     fn table(csv: &str) -> TextTable {
-        TextTable::read(&mut CsvSplitter::new(csv.as_bytes(), Dialect::default(), "t")).expect("table")
+        TextTable::read(&mut CsvSplitter::new(csv.as_bytes(), Dialect::default(), "t"), "t").expect("table")
     }
 
     struct Owned {

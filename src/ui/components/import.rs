@@ -73,6 +73,7 @@ fn FileInfo() -> impl IntoView {
                 Format::Csv => "CSV",
                 Format::Xlsx => "Excel (.xlsx)",
                 Format::Xls => "Excel (.xls)",
+                Format::JsonLines => "JSON Lines",
             };
             let delimiter = p.dialect.map(|d| match d.delimiter {
                 b'\t' => "Tab".to_string(),
