@@ -17,6 +17,7 @@ use crate::engine::ingest::chunk::ByteRange;
 use crate::engine::ingest::fields::{Mapping, SourceKind};
 use crate::engine::ingest::orders::OrderColumns;
 use crate::engine::ingest::probe::Probe;
+use crate::engine::privacy::mask::MaskPreset;
 use crate::engine::unify::identity::MergeProposal;
 use crate::engine::unify::{IdentityConflict, IdentityMatch, Orphan, SourceLink, UnifySummary};
 use crate::i18n::Lang;
@@ -124,10 +125,29 @@ pub enum Request {
         /// What the user changed.
         change: UnifyChange,
     },
+    /// Read a kept source again as another kind.
+    SetSourceKind {
+        /// Its file name.
+        file: String,
+        /// The kind to read it as.
+        kind: SourceKind,
+    },
+    /// Seal the kept sources, decisions and masking preset into a workspace file.
+    SaveWorkspace {
+        /// The passphrase (never stored).
+        passphrase: String,
+    },
+    /// Open the attached workspace file, replacing the sources.
+    OpenWorkspace {
+        /// The passphrase.
+        passphrase: String,
+    },
     /// How personal data is shown and exported from now on.
-    SetDisclosure {
-        /// The [`crate::engine::privacy::share::Disclosure`] as JSON.
-        disclosure_json: String,
+    SetMasking {
+        /// The masking preset.
+        preset: MaskPreset,
+        /// Show and export raw values instead (an explicit, recorded choice).
+        raw: bool,
     },
     /// Export one of the unified view's files.
     ExportUnify {
@@ -321,6 +341,13 @@ pub enum Response {
     SourceAdded(Box<SourceView>),
     /// Done (e.g. a source removed).
     Done,
+    /// A workspace was opened: its sources, read and cleaned.
+    WorkspaceOpened {
+        /// The sources, in order.
+        sources: Vec<SourceView>,
+        /// Its masking preset.
+        mask_preset: MaskPreset,
+    },
     /// The unified customer view.
     Unified(Box<UnifyView>),
     /// The Pareto analysis.

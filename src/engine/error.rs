@@ -247,4 +247,7 @@ pub enum EngineError {
     /// The analysis could not run.
     #[error(transparent)]
     Analysis(#[from] AnalysisError),
+    /// A saved workspace could not be opened or saved.
+    #[error(transparent)]
+    Workspace(#[from] crate::engine::workspace::WorkspaceError),
 }

@@ -17,3 +17,4 @@ pub mod privacy;
 pub mod report;
 pub mod sample;
 pub mod unify;
+pub mod workspace;

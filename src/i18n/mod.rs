@@ -199,6 +199,35 @@ pub struct Texts {
     pub missing_after: &'static str,
     pub changes_count: &'static str,
     pub downloads: &'static str,
+    pub privacy_title: &'static str,
+    pub privacy_hint: &'static str,
+    pub role_label: &'static str,
+    pub role_admin: &'static str,
+    pub role_sales: &'static str,
+    pub role_marketing: &'static str,
+    pub role_service: &'static str,
+    pub mask_label: &'static str,
+    pub show_raw: &'static str,
+    pub audit_title: &'static str,
+    pub audit_show_raw: &'static str,
+    pub audit_mask: &'static str,
+    pub check_title: &'static str,
+    pub check_hint: &'static str,
+    pub check_list: &'static str,
+    pub check_try: &'static str,
+    pub check_blocked: &'static str,
+    pub check_open: &'static str,
+    pub check_same_origin: &'static str,
+    pub ws_title: &'static str,
+    pub ws_hint: &'static str,
+    pub ws_passphrase: &'static str,
+    pub ws_save: &'static str,
+    pub ws_open: &'static str,
+    pub ws_saved: &'static str,
+    pub ws_opened: &'static str,
+    pub ws_short: &'static str,
+    pub ws_nothing: &'static str,
+    pub ws_malformed: &'static str,
     pub pareto_title: &'static str,
     pub pareto_hint: &'static str,
     pub pareto_top20: &'static str,
@@ -277,6 +306,17 @@ pub struct Texts {
 }
 
 impl Texts {
+    /// A role's name.
+    pub fn role(&self, r: crate::engine::privacy::roles::Role) -> &'static str {
+        use crate::engine::privacy::roles::Role;
+        match r {
+            Role::Admin => self.role_admin,
+            Role::Sales => self.role_sales,
+            Role::Marketing => self.role_marketing,
+            Role::Service => self.role_service,
+        }
+    }
+
     /// Name, rule and action of a segment.
     pub fn segment(&self, s: Segment) -> &SegmentText {
         &self.segments[s.index()]
@@ -356,6 +396,10 @@ impl Texts {
                     self.err_no_such_event.replace("{step}", step).replace("{types}", types)
                 }
                 AnalysisError::NoScoreColumns { columns } => self.err_no_score_columns.replace("{columns}", columns),
+            },
+            EngineError::Workspace(w) => match w {
+                crate::engine::workspace::WorkspaceError::Vault(v) => self.privacy_text(v.key()).to_string(),
+                crate::engine::workspace::WorkspaceError::Malformed(m) => self.ws_malformed.replace("{message}", m),
             },
         }
     }

@@ -37,3 +37,33 @@ pub fn file_from_bytes(bytes: &Uint8Array, name: &str, mime: &str) -> Result<Fil
 pub fn cores() -> usize {
     web_sys::window().map_or(1, |w| w.navigator().hardware_concurrency() as usize).clamp(1, 8)
 }
+
+/// The local time as `HH:MM:SS`, for the audit list.
+pub fn now_text() -> String {
+    let d = js_sys::Date::new_0();
+    format!("{:02}:{:02}:{:02}", d.get_hours(), d.get_minutes(), d.get_seconds())
+}
+
+/// What the page has loaded so far (navigation and resources), as URLs.
+pub fn loaded_resources() -> Vec<String> {
+    let Some(perf) = web_sys::window().and_then(|w| w.performance()) else { return Vec::new() };
+    let mut out = Vec::new();
+    for kind in ["navigation", "resource"] {
+        for e in perf.get_entries_by_type(kind).iter() {
+            if let Some(name) = js_sys::Reflect::get(&e, &"name".into()).ok().and_then(|n| n.as_string()) {
+                out.push(name);
+            }
+        }
+    }
+    out
+}
+
+/// Tries to fetch from another origin; `Ok(())` means it was blocked (as the
+/// page's Content-Security-Policy says it must be).
+pub async fn probe_other_origin(url: &str) -> Result<(), String> {
+    let Some(w) = web_sys::window() else { return Ok(()) };
+    match wasm_bindgen_futures::JsFuture::from(w.fetch_with_str(url)).await {
+        Ok(_) => Err(format!("{url} answered")),
+        Err(_) => Ok(()),
+    }
+}

@@ -43,3 +43,12 @@ pub fn float(x: f64, d: usize) -> String {
 pub fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
+
+/// A size in bytes, readable: `12.3 MB`, `850 KB`, `17 B`.
+pub fn bytes(n: u64) -> String {
+    match n {
+        0..1_024 => format!("{n} B"),
+        1_024..1_048_576 => format!("{} KB", float(n as f64 / 1_024.0, 0)),
+        _ => format!("{} MB", float(n as f64 / 1_048_576.0, 1)),
+    }
+}

@@ -13,7 +13,7 @@ use crate::engine::ingest::detect::Format;
 use crate::engine::ingest::fields::SourceKind;
 use crate::engine::ingest::orders::OrderColumns;
 use crate::engine::ingest::probe::Probe;
-use crate::engine::privacy::share::Disclosure;
+use crate::engine::privacy::mask::MaskPreset;
 use crate::envelope::Envelope;
 use crate::i18n::Lang;
 use crate::protocol::{
@@ -320,12 +320,43 @@ pub async fn crosstab(pool: &Pool, params: &CrosstabParams) -> Result<Crosstab, 
     }
 }
 
-/// Tells every worker how personal data is shown and exported from now on.
-pub async fn set_disclosure(pool: &Pool, d: &Disclosure) -> Result<(), JobError> {
-    let disclosure_json = serde_json::to_string(d).unwrap_or_default();
-    let env = pool.call(0, Envelope::new(Request::SetDisclosure { disclosure_json }), None).await?;
+/// Tells worker 0 (which answers every probe, view and export) how personal
+/// data is shown and exported from now on.
+pub async fn set_masking(pool: &Pool, preset: MaskPreset, raw: bool) -> Result<(), JobError> {
+    let env = pool.call(0, Envelope::new(Request::SetMasking { preset, raw }), None).await?;
     match env.body {
         Response::Done => Ok(()),
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// Reads a kept source again as another kind, in worker 0.
+pub async fn set_source_kind(pool: &Pool, file: String, kind: SourceKind) -> Result<SourceView, JobError> {
+    let env = pool.call(0, Envelope::new(Request::SetSourceKind { file, kind }), None).await?;
+    match env.body {
+        Response::SourceAdded(view) => Ok(*view),
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// Seals the workspace in worker 0; returns the file name and bytes.
+pub async fn save_workspace(pool: &Pool, passphrase: String) -> Result<(String, Uint8Array), JobError> {
+    let env = pool.call(0, Envelope::new(Request::SaveWorkspace { passphrase }), None).await?;
+    match (env.body, env.parts.into_iter().next()) {
+        (Response::File { name }, Some(bytes)) => Ok((name, bytes)),
+        (other, _) => Err(unexpected(&other)),
+    }
+}
+
+/// Opens a workspace file in worker 0: the sources it restored and its masking preset.
+pub async fn open_workspace(
+    pool: &Pool,
+    file: &Blob,
+    passphrase: String,
+) -> Result<(Vec<SourceView>, MaskPreset), JobError> {
+    let env = pool.call(0, Envelope::new(Request::OpenWorkspace { passphrase }).with_file(file.clone()), None).await?;
+    match env.body {
+        Response::WorkspaceOpened { sources, mask_preset } => Ok((sources, mask_preset)),
         other => Err(unexpected(&other)),
     }
 }

@@ -10,6 +10,8 @@ use crate::engine::analyze::rfm::RfmParams;
 use crate::engine::ingest::fields::Confidence;
 use crate::engine::ingest::fields::SourceKind;
 use crate::engine::ingest::probe::Probe;
+use crate::engine::privacy::mask::MaskPreset;
+use crate::engine::privacy::roles::Role;
 use crate::i18n::Lang;
 use crate::protocol::{CleanView, RfmView, SourceView, UnifyChange, UnifyView};
 use leptos::prelude::*;
@@ -75,7 +77,16 @@ pub struct AppState {
     pub sources_busy: RwSignal<u32>,
     /// The last problem with a source, as text.
     pub sources_error: RwSignal<Option<JobError>>,
-    source_files: StoredValue<Vec<(Blob, Probe)>, LocalStorage>,
+    /// The masking preset on screen and in exports.
+    pub mask_preset: RwSignal<MaskPreset>,
+    /// The role the page is viewed as.
+    pub role: RwSignal<Role>,
+    /// Whether raw values are shown (only a role that may, and recorded).
+    pub raw: RwSignal<bool>,
+    /// What was revealed, by whom, when (this session).
+    pub audit: RwSignal<Vec<AuditEntry>>,
+    /// The last workspace action's outcome.
+    pub workspace: RwSignal<Option<Result<WorkspaceDone, JobError>>>,
     file: StoredValue<Option<Blob>, LocalStorage>,
     pool: StoredValue<Rc<Pool>, LocalStorage>,
     job: StoredValue<u64>,
@@ -99,7 +110,11 @@ impl AppState {
             crosstab: RwSignal::new(None),
             sources_busy: RwSignal::new(0),
             sources_error: RwSignal::new(None),
-            source_files: StoredValue::new_local(Vec::new()),
+            mask_preset: RwSignal::new(MaskPreset::default()),
+            role: RwSignal::new(Role::default()),
+            raw: RwSignal::new(false),
+            audit: RwSignal::new(Vec::new()),
+            workspace: RwSignal::new(None),
             file: StoredValue::new_local(None),
             pool: StoredValue::new_local(Pool::new(browser::cores())),
             job: StoredValue::new(0),
@@ -313,15 +328,15 @@ impl AppState {
 
     async fn keep_source(self, pool: &Pool, file: Blob, probe: Probe, kind: SourceKind) -> Result<(), JobError> {
         let view = job::add_source(pool, &file, &probe, kind).await?;
-        self.source_files.update_value(|v| {
-            v.retain(|(_, p)| p.file != probe.file);
-            v.push((file, probe));
-        });
+        self.show_source(view);
+        Ok(())
+    }
+
+    fn show_source(self, view: SourceView) {
         self.sources.update(|list| match list.iter_mut().find(|s| s.file == view.file) {
             Some(s) => *s = view,
             None => list.push(view),
         });
-        Ok(())
     }
 
     /// Generates every sample table and adds them all as sources.
@@ -349,18 +364,17 @@ impl AppState {
 
     /// Reads a source again as another kind (only that source is cleaned again).
     pub fn set_source_kind(self, file: String, kind: SourceKind) {
-        let Some((blob, probe)) = self.source_files.with_value(|v| v.iter().find(|(_, p)| p.file == file).cloned())
-        else {
-            return;
-        };
         let pool = self.pool();
         self.sources_error.set(None);
         self.sources_busy.update(|n| *n += 1);
         spawn_local(async move {
-            let outcome = self.keep_source(&pool, blob, probe, kind).await;
+            let outcome = job::set_source_kind(&pool, file, kind).await;
             self.sources_busy.update(|n| *n = n.saturating_sub(1));
             match outcome {
-                Ok(()) => self.unify_now(&pool).await,
+                Ok(view) => {
+                    self.show_source(view);
+                    self.unify_now(&pool).await
+                }
                 Err(e) => self.sources_error.set(Some(e)),
             }
         });
@@ -369,7 +383,6 @@ impl AppState {
     /// Removes a source and joins the rest again.
     pub fn remove_source(self, file: String) {
         let pool = self.pool();
-        self.source_files.update_value(|v| v.retain(|(_, p)| p.file != file));
         self.sources.update(|list| list.retain(|s| s.file != file));
         spawn_local(async move {
             match job::remove_source(&pool, file).await {
@@ -430,4 +443,124 @@ impl AppState {
             self.crosstab.set(Some(outcome));
         });
     }
+
+    /// Changes how personal data is shown and exported; raw values only for
+    /// a role that may see them, and every reveal is recorded.
+    pub fn set_masking(self, preset: MaskPreset, raw: bool) {
+        let role = self.role.get_untracked();
+        let raw = raw && role.may_show_raw();
+        if raw != self.raw.get_untracked() {
+            let action = if raw { AuditAction::ShowRaw } else { AuditAction::Mask };
+            self.audit.update(|a| a.push(AuditEntry { at: browser::now_text(), role, action }));
+        }
+        self.mask_preset.set(preset);
+        self.raw.set(raw);
+        let pool = self.pool();
+        spawn_local(async move {
+            match job::set_masking(&pool, preset, raw).await {
+                Ok(()) => {
+                    self.crosstab.set(None);
+                    self.unify_now(&pool).await
+                }
+                Err(e) => self.sources_error.set(Some(e)),
+            }
+        });
+    }
+
+    /// Views the page as another role (masked again unless it may see raw values).
+    pub fn set_role(self, role: Role) {
+        self.role.set(role);
+        if self.raw.get_untracked() && !role.may_show_raw() {
+            self.set_masking(self.mask_preset.get_untracked(), false);
+        }
+    }
+
+    /// Seals the sources, decisions and masking preset with `passphrase` and downloads the file.
+    pub fn save_workspace(self, passphrase: String) {
+        if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
+            self.workspace.set(Some(Ok(WorkspaceDone::TooShort)));
+            return;
+        }
+        if self.sources.get_untracked().is_empty() {
+            self.workspace.set(Some(Ok(WorkspaceDone::Nothing)));
+            return;
+        }
+        let pool = self.pool();
+        let files = self.sources.get_untracked().len();
+        self.sources_busy.update(|n| *n += 1);
+        spawn_local(async move {
+            let outcome = job::save_workspace(&pool, passphrase).await;
+            self.sources_busy.update(|n| *n = n.saturating_sub(1));
+            self.workspace.set(Some(outcome.and_then(|(name, bytes)| {
+                let size = bytes.length() as u64;
+                browser::download(&bytes, &name, "application/octet-stream").map_err(JobError::Worker)?;
+                Ok(WorkspaceDone::Saved { files, bytes: size })
+            })));
+        });
+    }
+
+    /// Opens a workspace file: its sources replace the current ones, all or none.
+    pub fn open_workspace(self, file: Blob, passphrase: String) {
+        let pool = self.pool();
+        self.sources_busy.update(|n| *n += 1);
+        spawn_local(async move {
+            let outcome = job::open_workspace(&pool, &file, passphrase).await;
+            self.sources_busy.update(|n| *n = n.saturating_sub(1));
+            match outcome {
+                Ok((sources, preset)) => {
+                    let files = sources.len();
+                    self.sources.set(sources);
+                    self.mask_preset.set(preset);
+                    self.sources_error.set(None);
+                    self.workspace.set(Some(Ok(WorkspaceDone::Opened { files })));
+                    self.unify_now(&pool).await;
+                }
+                Err(e) => self.workspace.set(Some(Err(e))),
+            }
+        });
+    }
+}
+
+/// The shortest passphrase a workspace is sealed with.
+pub const MIN_PASSPHRASE_CHARS: usize = 8;
+
+/// What a workspace action did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum WorkspaceDone {
+    /// Sealed and downloaded.
+    Saved {
+        /// Files in it.
+        files: usize,
+        /// Its size.
+        bytes: u64,
+    },
+    /// Opened.
+    Opened {
+        /// Files restored.
+        files: usize,
+    },
+    /// Not saved: the passphrase is too short.
+    TooShort,
+    /// Not saved: there are no sources.
+    Nothing,
+}
+
+/// A recorded change of what is shown.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuditEntry {
+    /// Local time, as text.
+    pub at: String,
+    /// The role that did it.
+    pub role: Role,
+    /// What.
+    pub action: AuditAction,
+}
+
+/// What was changed.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum AuditAction {
+    /// Raw values shown.
+    ShowRaw,
+    /// Masked again.
+    Mask,
 }

@@ -24,7 +24,9 @@ use crate::engine::ingest::probe::{probe_excel, probe_text_with, Probe, PROBE_BY
 use crate::engine::pipeline::{
     check_rows, check_table_fits, read_excel, read_in_memory, read_text_range, read_text_table, WASM_TABLE_LIMIT,
 };
+use crate::engine::privacy::mask::MaskPreset;
 use crate::engine::privacy::share::{self, Disclosure};
+use crate::engine::privacy::vault::{KdfParams, NONCE_LEN, SALT_LEN};
 use crate::engine::privacy::PersonalKind;
 use crate::engine::report::export::{
     write_changes_csv, write_pareto_csv, write_rejects_csv, write_rfm_csv, write_set_aside_csv, write_table_csv,
@@ -33,6 +35,7 @@ use crate::engine::report::xlsx::{clean_xlsx, unify_xlsx};
 use crate::engine::sample::{all_tables, orders_csv, SampleSpec};
 use crate::engine::unify::identity::{MergeChoice, MergeProposal};
 use crate::engine::unify::{unify, IdentityConflict, IdentityMatch, Orphan, Source, Unified, UnifyOptions};
+use crate::engine::workspace::{Workspace, WorkspaceFile};
 use crate::envelope::Envelope;
 use crate::protocol::{
     CleanFile, CleanView, KeyList, Request, Response, RfmView, SourceView, UnifyChange, UnifyFile, UnifyView,
@@ -68,6 +71,8 @@ struct State {
     unify_opts: UnifyOptions,
     /// How personal data is shown and exported (masked unless raw was chosen).
     disclosure: Disclosure,
+    /// The masking preset chosen (kept with a saved workspace).
+    mask_preset: MaskPreset,
 }
 
 /// A source kept for the customer view.
@@ -75,6 +80,9 @@ struct KeptSource {
     file: String,
     mapping: Mapping,
     cleaned: Cleaned,
+    /// The file itself (a handle: its bytes are read again to save or re-read it).
+    blob: Blob,
+    probe: Probe,
 }
 
 thread_local! {
@@ -143,9 +151,12 @@ fn handle(env: Envelope<Request>) {
             STATE.with(|s| share::probe(&mut p, &s.borrow().disclosure));
             (Response::Probe(p), None)
         }),
-        Request::SetDisclosure { disclosure_json } => {
-            let d: Disclosure = serde_json::from_str(&disclosure_json).unwrap_or_default();
-            STATE.with(|s| s.borrow_mut().disclosure = d);
+        Request::SetMasking { preset, raw } => {
+            STATE.with(|s| {
+                let mut s = s.borrow_mut();
+                s.mask_preset = preset;
+                s.disclosure = if raw { Disclosure::Raw } else { Disclosure::Masked(preset.policy()) };
+            });
             Ok((Response::Done, None))
         }
         Request::Sample { customers, seed } => {
@@ -184,6 +195,9 @@ fn handle(env: Envelope<Request>) {
             Ok((Response::Done, None))
         }
         Request::Unify { change } => unify_sources(change),
+        Request::SetSourceKind { file, kind } => set_source_kind(&file, kind),
+        Request::SaveWorkspace { passphrase } => save_workspace(&passphrase),
+        Request::OpenWorkspace { passphrase } => with_file(file, |f| open_workspace(f, &passphrase)),
         Request::Pareto => STATE.with(|s| {
             let mut s = s.borrow_mut();
             let Some(c) = &s.customers else { return Err(AnalysisError::NoData.into()) };
@@ -346,6 +360,12 @@ fn read_table(b: &Blob, probe: &Probe) -> Result<TextTable, EngineError> {
 
 /// Worker 0: reads, cleans and keeps a source of the customer view.
 fn add_source(b: &Blob, probe: &Probe, kind: SourceKind) -> Answer {
+    let kept = prepare_source(b, probe, kind)?;
+    Ok((Response::SourceAdded(Box::new(keep_source(kept))), None))
+}
+
+/// Reads a file as a table of `kind` and cleans it with the kind's default recipe.
+fn prepare_source(b: &Blob, probe: &Probe, kind: SourceKind) -> Result<KeptSource, EngineError> {
     let table = read_table(b, probe)?;
     let mapping = auto_map(kind, &table.headers);
     if let Some(&field) = mapping.missing_required().first() {
@@ -353,18 +373,97 @@ fn add_source(b: &Blob, probe: &Probe, kind: SourceKind) -> Answer {
         return Err(IngestError::Unmapped { file, field, columns }.into());
     }
     let cleaned = clean(&table, &mapping, &Recipe::default_for(kind, &mapping));
-    let view =
-        SourceView { file: probe.file.clone(), kind, detected: probe.detected, quality: cleaned.quality.clone() };
+    Ok(KeptSource { file: probe.file.clone(), mapping, cleaned, blob: b.clone(), probe: probe.clone() })
+}
+
+fn source_view(k: &KeptSource) -> SourceView {
+    SourceView {
+        file: k.file.clone(),
+        kind: k.mapping.kind,
+        detected: k.probe.detected,
+        quality: k.cleaned.quality.clone(),
+    }
+}
+
+/// Keeps a prepared source (in place of one of the same name).
+fn keep_source(kept: KeptSource) -> SourceView {
+    let view = source_view(&kept);
     STATE.with(|s| {
         let mut s = s.borrow_mut();
         s.unified = None;
-        let kept = KeptSource { file: probe.file.clone(), mapping, cleaned };
-        match s.sources.iter_mut().find(|k| k.file == probe.file) {
+        match s.sources.iter_mut().find(|k| k.file == kept.file) {
             Some(k) => *k = kept,
             None => s.sources.push(kept),
         }
     });
-    Ok((Response::SourceAdded(Box::new(view)), None))
+    view
+}
+
+/// Worker 0: reads a kept source again as another kind.
+fn set_source_kind(file: &str, kind: SourceKind) -> Answer {
+    let found =
+        STATE.with(|s| s.borrow().sources.iter().find(|k| k.file == file).map(|k| (k.blob.clone(), k.probe.clone())));
+    let Some((blob, probe)) = found else { return Err(AnalysisError::NoData.into()) };
+    let kept = prepare_source(&blob, &probe, kind)?;
+    Ok((Response::SourceAdded(Box::new(keep_source(kept))), None))
+}
+
+/// Worker 0: the kept sources, decisions and masking preset, sealed with the passphrase.
+fn save_workspace(passphrase: &str) -> Answer {
+    let ws = STATE.with(|s| -> Result<Workspace, EngineError> {
+        let s = s.borrow();
+        let files = s
+            .sources
+            .iter()
+            .map(|k| {
+                let bytes = BlobReader::new(&k.blob, 0, k.blob.size() as u64, &k.file)?.read_all()?;
+                Ok(WorkspaceFile { name: k.file.clone(), kind: k.mapping.kind, bytes })
+            })
+            .collect::<Result<Vec<_>, EngineError>>()?;
+        Ok(Workspace { files, unify: s.unify_opts.clone(), mask_preset: s.mask_preset })
+    })?;
+    let (mut salt, mut nonce) = ([0u8; SALT_LEN], [0u8; NONCE_LEN]);
+    random_bytes(&mut salt)?;
+    random_bytes(&mut nonce)?;
+    let sealed = ws.seal(passphrase.as_bytes(), salt, nonce, KdfParams::default())?;
+    Ok((Response::File { name: "custlens_workspace.custlens".into() }, Some(sealed)))
+}
+
+/// Worker 0: opens a sealed workspace and replaces the sources with its files —
+/// all of them or, on any error, none.
+fn open_workspace(b: &Blob, passphrase: &str) -> Answer {
+    let name = file_name(b);
+    let sealed = BlobReader::new(b, 0, b.size() as u64, &name)?.read_all()?;
+    let ws = Workspace::open(&sealed, passphrase.as_bytes())?;
+    let mut kept = Vec::with_capacity(ws.files.len());
+    for f in &ws.files {
+        let parts = js_sys::Array::of1(&Uint8Array::from(f.bytes.as_slice()));
+        let file = web_sys::File::new_with_u8_array_sequence(&parts, &f.name)
+            .map_err(|e| read_error(&f.name, &format!("{e:?}")))?;
+        let blob: Blob = file.into();
+        let p = probe(&blob, None)?;
+        kept.push(prepare_source(&blob, &p, f.kind)?);
+    }
+    let sources: Vec<SourceView> = kept.iter().map(source_view).collect();
+    STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        s.sources = kept;
+        s.unified = None;
+        s.unify_opts = ws.unify.clone();
+        s.mask_preset = ws.mask_preset;
+        if s.disclosure != Disclosure::Raw {
+            s.disclosure = Disclosure::Masked(ws.mask_preset.policy());
+        }
+    });
+    Ok((Response::WorkspaceOpened { sources, mask_preset: ws.mask_preset }, None))
+}
+
+/// Fills `buf` from the browser's CSPRNG.
+fn random_bytes(buf: &mut [u8]) -> Result<(), EngineError> {
+    let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+    let crypto = global.crypto().map_err(|e| read_error("crypto", &format!("{e:?}")))?;
+    crypto.get_random_values_with_u8_array(buf).map_err(|e| read_error("crypto", &format!("{e:?}")))?;
+    Ok(())
 }
 
 /// Worker 0: applies the user's change to the identity decisions, joins the

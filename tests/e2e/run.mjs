@@ -389,6 +389,82 @@ test('several sources: kinds detected and changed, unified view, undo a match, c
   await close();
 });
 
+test('privacy: masked by default, raw only for the admin and recorded; encrypted workspace saved and reopened; other origins blocked', async () => {
+  const dir = path.join(WORK, 'ws-sources');
+  cli(['sample', '--customers', '5000', '--seed', '20240601', '--dir', dir]);
+  const phones = fs.readFileSync(path.join(dir, 'sample_customers.csv'), 'utf8').split(/\r?\n/).slice(1).map((l) => l.split(',')[2]).filter(Boolean);
+  const anyPhone = (text) => phones.some((p) => text.includes(p));
+  let { page, close, log } = await open('zh-CN');
+  await page.click('[data-testid=load-sample-sources]');
+  const unified = page.locator('[data-testid=unified]');
+  await unified.waitFor({ timeout: 60_000 });
+  await page.waitForSelector('[data-testid=sources-busy][data-busy=false]', { state: 'attached' });
+  const customers = await unified.getAttribute('data-customers');
+  assert.ok(!anyPhone(await page.content()), 'masked by default');
+  assert.equal(await page.isDisabled('[data-testid=show-raw]'), true, 'only the admin may show raw values');
+  await page.selectOption('[data-testid=role]', 'admin');
+  await page.check('[data-testid=show-raw]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=audit] li').length === 1);
+  await page.waitForFunction(() => /1[3-9]\d{9}/.test(document.querySelector('[data-testid=unify-preview]')?.textContent || ''));
+  assert.ok(anyPhone(await page.textContent('[data-testid=unify-preview]')), 'raw values shown to the admin');
+  await page.selectOption('[data-testid=role]', 'sales');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=audit] li').length === 2);
+  await page.waitForFunction(() => !/1[3-9]\d{9}/.test(document.querySelector('[data-testid=unify-preview]')?.textContent || ''));
+  assert.match(await page.textContent('[data-testid=audit]'), /管理员 显示了原始值[\s\S]*销售 恢复脱敏/);
+
+  // Save: a short passphrase is refused; a good one gives a sealed file with nothing readable in it.
+  await page.fill('[data-testid=ws-passphrase]', 'short');
+  await page.click('[data-testid=ws-save]');
+  await page.waitForSelector('[data-testid=ws-message][data-ok=false]');
+  const pass = 'correct horse battery';
+  await page.fill('[data-testid=ws-passphrase]', pass);
+  const saved = await download(page, 'ws-save');
+  assert.equal(saved.name, 'custlens_workspace.custlens');
+  assert.equal(saved.bytes.subarray(0, 8).toString(), 'CUSTLENS');
+  assert.ok(!anyPhone(saved.bytes.toString('latin1')), 'the workspace file is encrypted');
+  const sealed = path.join(WORK, 'ws.custlens');
+  fs.writeFileSync(sealed, saved.bytes);
+  // The CLI opens it (same format): the plaintext holds the five files as imported.
+  const plain = path.join(WORK, 'ws.plain');
+  execFileSync(CLI, ['vault', 'open', '--in', sealed, '--out', plain], { env: { ...process.env, CUSTLENS_PASSPHRASE: pass } });
+  const text = fs.readFileSync(plain);
+  assert.equal(text.subarray(0, 4).toString(), 'CLWS');
+  assert.ok(text.includes(fs.readFileSync(path.join(dir, 'sample_tickets.csv'))), 'the files are kept as they were');
+
+  // The network check: everything from this origin; another origin blocked.
+  await page.click('[data-testid=check-list]');
+  assert.equal(await page.getAttribute('[data-testid=check-summary]', 'data-same-origin'), 'true');
+  await page.click('[data-testid=check-try]');
+  await page.waitForSelector('[data-testid=check-result][data-blocked=true]');
+  await page.evaluate(() => { window.__csp = window.__csp.filter((v) => !v.includes('example.com')); });
+  log.problems = log.problems.filter((p) => !p.includes('example.com'));
+  assert.ok(!log.requests.some((u) => u.includes('example.com')), 'the blocked request never left the page');
+  await close();
+
+  // A fresh browser: wrong passphrase and a tampered file are refused with clear messages; the right one restores all.
+  ({ page, close } = await open('zh-CN'));
+  await page.fill('[data-testid=ws-passphrase]', 'wrong passphrase');
+  await page.setInputFiles('[data-testid=ws-open]', sealed);
+  await page.waitForSelector('[data-testid=ws-message][data-ok=false]', { timeout: 60_000 });
+  assert.match(await page.textContent('[data-testid=ws-message]'), /密码错误/);
+  const tampered = path.join(WORK, 'tampered.custlens');
+  const bad = Buffer.from(saved.bytes);
+  bad[bad.length - 20] ^= 1;
+  fs.writeFileSync(tampered, bad);
+  await page.fill('[data-testid=ws-passphrase]', pass);
+  await page.setInputFiles('[data-testid=ws-open]', tampered);
+  await page.waitForFunction(() => /修改或损坏/.test(document.querySelector('[data-testid=ws-message]')?.textContent || ''), null, { timeout: 60_000 });
+  assert.equal(await page.locator('[data-testid=source-list]').count(), 0, 'nothing half-loaded');
+  await page.setInputFiles('[data-testid=ws-open]', sealed);
+  await page.waitForSelector('[data-testid=ws-message][data-ok=true]', { timeout: 60_000 });
+  await page.waitForSelector(`[data-testid=unified][data-customers="${customers}"]`, { timeout: 60_000 });
+  const kinds = await page.$$eval('[data-testid=source-list] tbody tr', (trs) => trs.map((tr) => tr.dataset.kind));
+  assert.deepEqual(kinds, ['customers', 'orders', 'tickets', 'surveys', 'events']);
+  const stored = await page.evaluate(() => JSON.stringify(Object.assign({}, localStorage)) + JSON.stringify(Object.assign({}, sessionStorage)));
+  assert.ok(!anyPhone(stored), 'nothing customer-related in local storage');
+  await close();
+});
+
 test('a large file: parallel workers, progress, cancel, a responsive page and the same rows as the CLI', async () => {
   const big = path.join(WORK, 'big.csv');
   cli(['sample', '--customers', '200000', '--orders', big]);

@@ -11,6 +11,7 @@
 pub mod detect;
 pub mod mask;
 pub mod pseudonym;
+pub mod roles;
 pub mod share;
 pub mod small_cell;
 pub mod vault;

@@ -80,7 +80,7 @@ fn FileInfo() -> impl IntoView {
                 c => format!("“{}”", c as char),
             });
             let size = if p.size >= 1 << 20 {
-                format!("{} MB", format::float(p.size as f64 / 1_048_576.0, 1))
+                format::bytes(p.size)
             } else {
                 format!("{} KB", format::float(p.size as f64 / 1024.0, 1))
             };

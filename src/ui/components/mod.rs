@@ -9,6 +9,7 @@ mod import;
 mod mapping;
 mod pareto;
 mod preview;
+mod privacy;
 mod rejects;
 mod result;
 mod sources;
@@ -47,6 +48,7 @@ pub fn App() -> impl IntoView {
             <result::ResultPanel/>
             <pareto::ParetoCard/>
             <sources::SourcesPanel/>
+            <privacy::PrivacyPanel/>
         </main>
     }
 }

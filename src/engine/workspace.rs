@@ -1,0 +1,189 @@
+//! A saved workspace: the files the user imported (as they were), the kind
+//! each was read as, the identity decisions and the masking preset — put in
+//! one byte string and sealed with a passphrase ([`crate::engine::privacy::vault`]).
+//!
+//! Layout of the plaintext: `CLWS` + a little-endian `u32` manifest length +
+//! the manifest as JSON (format version, files with name, kind and size,
+//! settings) + the files' bytes one after another, in manifest order. Opening
+//! checks every size against the bytes present, so a file that decrypts but
+//! does not add up is refused whole: nothing is half-loaded.
+
+use crate::engine::ingest::fields::SourceKind;
+use crate::engine::privacy::mask::MaskPreset;
+use crate::engine::privacy::vault::{self, KdfParams, VaultError, NONCE_LEN, SALT_LEN};
+use crate::engine::unify::UnifyOptions;
+use serde::{Deserialize, Serialize};
+
+/// The plaintext's first bytes.
+const MAGIC: &[u8; 4] = b"CLWS";
+/// The manifest format this build writes and reads.
+pub const WORKSPACE_VERSION: u32 = 1;
+
+/// One imported file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkspaceFile {
+    /// File name as imported.
+    pub name: String,
+    /// The kind it was read as.
+    pub kind: SourceKind,
+    /// Its bytes, unchanged.
+    pub bytes: Vec<u8>,
+}
+
+/// Everything a workspace holds.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Workspace {
+    /// The imported files, in the order they were added.
+    pub files: Vec<WorkspaceFile>,
+    /// Merges confirmed and matches undone.
+    pub unify: UnifyOptions,
+    /// How personal data is masked.
+    pub mask_preset: MaskPreset,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Manifest {
+    version: u32,
+    files: Vec<FileEntry>,
+    unify: UnifyOptions,
+    mask_preset: MaskPreset,
+}
+
+#[derive(Serialize, Deserialize)]
+struct FileEntry {
+    name: String,
+    kind: SourceKind,
+    size: u64,
+}
+
+/// Why a decrypted workspace could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum WorkspaceError {
+    /// Opening the sealed file failed (wrong passphrase, altered, truncated…).
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    /// The content is not a workspace this build can read.
+    #[error("the workspace content is not readable: {0}")]
+    Malformed(String),
+}
+
+impl Workspace {
+    /// The plaintext bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let manifest = Manifest {
+            version: WORKSPACE_VERSION,
+            files: self
+                .files
+                .iter()
+                .map(|f| FileEntry { name: f.name.clone(), kind: f.kind, size: f.bytes.len() as u64 })
+                .collect(),
+            unify: self.unify.clone(),
+            mask_preset: self.mask_preset,
+        };
+        let json = serde_json::to_vec(&manifest).unwrap_or_default();
+        let total = 8 + json.len() + self.files.iter().map(|f| f.bytes.len()).sum::<usize>();
+        let mut out = Vec::with_capacity(total);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&(json.len() as u32).to_le_bytes());
+        out.extend_from_slice(&json);
+        for f in &self.files {
+            out.extend_from_slice(&f.bytes);
+        }
+        out
+    }
+
+    /// Reads plaintext bytes; refuses anything that does not add up.
+    pub fn from_bytes(b: &[u8]) -> Result<Workspace, WorkspaceError> {
+        let bad = |m: &str| WorkspaceError::Malformed(m.to_string());
+        if b.len() < 8 || &b[..4] != MAGIC {
+            return Err(bad("no workspace header"));
+        }
+        let len = u32::from_le_bytes([b[4], b[5], b[6], b[7]]) as usize;
+        let json = b.get(8..8 + len).ok_or_else(|| bad("the manifest is cut short"))?;
+        let m: Manifest = serde_json::from_slice(json).map_err(|e| bad(&format!("manifest: {e}")))?;
+        if m.version != WORKSPACE_VERSION {
+            return Err(bad(&format!("manifest version {} (this build reads {WORKSPACE_VERSION})", m.version)));
+        }
+        let mut at = 8 + len;
+        let mut files = Vec::with_capacity(m.files.len());
+        for e in m.files {
+            let end = usize::try_from(e.size).ok().and_then(|s| at.checked_add(s)).filter(|&end| end <= b.len());
+            let end = end.ok_or_else(|| bad(&format!("{}: fewer bytes than the manifest says", e.name)))?;
+            files.push(WorkspaceFile { name: e.name, kind: e.kind, bytes: b[at..end].to_vec() });
+            at = end;
+        }
+        if at != b.len() {
+            return Err(bad("bytes after the last file"));
+        }
+        Ok(Workspace { files, unify: m.unify, mask_preset: m.mask_preset })
+    }
+
+    /// The sealed file: encrypted under `passphrase` (see the vault's format).
+    pub fn seal(
+        &self,
+        passphrase: &[u8],
+        salt: [u8; SALT_LEN],
+        nonce: [u8; NONCE_LEN],
+        params: KdfParams,
+    ) -> Result<Vec<u8>, WorkspaceError> {
+        Ok(vault::seal(&self.to_bytes(), passphrase, salt, nonce, params)?)
+    }
+
+    /// Opens a sealed file.
+    pub fn open(sealed: &[u8], passphrase: &[u8]) -> Result<Workspace, WorkspaceError> {
+        Workspace::from_bytes(&vault::open(sealed, passphrase)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn ws() -> Workspace {
+        Workspace {
+            files: vec![
+                WorkspaceFile {
+                    name: "客户.csv".into(), kind: SourceKind::Customers, bytes: "客户ID\nC1\n".into()
+                },
+                WorkspaceFile { name: "o.xlsx".into(), kind: SourceKind::Orders, bytes: vec![0, 1, 2, 255] },
+                WorkspaceFile { name: "empty.csv".into(), kind: SourceKind::Events, bytes: Vec::new() },
+            ],
+            unify: UnifyOptions { undone: BTreeSet::from(["13800000001".to_string()]), ..UnifyOptions::default() },
+            mask_preset: MaskPreset::Strict,
+        }
+    }
+
+    fn fast() -> KdfParams {
+        KdfParams::Pbkdf2Sha256 { iterations: 1_000 }
+    }
+
+    #[test]
+    fn round_trips_plain_and_sealed() {
+        let w = ws();
+        assert_eq!(Workspace::from_bytes(&w.to_bytes()), Ok(w.clone()));
+        let sealed = w.seal(b"correct horse", [7; SALT_LEN], [9; NONCE_LEN], fast()).expect("seal");
+        assert!(!sealed.windows(6).any(|x| x == "客户".as_bytes()), "nothing readable in the sealed file");
+        assert_eq!(Workspace::open(&sealed, b"correct horse"), Ok(w));
+        assert_eq!(Workspace::open(&sealed, b"wrong"), Err(WorkspaceError::Vault(VaultError::WrongPassphrase)));
+        let mut altered = sealed.clone();
+        let last = altered.len() - 1;
+        altered[last] ^= 1;
+        assert_eq!(Workspace::open(&altered, b"correct horse"), Err(WorkspaceError::Vault(VaultError::Tampered)));
+        assert!(matches!(
+            Workspace::open(&sealed[..40], b"correct horse"),
+            Err(WorkspaceError::Vault(VaultError::Truncated { .. }))
+        ));
+    }
+
+    #[test]
+    fn content_that_does_not_add_up_is_refused_whole() {
+        let b = ws().to_bytes();
+        assert!(matches!(Workspace::from_bytes(&b[..b.len() - 1]), Err(WorkspaceError::Malformed(_))));
+        let mut longer = b.clone();
+        longer.push(0);
+        assert!(matches!(Workspace::from_bytes(&longer), Err(WorkspaceError::Malformed(_))));
+        assert!(matches!(Workspace::from_bytes(b"CLWS\xff\xff\xff\xff{}"), Err(WorkspaceError::Malformed(_))));
+        assert!(matches!(Workspace::from_bytes(b"nope"), Err(WorkspaceError::Malformed(_))));
+    }
+}

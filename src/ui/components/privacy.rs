@@ -1,0 +1,202 @@
+//! The privacy card: the role the page is viewed as, how personal data is
+//! masked (raw values only for the admin, recorded), the encrypted workspace
+//! (save and open), and a network check that lists what the page loaded and
+//! shows a request to another origin being blocked.
+
+use crate::engine::privacy::mask::MaskPreset;
+use crate::engine::privacy::roles::Role;
+use crate::ui::browser;
+use crate::ui::format;
+use crate::ui::job::JobError;
+use crate::ui::state::{AppState, AuditAction, WorkspaceDone};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+
+/// A site the network check tries to reach (it must be blocked).
+const OTHER_ORIGIN: &str = "https://example.com/";
+
+/// The privacy card.
+#[component]
+pub fn PrivacyPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let t = move || state.lang.get().texts();
+    let on_role = move |ev: leptos::ev::Event| {
+        let sel: HtmlSelectElement = event_target(&ev);
+        if let Some(r) = Role::from_key(&sel.value()) {
+            state.set_role(r);
+        }
+    };
+    let on_preset = move |ev: leptos::ev::Event| {
+        let sel: HtmlSelectElement = event_target(&ev);
+        if let Some(p) = MaskPreset::from_key(&sel.value()) {
+            state.set_masking(p, state.raw.get_untracked());
+        }
+    };
+    let on_raw = move |ev: leptos::ev::Event| {
+        let input: HtmlInputElement = event_target(&ev);
+        state.set_masking(state.mask_preset.get_untracked(), input.checked());
+    };
+    let roles = move || {
+        Role::ALL
+            .into_iter()
+            .map(|r| view! { <option value=r.key() selected=move || state.role.get() == r>{move || t().role(r)}</option> })
+            .collect_view()
+    };
+    let presets = move || {
+        MaskPreset::ALL
+            .into_iter()
+            .map(|p| {
+                let name = move || t().privacy_text(&format!("mask_preset_{}", p.key())).to_string();
+                view! { <option value=p.key() selected=move || state.mask_preset.get() == p>{name}</option> }
+            })
+            .collect_view()
+    };
+    let audit = move || {
+        state
+            .audit
+            .get()
+            .into_iter()
+            .map(|e| {
+                let template = match e.action {
+                    AuditAction::ShowRaw => t().audit_show_raw,
+                    AuditAction::Mask => t().audit_mask,
+                };
+                view! { <li>{template.replace("{at}", &e.at).replace("{role}", t().role(e.role))}</li> }
+            })
+            .collect_view()
+    };
+    view! {
+        <section class="card" aria-labelledby="privacy-h" data-testid="privacy">
+            <h2 id="privacy-h">{move || t().privacy_title}</h2>
+            <p class="hint">{move || t().privacy_hint}</p>
+            <div class="controls">
+                <label>
+                    {move || t().role_label}
+                    <select data-testid="role" on:change=on_role>{roles}</select>
+                </label>
+                <label>
+                    {move || t().mask_label}
+                    <select data-testid="mask-preset" on:change=on_preset>{presets}</select>
+                </label>
+                <label class="check">
+                    <input
+                        type="checkbox"
+                        data-testid="show-raw"
+                        prop:checked=move || state.raw.get()
+                        disabled=move || !state.role.get().may_show_raw()
+                        on:change=on_raw
+                    />
+                    {move || t().show_raw}
+                </label>
+            </div>
+            <ul class="audit" data-testid="audit" aria-label=move || t().audit_title>{audit}</ul>
+            <WorkspaceBox/>
+            <NetworkCheck/>
+        </section>
+    }
+}
+
+/// Save and open an encrypted workspace.
+#[component]
+fn WorkspaceBox() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let t = move || state.lang.get().texts();
+    let passphrase = RwSignal::new(String::new());
+    let on_open = move |ev: leptos::ev::Event| {
+        let input: HtmlInputElement = event_target(&ev);
+        if let Some(f) = input.files().and_then(|l| l.get(0)) {
+            state.open_workspace(f.into(), passphrase.get_untracked());
+        }
+        input.set_value("");
+    };
+    let message = move || {
+        state.workspace.get().map(|outcome| {
+            let (text, ok) = match outcome {
+                Ok(WorkspaceDone::Saved { files, bytes }) => (
+                    t().ws_saved.replace("{files}", &files.to_string()).replace("{bytes}", &format::bytes(bytes)),
+                    true,
+                ),
+                Ok(WorkspaceDone::Opened { files }) => (t().ws_opened.replace("{files}", &files.to_string()), true),
+                Ok(WorkspaceDone::TooShort) => (t().ws_short.to_string(), false),
+                Ok(WorkspaceDone::Nothing) => (t().ws_nothing.to_string(), false),
+                Err(JobError::Engine(e)) => (t().error(&e), false),
+                Err(e) => (e.to_string(), false),
+            };
+            let class = if ok { "hint" } else { "error-text" };
+            view! { <p class=class data-testid="ws-message" data-ok=ok.to_string()>{text}</p> }
+        })
+    };
+    view! {
+        <h3>{move || t().ws_title}</h3>
+        <p class="hint">{move || t().ws_hint}</p>
+        <div class="controls">
+            <label>
+                {move || t().ws_passphrase}
+                <input
+                    type="password"
+                    autocomplete="new-password"
+                    data-testid="ws-passphrase"
+                    on:input=move |ev| passphrase.set(event_target_value(&ev))
+                />
+            </label>
+            <button class="button primary" data-testid="ws-save" on:click=move |_| state.save_workspace(passphrase.get_untracked())>
+                {move || t().ws_save}
+            </button>
+            <label class="button">
+                {move || t().ws_open}
+                <input type="file" class="visually-hidden" accept=".custlens" data-testid="ws-open" on:change=on_open/>
+            </label>
+        </div>
+        {message}
+    }
+}
+
+/// What the page loaded, and a request to another origin that must be blocked.
+#[component]
+fn NetworkCheck() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let t = move || state.lang.get().texts();
+    let loaded = RwSignal::new(Vec::<String>::new());
+    let blocked = RwSignal::new(None::<bool>);
+    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+    let same = origin.clone();
+    let try_other = move |_| {
+        spawn_local(async move {
+            blocked.set(Some(browser::probe_other_origin(OTHER_ORIGIN).await.is_ok()));
+        });
+    };
+    let list = move || {
+        let items = loaded.get();
+        let all_same = !items.is_empty() && items.iter().all(|u| u.starts_with(&same));
+        let summary = (!items.is_empty()).then(|| {
+            let text = if all_same { t().check_same_origin.replace("{origin}", &same) } else { String::new() };
+            view! { <p class="hint" data-testid="check-summary" data-same-origin=all_same.to_string()>{text}</p> }
+        });
+        view! {
+            {summary}
+            <ul class="loaded" data-testid="check-loaded">
+                {items.into_iter().map(|u| view! { <li>{u}</li> }).collect_view()}
+            </ul>
+        }
+    };
+    let result = move || {
+        blocked.get().map(|b| {
+            let text = if b { t().check_blocked } else { t().check_open }.replace("{url}", OTHER_ORIGIN);
+            view! { <p class=if b { "hint" } else { "error-text" } data-testid="check-result" data-blocked=b.to_string()>{text}</p> }
+        })
+    };
+    view! {
+        <h3>{move || t().check_title}</h3>
+        <p class="hint">{move || t().check_hint}</p>
+        <div class="controls">
+            <button class="button" data-testid="check-list" on:click=move |_| loaded.set(browser::loaded_resources())>
+                {move || t().check_list}
+            </button>
+            <button class="button" data-testid="check-try" on:click=try_other>{move || t().check_try}</button>
+        </div>
+        {result}
+        {list}
+        <span hidden>{origin}</span>
+    }
+}
