@@ -323,3 +323,162 @@ fn unify_joins_every_sample_source_and_accounts_for_every_row() {
     assert_eq!(after.len(), customers.len() - 1);
     assert!(after.iter().all(|r| r[0] != gone) && after.iter().any(|r| r[0] == keep));
 }
+
+/// Every export the CLI makes with default settings, scanned for the raw
+/// phones, ID numbers and e-mails of its input: none may appear.
+#[test]
+fn default_exports_hold_no_raw_personal_data() {
+    let dir = tmp();
+    let p = |s: &std::path::Path| s.to_str().unwrap_or("").to_string();
+    let data = dir.path().join("data");
+    let o = custlens(&["sample", "--customers", "800", "--seed", "4", "--dir", &p(&data)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Orders keyed by phone for some customers, and a comment with a phone and an ID number in it.
+    let crm = std::fs::read_to_string(data.join("sample_customers.csv")).expect("crm");
+    let rows: Vec<Vec<String>> = crm.lines().skip(1).map(|l| l.split(',').map(str::to_string).collect()).collect();
+    let orders = data.join("orders_by_phone.csv");
+    let mut text = String::from("订单号,客户ID,下单时间,订单金额,备注\n");
+    for (i, r) in rows.iter().take(50).enumerate() {
+        text.push_str(&format!(
+            "X{i},{},2024-05-{:02},{}.00,请联系{} 身份证11010519491231002X\n",
+            r[2],
+            i % 28 + 1,
+            10 + i,
+            r[2]
+        ));
+    }
+    std::fs::write(&orders, text).expect("write");
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).expect("out");
+    let runs: Vec<Vec<String>> = vec![
+        vec![
+            "rfm".into(),
+            "--orders".into(),
+            p(&orders),
+            "--out".into(),
+            p(&out.join("rfm.csv")),
+            "--rejects".into(),
+            p(&out.join("rej.csv")),
+        ],
+        vec!["rfm".into(), "--orders".into(), p(&orders), "--out".into(), p(&out.join("rfm.xlsx"))],
+        vec!["pareto".into(), "--orders".into(), p(&orders), "--out".into(), p(&out.join("pareto.csv"))],
+        vec![
+            "clean".into(),
+            "--kind".into(),
+            "orders".into(),
+            "--input".into(),
+            p(&orders),
+            "--out".into(),
+            p(&out.join("clean_o")),
+        ],
+        vec![
+            "clean".into(),
+            "--kind".into(),
+            "customers".into(),
+            "--input".into(),
+            p(&data.join("sample_customers.csv")),
+            "--out".into(),
+            p(&out.join("clean_c")),
+        ],
+        vec![
+            "clean".into(),
+            "--kind".into(),
+            "customers".into(),
+            "--input".into(),
+            p(&data.join("sample_customers.csv")),
+            "--out".into(),
+            p(&out.join("clean_x")),
+            "--format".into(),
+            "xlsx".into(),
+        ],
+        vec![
+            "unify".into(),
+            "--input".into(),
+            p(&data.join("sample_customers.csv")),
+            "--input".into(),
+            p(&data.join("sample_tickets.csv")),
+            "--input".into(),
+            p(&data.join("sample_surveys.csv")),
+            "--input".into(),
+            p(&orders),
+            "--out".into(),
+            p(&out.join("unify")),
+        ],
+        vec![
+            "unify".into(),
+            "--input".into(),
+            p(&data.join("sample_customers.csv")),
+            "--input".into(),
+            p(&orders),
+            "--out".into(),
+            p(&out.join("unify_x")),
+            "--format".into(),
+            "xlsx".into(),
+        ],
+        vec![
+            "funnel".into(),
+            "--events".into(),
+            p(&data.join("sample_events.csv")),
+            "--dropped-out".into(),
+            p(&out.join("dropped.csv")),
+        ],
+        vec![
+            "mask".into(),
+            "--input".into(),
+            p(&data.join("sample_customers.csv")),
+            "--out".into(),
+            p(&out.join("masked.csv")),
+        ],
+    ];
+    for args in &runs {
+        let o = custlens(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    }
+    let mut secrets: Vec<String> =
+        rows.iter().flat_map(|r| [r[2].clone(), r[3].clone()]).filter(|v| v.len() > 5).collect();
+    secrets.push("11010519491231002X".into());
+    let mut files = Vec::new();
+    fn walk(d: &std::path::Path, files: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(d).expect("dir").flatten() {
+            if e.path().is_dir() {
+                walk(&e.path(), files);
+            } else {
+                files.push(e.path());
+            }
+        }
+    }
+    walk(&out, &mut files);
+    assert!(files.len() >= 20, "{files:?}");
+    for f in &files {
+        let bytes = std::fs::read(f).expect("read");
+        // XLSX is a zip: scan its unpacked XML.
+        let text = if f.extension().is_some_and(|e| e == "xlsx") {
+            let mut z = zip_text(&bytes);
+            z.push_str(&String::from_utf8_lossy(&bytes));
+            z
+        } else {
+            String::from_utf8_lossy(&bytes).into_owned()
+        };
+        for s in &secrets {
+            assert!(!text.contains(s.as_str()), "{} holds {s}", f.display());
+        }
+    }
+}
+
+/// The text of every sheet of a workbook (via calamine).
+fn zip_text(bytes: &[u8]) -> String {
+    use calamine::{Reader, Xlsx};
+    let mut out = String::new();
+    let Ok(mut wb) = Xlsx::new(std::io::Cursor::new(bytes.to_vec())) else { return out };
+    for name in wb.sheet_names() {
+        if let Ok(range) = wb.worksheet_range(&name) {
+            for row in range.rows() {
+                for c in row {
+                    out.push_str(&c.to_string());
+                    out.push('\n');
+                }
+            }
+        }
+    }
+    out
+}

@@ -41,6 +41,9 @@ pub struct Args {
     /// Print the result as one JSON object instead of a summary.
     #[arg(long)]
     json: bool,
+    /// How personal data appears in the output.
+    #[command(flatten)]
+    disclosure: super::disclosure::DisclosureArgs,
 }
 
 /// Runs `custlens funnel`.
@@ -54,7 +57,8 @@ pub fn run(a: Args) -> Result<()> {
         order: if a.order == "loose" { StepOrder::Loose } else { StepOrder::Strict },
         list_max: a.list_max,
     };
-    let f = funnel(&table, &mapping, &params).map_err(|e| anyhow!("{file}: {e}"))?;
+    let mut f = funnel(&table, &mapping, &params).map_err(|e| anyhow!("{file}: {e}"))?;
+    crate::engine::privacy::share::funnel(&mut f, &a.disclosure.disclosure()?);
     report_rows(file, f.rows_in, f.rows_in - f.excluded.iter().map(|e| e.rows).sum::<u64>(), &f.excluded);
     eprintln!("  {} events of the steps, {} of other types (not used)", f.step_events, f.other_events);
     if let Some(path) = &a.dropped_out {

@@ -11,6 +11,7 @@
 use super::detect::{detect, legacy_id_number, luhn, DetectParams, Detections};
 use super::mask::MaskPolicy;
 use super::PersonalKind;
+use crate::engine::analyze::funnel::Funnel;
 use crate::engine::clean::run::{Change, Cleaned};
 use crate::engine::clean::standardise::{self, Outcome};
 use crate::engine::clean::table::TextTable;
@@ -208,6 +209,19 @@ pub fn ids<'a>(ids: &'a IdArena, d: &Disclosure) -> Cow<'a, IdArena> {
         out.push(&scrub(id, policy));
     }
     Cow::Owned(out)
+}
+
+/// A funnel's customer ids (listed and kept) as they may be shown or exported.
+pub fn funnel(f: &mut Funnel, d: &Disclosure) {
+    if d.policy().is_none() {
+        return;
+    }
+    f.ids = ids(&f.ids, d).into_owned();
+    for s in &mut f.steps {
+        for id in &mut s.dropped.ids {
+            *id = text(id, d).into_owned();
+        }
+    }
 }
 
 /// One text as it may be shown or exported.
