@@ -70,9 +70,10 @@ fn unexpected(r: &Response) -> JobError {
     }
 }
 
-/// Looks at a file: format, encoding, headers, suggested mapping.
-pub async fn probe(pool: &Pool, file: &Blob) -> Result<Probe, JobError> {
-    let env = pool.call(0, Envelope::new(Request::Probe { sheet: None }).with_file(file.clone()), None).await?;
+/// Looks at a file (a workbook at `sheet`, else its first sheet with data):
+/// format, encoding, headers, suggested mapping.
+pub async fn probe(pool: &Pool, file: &Blob, sheet: Option<String>) -> Result<Probe, JobError> {
+    let env = pool.call(0, Envelope::new(Request::Probe { sheet }).with_file(file.clone()), None).await?;
     match env.body {
         Response::Probe(p) => Ok(p),
         other => Err(unexpected(&other)),

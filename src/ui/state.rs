@@ -147,6 +147,17 @@ impl AppState {
 
     /// Takes a new file: probes it, and runs at once when the mapping is sure.
     pub fn open_file(self, file: Blob) {
+        self.open_sheet(file, None);
+    }
+
+    /// Reads another sheet of the workbook on screen.
+    pub fn choose_sheet(self, sheet: String) {
+        if let Some(file) = self.file.get_value() {
+            self.open_sheet(file, Some(sheet));
+        }
+    }
+
+    fn open_sheet(self, file: Blob, sheet: Option<String>) {
         if matches!(self.status.get_untracked(), Status::Running { .. } | Status::Probing) {
             self.pool().cancel();
         }
@@ -159,7 +170,7 @@ impl AppState {
         self.status.set(Status::Probing);
         let pool = self.pool();
         spawn_local(async move {
-            match job::probe(&pool, &file).await {
+            match job::probe(&pool, &file, sheet).await {
                 Ok(p) => {
                     if !self.is_current(job) {
                         return;
@@ -310,7 +321,7 @@ impl AppState {
         self.sources_busy.update(|n| *n += files.len() as u32);
         spawn_local(async move {
             for file in files {
-                let added = match job::probe(&pool, &file).await {
+                let added = match job::probe(&pool, &file, None).await {
                     Ok(probe) => {
                         let kind = probe.detected;
                         self.keep_source(&pool, file, probe, kind).await

@@ -465,6 +465,41 @@ test('privacy: masked by default, raw only for the admin and recorded; encrypted
   await close();
 });
 
+test('a workbook with several sheets: the sheet is chosen in the page', async () => {
+  const out = path.join(WORK, 'book');
+  cli(['clean', '--kind', 'orders', '--input', path.join(DATA, 'orders_gbk.csv'), '--out', out, '--format', 'xlsx']);
+  const { page, close } = await open('zh-CN');
+  await pick(page, path.join(out, 'clean.xlsx'));
+  await result(page);
+  assert.equal(await page.getAttribute('[data-testid=sheet]', 'data-sheet'), 'clean');
+  const sheets = await page.$$eval('[data-testid=sheet] option', (os) => os.map((o) => o.value));
+  assert.deepEqual(sheets, ['clean', 'set_aside', 'changes']);
+  await page.selectOption('[data-testid=sheet]', 'changes');
+  await page.waitForSelector('[data-testid=sheet][data-sheet=changes]');
+  await page.waitForSelector('[data-testid=mapping]');
+  assert.equal(await page.locator('[data-testid=rfm-result]').count(), 0, 'the change log is not an orders table');
+  await page.selectOption('[data-testid=sheet]', 'clean');
+  await result(page);
+  await close();
+});
+
+test('text from data is shown as text, never run as HTML', async () => {
+  const file = path.join(WORK, 'xss.csv');
+  const payload = '<img src=x onerror=alert(1)>';
+  fs.writeFileSync(file, `订单号,客户ID,下单时间,订单金额,商品品类\nO1,C1,2024-01-02,10.00,"${payload}"\nO2,C2,2024-01-03,20.00,<b>bold</b>\n`);
+  const { page, close } = await open('zh-CN');
+  let dialogs = 0;
+  page.on('dialog', async (d) => { dialogs += 1; await d.dismiss(); });
+  await pick(page, file);
+  await result(page);
+  await page.waitForSelector('[data-testid=preview]');
+  assert.ok((await page.textContent('[data-testid=preview]')).includes(payload), 'the payload is shown as text');
+  assert.equal(await page.locator('img[src=x]').count(), 0);
+  assert.equal(await page.locator('[data-testid=preview] b').count(), 0);
+  assert.equal(dialogs, 0);
+  await close();
+});
+
 test('a large file: parallel workers, progress, cancel, a responsive page and the same rows as the CLI', async () => {
   const big = path.join(WORK, 'big.csv');
   cli(['sample', '--customers', '200000', '--orders', big]);

@@ -100,9 +100,24 @@ fn FileInfo() -> impl IntoView {
                         <dt>{t().delimiter}</dt>
                         <dd data-testid="file-delimiter">{d}</dd>
                     })}
-                    {p.sheet.clone().map(|s| view! {
-                        <dt>{t().sheet}</dt>
-                        <dd>{s}</dd>
+                    {p.sheet.clone().map(|current| {
+                        let options = p
+                            .sheets
+                            .iter()
+                            .map(|s| view! { <option value=s.clone() selected=*s == current>{s.clone()}</option> })
+                            .collect_view();
+                        let on_sheet = move |ev: leptos::ev::Event| {
+                            let sel: web_sys::HtmlSelectElement = event_target(&ev);
+                            state.choose_sheet(sel.value());
+                        };
+                        view! {
+                            <dt>{t().sheet}</dt>
+                            <dd>
+                                <select data-testid="sheet" data-sheet=current.clone() aria-label=t().sheet on:change=on_sheet>
+                                    {options}
+                                </select>
+                            </dd>
+                        }
                     })}
                 </dl>
             }
