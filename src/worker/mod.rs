@@ -4,6 +4,7 @@
 //! keeps the columns of the chunk it read; worker 0 also merges the chunks
 //! and keeps the customers for re-scoring and export.
 
+mod analyses;
 mod blob;
 
 use crate::engine::analyze::crosstab::{crosstab, CrosstabParams};
@@ -68,6 +69,8 @@ struct State {
     unify_opts: UnifyOptions,
     /// How personal data is shown and exported (masked unless raw was chosen).
     disclosure: Disclosure,
+    /// Worker 0: the last result of each time-based analysis of `sources`.
+    analyses: analyses::Kept,
 }
 
 /// A source kept for the customer view.
@@ -180,6 +183,7 @@ fn handle(env: Envelope<Request>) {
                 let mut s = s.borrow_mut();
                 s.sources.retain(|k| k.file != file);
                 s.unified = None;
+                analyses::forget(&mut s);
             });
             Ok((Response::Done, None))
         }
@@ -203,6 +207,10 @@ fn handle(env: Envelope<Request>) {
             let x = crosstab(&share::table(&u.customer_table(), &s.disclosure), &params)?;
             Ok((Response::Crosstab { json: serde_json::to_string(&x).unwrap_or_default() }, None))
         }),
+        Request::Analysis { which, params_json } => {
+            STATE.with(|s| analyses::run(&mut s.borrow_mut(), which, &params_json))
+        }
+        Request::ExportAnalysis { what, xlsx } => export(|s, w| analyses::export(s, what, xlsx, w)),
         Request::ExportUnify { what } => export(|s, w| {
             let Some(u) = &s.unified else { return Ok(None) };
             match what {
@@ -358,6 +366,7 @@ fn add_source(b: &Blob, probe: &Probe, kind: SourceKind) -> Answer {
     STATE.with(|s| {
         let mut s = s.borrow_mut();
         s.unified = None;
+        analyses::forget(&mut s);
         let kept = KeptSource { file: probe.file.clone(), mapping, cleaned };
         match s.sources.iter_mut().find(|k| k.file == probe.file) {
             Some(k) => *k = kept,
