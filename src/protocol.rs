@@ -163,6 +163,68 @@ pub enum Request {
         /// The [`crate::engine::analyze::crosstab::CrosstabParams`] as JSON.
         params_json: String,
     },
+    /// Run a time-based analysis on the sources kept (see [`Analysis`]).
+    Analysis {
+        /// Which.
+        which: Analysis,
+        /// Its parameters as JSON (`CohortParams`, `SatisfactionParams`,
+        /// `FunnelParams`, `ActivityParams`; ignored for the event types).
+        params_json: String,
+    },
+    /// Export a table of the last run of an analysis.
+    ExportAnalysis {
+        /// Which table.
+        what: AnalysisFile,
+        /// As an XLSX workbook (else CSV).
+        xlsx: bool,
+    },
+}
+
+/// The time-based analyses of the sources kept, each on the first source of
+/// the kind it needs.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Analysis {
+    /// Cohorts and retention (orders).
+    Cohorts,
+    /// CSAT, NPS, CES and tickets (surveys, tickets).
+    Satisfaction,
+    /// A funnel of event steps (events).
+    Funnel,
+    /// Activity classes (events).
+    Activity,
+    /// The event types present, most frequent first (events).
+    EventTypes,
+}
+
+/// The tables the time-based analyses export.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AnalysisFile {
+    /// The retention matrix.
+    Cohorts,
+    /// The satisfaction scores by month.
+    Satisfaction,
+    /// Tickets per type.
+    TicketTypes,
+    /// The funnel's steps.
+    Funnel,
+    /// Every customer who dropped out of the funnel (CSV only, as `custlens funnel --dropped-out`).
+    FunnelDropped,
+    /// Activity classes at each month's end.
+    Activity,
+}
+
+impl AnalysisFile {
+    /// Its file name without the extension.
+    pub fn stem(self) -> &'static str {
+        match self {
+            AnalysisFile::Cohorts => "custlens_cohorts",
+            AnalysisFile::Satisfaction => "custlens_satisfaction",
+            AnalysisFile::TicketTypes => "custlens_ticket_types",
+            AnalysisFile::Funnel => "custlens_funnel",
+            AnalysisFile::FunnelDropped => "custlens_funnel_dropped",
+            AnalysisFile::Activity => "custlens_activity",
+        }
+    }
 }
 
 /// A change to the identity decisions, naming entries of the lists last shown.
@@ -355,6 +417,12 @@ pub enum Response {
     /// A cross-tab, as JSON (its test is a flattened struct, which the binary format cannot carry).
     Crosstab {
         /// The [`crate::engine::analyze::crosstab::Crosstab`] as JSON.
+        json: String,
+    },
+    /// A time-based analysis, as JSON (its results hold optional nested tables
+    /// and skipped fields; JSON keeps it simple).
+    Analysis {
+        /// The result (`Cohorts`, `Satisfaction`, `Funnel`, `Activity` or a list of `ValueCount`) as JSON.
         json: String,
     },
     /// Several files, attached as one buffer one after another.

@@ -187,6 +187,16 @@ pub enum AnalysisError {
         /// The table's headers.
         columns: String,
     },
+    /// An analysis needs a source of a kind that none of the sources is.
+    #[error("no source is a table of {} (add one to the sources)", kinds_text(.kinds))]
+    NoSource {
+        /// The kinds that would do.
+        kinds: Vec<crate::engine::ingest::fields::SourceKind>,
+    },
+}
+
+fn kinds_text(kinds: &[crate::engine::ingest::fields::SourceKind]) -> String {
+    kinds.iter().map(|k| k.key()).collect::<Vec<_>>().join(" or ")
 }
 
 /// Errors writing an export (an XLSX workbook). Each names the sheet and,

@@ -17,7 +17,8 @@ use crate::engine::privacy::mask::MaskPreset;
 use crate::envelope::Envelope;
 use crate::i18n::Lang;
 use crate::protocol::{
-    CleanFile, CleanView, Request, Response, RfmView, SourceView, UnifyChange, UnifyFile, UnifyView,
+    Analysis, AnalysisFile, CleanFile, CleanView, Request, Response, RfmView, SourceView, UnifyChange, UnifyFile,
+    UnifyView,
 };
 use js_sys::Uint8Array;
 use std::cell::RefCell;
@@ -224,6 +225,8 @@ pub enum Export {
     Unify(UnifyFile),
     /// The Pareto ranking.
     Pareto,
+    /// A table of a time-based analysis, as XLSX when `true` (else CSV).
+    Analysis(AnalysisFile, bool),
 }
 
 /// Cleans the file as a table of `kind` in worker 0.
@@ -244,6 +247,7 @@ pub async fn export(pool: &Pool, what: Export, lang: Lang) -> Result<(String, Ui
         Export::Clean(what) => Request::ExportClean { what, lang },
         Export::Unify(what) => Request::ExportUnify { what },
         Export::Pareto => Request::ExportPareto,
+        Export::Analysis(what, xlsx) => Request::ExportAnalysis { what, xlsx },
     };
     let env = pool.call(0, Envelope::new(req), None).await?;
     match (env.body, env.parts.into_iter().next()) {
@@ -358,6 +362,19 @@ pub async fn open_workspace(
     let env = pool.call(0, Envelope::new(Request::OpenWorkspace { passphrase }).with_file(file.clone()), None).await?;
     match env.body {
         Response::WorkspaceOpened { sources, mask_preset } => Ok((sources, mask_preset)),
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// Runs a time-based analysis of the sources in worker 0; `T` is its result type.
+pub async fn analysis<T: serde::de::DeserializeOwned>(
+    pool: &Pool,
+    which: Analysis,
+    params_json: String,
+) -> Result<T, JobError> {
+    let env = pool.call(0, Envelope::new(Request::Analysis { which, params_json }), None).await?;
+    match env.body {
+        Response::Analysis { json } => serde_json::from_str(&json).map_err(|e| JobError::Worker(e.to_string())),
         other => Err(unexpected(&other)),
     }
 }

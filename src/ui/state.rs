@@ -4,16 +4,21 @@
 use super::browser;
 use super::job::{self, Export, JobError, Phase};
 use super::workers::Pool;
+use crate::engine::analyze::activity::Activity;
+use crate::engine::analyze::cohort::Cohorts;
 use crate::engine::analyze::crosstab::{Crosstab, CrosstabParams};
+use crate::engine::analyze::distribution::ValueCount;
+use crate::engine::analyze::funnel::Funnel;
 use crate::engine::analyze::pareto::Pareto;
 use crate::engine::analyze::rfm::RfmParams;
+use crate::engine::analyze::satisfaction::Satisfaction;
 use crate::engine::ingest::fields::Confidence;
 use crate::engine::ingest::fields::SourceKind;
 use crate::engine::ingest::probe::Probe;
 use crate::engine::privacy::mask::MaskPreset;
 use crate::engine::privacy::roles::Role;
 use crate::i18n::Lang;
-use crate::protocol::{CleanView, RfmView, SourceView, UnifyChange, UnifyView};
+use crate::protocol::{Analysis, CleanView, RfmView, SourceView, UnifyChange, UnifyView};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::rc::Rc;
@@ -41,6 +46,39 @@ pub enum Status {
     Cancelled,
     /// Something went wrong.
     Failed(JobError),
+}
+
+/// A result signal of one analysis: nothing yet, the result, or why it failed.
+pub type Outcome<T> = RwSignal<Option<Result<T, JobError>>>;
+
+/// The time-based analyses of the sources, as shown.
+#[derive(Clone, Copy)]
+pub struct Analyses {
+    /// Cohorts and retention.
+    pub cohorts: Outcome<Cohorts>,
+    /// Satisfaction.
+    pub satisfaction: Outcome<Satisfaction>,
+    /// The funnel.
+    pub funnel: Outcome<Funnel>,
+    /// Activity classes.
+    pub activity: Outcome<Activity>,
+    /// The event types of the events source (steps a funnel can use).
+    pub event_types: RwSignal<Vec<ValueCount>>,
+    /// Analyses under way.
+    pub busy: RwSignal<u32>,
+}
+
+impl Default for Analyses {
+    fn default() -> Analyses {
+        Analyses {
+            cohorts: RwSignal::new(None),
+            satisfaction: RwSignal::new(None),
+            funnel: RwSignal::new(None),
+            activity: RwSignal::new(None),
+            event_types: RwSignal::new(Vec::new()),
+            busy: RwSignal::new(0),
+        }
+    }
 }
 
 /// Mappings at least this sure run without asking.
@@ -75,6 +113,8 @@ pub struct AppState {
     pub crosstab: RwSignal<Option<Result<Crosstab, JobError>>>,
     /// Work on the sources under way (files left to read, or joining).
     pub sources_busy: RwSignal<u32>,
+    /// The time-based analyses on screen (or why they could not be made).
+    pub analyses: Analyses,
     /// The last problem with a source, as text.
     pub sources_error: RwSignal<Option<JobError>>,
     /// The masking preset on screen and in exports.
@@ -109,6 +149,7 @@ impl AppState {
             pareto: RwSignal::new(None),
             crosstab: RwSignal::new(None),
             sources_busy: RwSignal::new(0),
+            analyses: Analyses::default(),
             sources_error: RwSignal::new(None),
             mask_preset: RwSignal::new(MaskPreset::default()),
             role: RwSignal::new(Role::default()),
@@ -430,6 +471,7 @@ impl AppState {
     async fn unify_with(self, pool: &Pool, change: UnifyChange) {
         if self.sources.get_untracked().is_empty() {
             self.unified.set(None);
+            self.refresh_analyses(pool).await;
             return;
         }
         self.sources_busy.update(|n| *n += 1);
@@ -439,6 +481,9 @@ impl AppState {
             Ok(view) => {
                 self.crosstab.set(None);
                 self.unified.set(Some(view));
+                if change == UnifyChange::None {
+                    self.refresh_analyses(pool).await;
+                }
             }
             Err(e) => self.sources_error.set(Some(e)),
         }
@@ -528,6 +573,38 @@ impl AppState {
                 }
                 Err(e) => self.workspace.set(Some(Err(e))),
             }
+        });
+    }
+
+    /// Forgets the analyses shown (the sources changed) and lists the event types anew.
+    async fn refresh_analyses(self, pool: &Pool) {
+        let a = self.analyses;
+        a.cohorts.set(None);
+        a.satisfaction.set(None);
+        a.funnel.set(None);
+        a.activity.set(None);
+        let has_events = self.sources.get_untracked().iter().any(|s| s.kind == SourceKind::Events);
+        let types = if has_events {
+            job::analysis::<Vec<ValueCount>>(pool, Analysis::EventTypes, String::new()).await.unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        a.event_types.set(types);
+    }
+
+    /// Runs a time-based analysis of the sources in the worker and shows its result in `target`.
+    pub fn run_analysis<T>(self, which: Analysis, params: &impl serde::Serialize, target: Outcome<T>)
+    where
+        T: serde::de::DeserializeOwned + Send + Sync + 'static,
+    {
+        let pool = self.pool();
+        let params_json = serde_json::to_string(params).unwrap_or_default();
+        target.set(None);
+        self.analyses.busy.update(|n| *n += 1);
+        spawn_local(async move {
+            let outcome = job::analysis::<T>(&pool, which, params_json).await;
+            self.analyses.busy.update(|n| *n = n.saturating_sub(1));
+            target.set(Some(outcome));
         });
     }
 }

@@ -4,6 +4,7 @@
 //! keeps the columns of the chunk it read; worker 0 also merges the chunks
 //! and keeps the customers for re-scoring and export.
 
+mod analyses;
 mod blob;
 
 use crate::engine::analyze::crosstab::{crosstab, CrosstabParams};
@@ -73,6 +74,8 @@ struct State {
     disclosure: Disclosure,
     /// The masking preset chosen (kept with a saved workspace).
     mask_preset: MaskPreset,
+    /// Worker 0: the last result of each time-based analysis of `sources`.
+    analyses: analyses::Kept,
 }
 
 /// A source kept for the customer view.
@@ -191,6 +194,7 @@ fn handle(env: Envelope<Request>) {
                 let mut s = s.borrow_mut();
                 s.sources.retain(|k| k.file != file);
                 s.unified = None;
+                analyses::forget(&mut s);
             });
             Ok((Response::Done, None))
         }
@@ -217,6 +221,10 @@ fn handle(env: Envelope<Request>) {
             let x = crosstab(&share::table(&u.customer_table(), &s.disclosure), &params)?;
             Ok((Response::Crosstab { json: serde_json::to_string(&x).unwrap_or_default() }, None))
         }),
+        Request::Analysis { which, params_json } => {
+            STATE.with(|s| analyses::run(&mut s.borrow_mut(), which, &params_json))
+        }
+        Request::ExportAnalysis { what, xlsx } => export(|s, w| analyses::export(s, what, xlsx, w)),
         Request::ExportUnify { what } => export(|s, w| {
             let Some(u) = &s.unified else { return Ok(None) };
             match what {
@@ -391,6 +399,7 @@ fn keep_source(kept: KeptSource) -> SourceView {
     STATE.with(|s| {
         let mut s = s.borrow_mut();
         s.unified = None;
+        analyses::forget(&mut s);
         match s.sources.iter_mut().find(|k| k.file == kept.file) {
             Some(k) => *k = kept,
             None => s.sources.push(kept),
@@ -449,6 +458,7 @@ fn open_workspace(b: &Blob, passphrase: &str) -> Answer {
         let mut s = s.borrow_mut();
         s.sources = kept;
         s.unified = None;
+        analyses::forget(&mut s);
         s.unify_opts = ws.unify.clone();
         s.mask_preset = ws.mask_preset;
         if s.disclosure != Disclosure::Raw {

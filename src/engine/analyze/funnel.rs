@@ -25,6 +25,7 @@
 //! at a step are listed in order of their first event in the table — all of
 //! them in [`Funnel::dropped_customers`], at most `list_max` in the result.
 
+use crate::engine::analyze::distribution::ValueCount;
 use crate::engine::analyze::quantile::quantile_sorted;
 use crate::engine::analyze::rows::{
     customer_and_time, ratio, required_column, seconds, ExcludedRows, ExclusionReason, ExclusionTally,
@@ -158,6 +159,27 @@ fn reached(events: &[(i64, u8)], steps: usize, window: i64, order: StepOrder) ->
         }
     }
     times
+}
+
+/// The event types of an events table (trimmed, blank left out) with their
+/// counts and shares, most frequent first, then by text — the steps a
+/// funnel can be made of.
+pub fn event_types(table: &TextTable, mapping: &Mapping) -> Result<Vec<ValueCount>, AnalysisError> {
+    let kind = required_column(mapping, Field::EventType, table)?;
+    let mut counts: HashMap<&str, u64> = HashMap::new();
+    for r in 0..table.len() {
+        match trim_text(table.cell(r, kind)) {
+            "" => {}
+            t => *counts.entry(t).or_insert(0) += 1,
+        }
+    }
+    let total: u64 = counts.values().sum();
+    let mut types: Vec<ValueCount> = counts
+        .into_iter()
+        .map(|(value, count)| ValueCount { value: value.to_string(), count, share: ratio(count, total).unwrap_or(0.0) })
+        .collect();
+    types.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    Ok(types)
 }
 
 /// Runs the funnel on an events table (`user_id`, `event_type` and `event_time` needed).
@@ -339,6 +361,15 @@ mod tests {
         assert_eq!(strict.steps[2].customers, 0);
         assert_eq!(loose.steps[2].customers, 1);
         assert_eq!(loose.steps[2].median_seconds_from_previous, Some(-60.0));
+    }
+
+    #[test]
+    fn event_types_by_count_then_text() {
+        let (t, m) = sample();
+        let types: Vec<(String, u64)> =
+            event_types(&t, &m).expect("types").into_iter().map(|v| (v.value, v.count)).collect();
+        let want = [("浏览", 5), ("加购", 4), ("下单", 2), ("登录", 1)].map(|(v, n)| (v.to_string(), n));
+        assert_eq!(types, want.to_vec());
     }
 
     #[test]

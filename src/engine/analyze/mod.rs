@@ -16,3 +16,4 @@ pub mod rfm;
 pub mod rows;
 pub mod satisfaction;
 pub mod segment;
+pub mod suite;

@@ -2,12 +2,17 @@
 //! tests and exports. Text uses the generic `sans-serif` family, which the
 //! browser resolves to a local font with Chinese glyphs.
 
+use crate::engine::analyze::activity::{Activity, ClassCounts};
+use crate::engine::analyze::cohort::Cohorts;
+use crate::engine::analyze::funnel::Funnel;
 use crate::engine::analyze::pareto::Pareto;
 use crate::engine::analyze::rfm::SegmentSummary;
+use crate::engine::analyze::satisfaction::{Resolution, Satisfaction, ScoreSummary};
 use crate::i18n::Texts;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+use std::collections::BTreeSet;
 
 /// Blue for customers, orange for revenue: distinguishable with colour-blindness.
 const CUSTOMERS: RGBColor = RGBColor(54, 110, 200);
@@ -139,6 +144,203 @@ pub fn pareto_chart<DB: DrawingBackend>(
     root.present()
 }
 
+/// One line of a line chart: its name, colour and a value per x label (`None`: a gap).
+struct Line<'a> {
+    name: &'a str,
+    color: RGBColor,
+    values: Vec<Option<f64>>,
+}
+
+/// A line chart over categorical x labels (months), with a legend and the
+/// value written at each point when there are few.
+fn line_chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    y_desc: &str,
+    labels: &[String],
+    lines: &[Line<'_>],
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let values = lines.iter().flat_map(|l| l.values.iter().flatten().copied());
+    let (lo, hi) = values.fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let pad = ((hi - lo) * 0.12).max(1.0);
+    let (y0, y1) = (if lo < 0.0 { lo - pad } else { 0.0 }, hi + pad);
+    let n = labels.len().max(1);
+    let step = n.div_ceil(12);
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 18).into_font().color(&INK))
+        .margin(14)
+        .x_label_area_size(44)
+        .y_label_area_size(56)
+        .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), y0..y1)?;
+    let label_of = |v: &f64| {
+        let i = v.round();
+        let ok = (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() && (i as usize).is_multiple_of(step);
+        if ok {
+            labels[i as usize].clone()
+        } else {
+            String::new()
+        }
+    };
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(n + 1)
+        .x_label_formatter(&label_of)
+        .y_desc(y_desc)
+        .label_style(("sans-serif", 12).into_font().color(&INK))
+        .axis_desc_style(("sans-serif", 13).into_font().color(&INK))
+        .light_line_style(RGBColor(235, 237, 240))
+        .draw()?;
+    let value_style = ("sans-serif", 11).into_font().color(&INK).pos(Pos::new(HPos::Center, VPos::Bottom));
+    for line in lines {
+        let color = line.color;
+        let points: Vec<(f64, f64)> =
+            line.values.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i as f64, v))).collect();
+        chart
+            .draw_series(LineSeries::new(points.iter().copied(), color.stroke_width(2)))?
+            .label(line.name)
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 14, y)], color.stroke_width(2)));
+        chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled())))?;
+        if n <= 14 {
+            for &(x, y) in &points {
+                let (px, py) = chart.backend_coord(&(x, y));
+                root.draw(&Text::new(format!("{y:.1}"), (px, py - 5), value_style.clone()))?;
+            }
+        }
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .label_font(("sans-serif", 13).into_font().color(&INK))
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(200, 204, 210))
+        .draw()?;
+    root.present()
+}
+
+/// Vertical bars, one per label, each with its count written above it.
+fn bar_chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    x_desc: &str,
+    y_desc: &str,
+    bars: &[(String, u64)],
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let n = bars.len().max(1);
+    let top = bars.iter().map(|b| b.1).max().unwrap_or(0).max(1) as f64 * 1.15;
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 18).into_font().color(&INK))
+        .margin(14)
+        .x_label_area_size(44)
+        .y_label_area_size(64)
+        .build_cartesian_2d(0f64..n as f64, 0f64..top)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .y_label_formatter(&|v| if v.fract() == 0.0 { format!("{v:.0}") } else { String::new() })
+        .label_style(("sans-serif", 12).into_font().color(&INK))
+        .axis_desc_style(("sans-serif", 13).into_font().color(&INK))
+        .light_line_style(RGBColor(235, 237, 240))
+        .draw()?;
+    chart.draw_series(
+        bars.iter()
+            .enumerate()
+            .map(|(i, b)| Rectangle::new([(i as f64 + 0.15, 0.0), (i as f64 + 0.85, b.1 as f64)], CUSTOMERS.filled())),
+    )?;
+    let value_style = ("sans-serif", 12).into_font().color(&INK).pos(Pos::new(HPos::Center, VPos::Bottom));
+    let label_style = ("sans-serif", 12).into_font().color(&INK).pos(Pos::new(HPos::Center, VPos::Top));
+    for (i, (label, count)) in bars.iter().enumerate() {
+        let (px, py) = chart.backend_coord(&(i as f64 + 0.5, *count as f64));
+        root.draw(&Text::new(count.to_string(), (px, py - 4), value_style.clone()))?;
+        let (lx, ly) = chart.backend_coord(&(i as f64 + 0.5, 0.0));
+        root.draw(&Text::new(label.clone(), (lx, ly + 6), label_style.clone()))?;
+    }
+    root.present()
+}
+
+/// The monthly churn rate of a cohort analysis, in percent.
+pub fn churn_chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    c: &Cohorts,
+    t: &Texts,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let labels: Vec<String> = c.churn_trend.iter().map(|m| m.month.clone()).collect();
+    let values = c.churn_trend.iter().map(|m| m.rate.map(|r| r * 100.0)).collect();
+    line_chart(root, t.churn_title, t.churn_chart_y, &labels, &[Line { name: t.churn_chart_y, color: REVENUE, values }])
+}
+
+/// CSAT (in percent) and NPS by month, for the scores the surveys have.
+pub fn satisfaction_chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    s: &Satisfaction,
+    t: &Texts,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let surveys = s.surveys.as_ref();
+    let scores: Vec<(&str, RGBColor, f64, &ScoreSummary)> = [
+        (t.csat, CUSTOMERS, 100.0, surveys.and_then(|x| x.csat.as_ref())),
+        (t.nps, REVENUE, 1.0, surveys.and_then(|x| x.nps.as_ref())),
+    ]
+    .into_iter()
+    .filter_map(|(name, color, scale, s)| s.map(|s| (name, color, scale, s)))
+    .collect();
+    let months: BTreeSet<&str> = scores.iter().flat_map(|s| s.3.trend.iter().map(|m| m.month.as_str())).collect();
+    let labels: Vec<String> = months.iter().map(|m| m.to_string()).collect();
+    let lines: Vec<Line<'_>> = scores
+        .iter()
+        .map(|&(name, color, scale, s)| Line {
+            name,
+            color,
+            values: months
+                .iter()
+                .map(|m| s.trend.iter().find(|x| x.month == *m).and_then(|x| x.value).map(|v| v * scale))
+                .collect(),
+        })
+        .collect();
+    line_chart(root, t.sat_trend_title, t.sat_chart_y, &labels, &lines)
+}
+
+/// The resolution-time histogram.
+pub fn resolution_chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    r: &Resolution,
+    t: &Texts,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let bars: Vec<(String, u64)> = r.histogram.iter().map(|b| (b.label.clone(), b.count)).collect();
+    bar_chart(root, t.resolution_title, t.resolution_chart_x, t.col_tickets, &bars)
+}
+
+/// Customers reaching each step of a funnel.
+pub fn funnel_chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    f: &Funnel,
+    t: &Texts,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let bars: Vec<(String, u64)> = f.steps.iter().map(|s| (s.step.clone(), s.customers)).collect();
+    bar_chart(root, t.funnel_chart_title, t.col_step, t.customers, &bars)
+}
+
+/// Customers per activity class at each month's end.
+pub fn activity_chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    a: &Activity,
+    t: &Texts,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let labels: Vec<String> = a.trend.iter().map(|p| p.month.clone()).collect();
+    let series = |f: fn(&ClassCounts) -> u64| a.trend.iter().map(|p| Some(f(&p.counts) as f64)).collect();
+    let lines = [
+        Line { name: t.class_active, color: RGBColor(46, 139, 87), values: series(|c| c.active) },
+        Line { name: t.class_regular, color: CUSTOMERS, values: series(|c| c.regular) },
+        Line { name: t.class_silent, color: REVENUE, values: series(|c| c.silent) },
+        Line { name: t.class_churned, color: RGBColor(180, 35, 24), values: series(|c| c.churned) },
+    ];
+    line_chart(root, t.activity_chart_title, t.customers, &labels, &lines)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,5 +400,81 @@ mod tests {
         for needle in ["(20.0%, 50.0%)", "(50.0%, 80.0%)", "帕累托曲线"] {
             assert!(svg.contains(needle), "missing {needle}");
         }
+    }
+
+    fn svg_of(size: (u32, u32), draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> bool) -> String {
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+            assert!(draw(&root), "drawing failed");
+        }
+        svg
+    }
+
+    fn table(headers: &[&str], rows: &[&[&str]]) -> crate::engine::clean::table::TextTable {
+        let mut t = crate::engine::clean::table::TextTable::new(headers.iter().map(|h| h.to_string()).collect());
+        for (i, r) in rows.iter().enumerate() {
+            t.push(i as u64 + 2, r.iter().copied());
+        }
+        t
+    }
+
+    #[test]
+    fn churn_and_activity_lines_name_their_months() {
+        use crate::engine::analyze::activity::{activity, ActivityParams};
+        use crate::engine::analyze::cohort::{cohorts, CohortParams};
+        use crate::engine::ingest::fields::{auto_map, SourceKind};
+        // Active: Jan {A, B}, Feb {A}: February's churn rate is 50 %.
+        let o = table(&["客户ID", "下单时间"], &[&["A", "2024-01-05"], &["B", "2024-01-06"], &["A", "2024-02-05"]]);
+        let c = cohorts(&o, &auto_map(SourceKind::Orders, &o.headers), CohortParams::default()).expect("cohorts");
+        let svg = svg_of((640, 360), |r| churn_chart(r, &c, Lang::ZhCn.texts()).is_ok());
+        for needle in ["2024-02", "50.0", "月流失率"] {
+            assert!(svg.contains(needle), "missing {needle}");
+        }
+        let e = table(&["用户ID", "行为时间"], &[&["A", "2024-01-05"], &["B", "2024-02-06"], &["A", "2024-03-05"]]);
+        let a = activity(&e, &auto_map(SourceKind::Events, &e.headers), &ActivityParams::default()).expect("activity");
+        let svg = svg_of((640, 360), |r| activity_chart(r, &a, Lang::ZhCn.texts()).is_ok());
+        for needle in ["2024-01", "2024-02", "活跃", "沉默", "流失", "各月末的客户活跃度分布"] {
+            assert!(svg.contains(needle), "missing {needle}");
+        }
+    }
+
+    #[test]
+    fn satisfaction_resolution_and_funnel_charts() {
+        use crate::engine::analyze::funnel::{funnel, FunnelParams};
+        use crate::engine::analyze::satisfaction::{survey_scores, ticket_summary, SatisfactionParams};
+        use crate::engine::ingest::fields::{auto_map, SourceKind};
+        let s = table(
+            &["客户ID", "调查日期", "NPS评分", "满意度CSAT"],
+            &[&["a", "2024-01-03", "10", "5"], &["b", "2024-02-03", "0", "2"]],
+        );
+        let sat = Satisfaction {
+            surveys: Some(survey_scores(&s, &auto_map(SourceKind::Surveys, &s.headers)).expect("surveys")),
+            tickets: None,
+        };
+        let svg = svg_of((640, 360), |r| satisfaction_chart(r, &sat, Lang::En.texts()).is_ok());
+        for needle in ["2024-01", "2024-02", "100.0", "-100.0", "CSAT", "NPS"] {
+            assert!(svg.contains(needle), "missing {needle}");
+        }
+        let k = table(&["工单号", "解决时长(小时)"], &[&["T1", "0.5"], &["T2", "30"], &["T3", "31"]]);
+        let tickets = ticket_summary(&k, &auto_map(SourceKind::Tickets, &k.headers), &SatisfactionParams::default())
+            .expect("tickets");
+        let res = tickets.resolution.expect("resolution");
+        let svg = svg_of((640, 360), |r| resolution_chart(r, &res, Lang::ZhCn.texts()).is_ok());
+        for needle in ["[0, 1)", "[24, 48)", "≥168", "解决时长分布", ">\n2\n</text>"] {
+            assert!(svg.contains(needle), "missing {needle}");
+        }
+        let e = table(
+            &["用户ID", "行为类型", "行为时间"],
+            &[&["A", "浏览", "2024-01-01"], &["B", "浏览", "2024-01-01"], &["A", "加购", "2024-01-02"]],
+        );
+        let p = FunnelParams { steps: vec!["浏览".into(), "加购".into()], ..FunnelParams::default() };
+        let f = funnel(&e, &auto_map(SourceKind::Events, &e.headers), &p).expect("funnel");
+        let svg = svg_of((640, 360), |r| funnel_chart(r, &f, Lang::ZhCn.texts()).is_ok());
+        for needle in ["浏览", "加购", "各步骤的客户数"] {
+            assert!(svg.contains(needle), "missing {needle}");
+        }
+        // Two customers at 浏览, one at 加购: the counts are written above the bars.
+        assert!(svg.contains(">\n2\n</text>") && svg.contains(">\n1\n</text>"));
     }
 }

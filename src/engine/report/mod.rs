@@ -5,5 +5,6 @@
 
 pub mod chart;
 pub mod export;
+pub mod tables;
 pub mod width;
 pub mod xlsx;

@@ -18,7 +18,7 @@ use std::rc::Rc;
 const ROW_PX: u32 = 46;
 
 /// Draws a chart on a canvas area; `true` when it was drawn.
-type Draw = Rc<dyn Fn(&DrawingArea<CanvasBackend, Shift>, &Texts) -> bool>;
+pub(super) type Draw = Rc<dyn Fn(&DrawingArea<CanvasBackend, Shift>, &Texts) -> bool>;
 
 /// The segment share chart.
 #[component]
@@ -43,7 +43,7 @@ pub fn ParetoChart(
 
 /// A canvas drawn by `draw`, with a PNG download button.
 #[component]
-fn CanvasChart(
+pub(super) fn CanvasChart(
     /// What to draw.
     draw: Draw,
     /// Width in pixels.

@@ -1,6 +1,7 @@
 //! The page, top to bottom: header, import, mapping, cleaning, progress,
 //! result, then the sources of the unified customer view.
 
+mod analyses;
 mod chart;
 mod clean;
 mod crosstab;
@@ -48,6 +49,7 @@ pub fn App() -> impl IntoView {
             <result::ResultPanel/>
             <pareto::ParetoCard/>
             <sources::SourcesPanel/>
+            <analyses::AnalysesCard/>
             <privacy::PrivacyPanel/>
         </main>
     }
