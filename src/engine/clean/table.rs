@@ -33,6 +33,15 @@ impl TextTable {
         TextTable { headers, ..TextTable::default() }
     }
 
+    /// A table from literal headers and rows (row numbers from 2, as under a header).
+    pub fn from_rows(headers: &[&str], rows: &[&[&str]]) -> TextTable {
+        let mut t = TextTable::new(headers.iter().map(|h| h.to_string()).collect());
+        for (i, r) in rows.iter().enumerate() {
+            t.push(i as u64 + 2, r.iter().copied());
+        }
+        t
+    }
+
     /// Number of columns.
     pub fn width(&self) -> usize {
         self.headers.len()

@@ -333,11 +333,7 @@ mod tests {
     use crate::engine::ingest::fields::{auto_map, SourceKind};
 
     fn table(headers: &[&str], rows: &[&[&str]]) -> TextTable {
-        let mut t = TextTable::new(headers.iter().map(|h| h.to_string()).collect());
-        for (i, r) in rows.iter().enumerate() {
-            t.push(i as u64 + 2, r.iter().copied());
-        }
-        t
+        TextTable::from_rows(headers, rows)
     }
 
     #[test]

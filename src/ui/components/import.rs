@@ -1,61 +1,37 @@
 //! Step 1: pick or drop a file, or load the sample; what the file is.
 
+use super::drop::DropZone;
 use crate::engine::ingest::detect::Format;
 use crate::ui::format;
 use crate::ui::state::AppState;
 use leptos::prelude::*;
-use web_sys::HtmlInputElement;
 
 /// The import card.
 #[component]
 pub fn ImportPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     let t = move || state.lang.get().texts();
-    let over = RwSignal::new(false);
-    let on_change = move |ev: leptos::ev::Event| {
-        let input: HtmlInputElement = event_target(&ev);
-        if let Some(f) = input.files().and_then(|l| l.get(0)) {
-            state.open_file(f.into());
-        }
-        // Picking the same file again (e.g. after a cancel) must fire `change` again.
-        input.set_value("");
-    };
-    let on_drop = move |ev: leptos::ev::DragEvent| {
-        ev.prevent_default();
-        over.set(false);
-        if let Some(f) = ev.data_transfer().and_then(|d| d.files()).and_then(|l| l.get(0)) {
-            state.open_file(f.into());
+    let open = move |mut files: Vec<web_sys::Blob>| {
+        if let Some(f) = files.pop() {
+            state.open_file(f);
         }
     };
     view! {
         <section class="card" aria-labelledby="import-h">
             <h2 id="import-h">{move || t().step_import}</h2>
             <p class="hint">{move || t().import_hint}</p>
-            <div
-                class="drop"
-                class:over=move || over.get()
-                data-testid="drop-zone"
-                on:dragover=move |ev: leptos::ev::DragEvent| {
-                    ev.prevent_default();
-                    over.set(true);
-                }
-                on:dragleave=move |_| over.set(false)
-                on:drop=on_drop
+            <DropZone
+                testid="drop-zone"
+                input_testid="file-input"
+                multiple=false
+                label=Signal::derive(move || t().choose_file)
+                on_files=open
             >
-                <label class="file-label">
-                    <span class="visually-hidden">{move || t().choose_file}</span>
-                    <input
-                        type="file"
-                        data-testid="file-input"
-                        accept=".csv,.tsv,.txt,.xlsx,.xlsm,.xls"
-                        on:change=on_change
-                    />
-                </label>
                 <span class="or">{move || t().drop_here}</span>
                 <button class="button" data-testid="load-sample" on:click=move |_| state.load_sample()>
                     {move || t().load_sample}
                 </button>
-            </div>
+            </DropZone>
             <FileInfo/>
             <super::preview::Preview/>
         </section>

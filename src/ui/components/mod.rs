@@ -5,6 +5,7 @@ mod analyses;
 mod chart;
 mod clean;
 mod crosstab;
+mod drop;
 mod header;
 mod import;
 mod mapping;

@@ -4,6 +4,7 @@
 //! conflicts, orphans, duplicate customers to merge on confirmation, a
 //! preview of the customer table and its files to download.
 
+use super::drop::DropZone;
 use crate::engine::ingest::fields::SourceKind;
 use crate::engine::unify::identity::KeyKind;
 use crate::i18n::Texts;
@@ -12,7 +13,7 @@ use crate::ui::format;
 use crate::ui::job::{Export, JobError};
 use crate::ui::state::AppState;
 use leptos::prelude::*;
-use web_sys::{Blob, HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlSelectElement;
 
 fn via(t: &Texts, k: KeyKind) -> &'static str {
     match k {
@@ -27,24 +28,6 @@ fn via(t: &Texts, k: KeyKind) -> &'static str {
 pub fn SourcesPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     let t = move || state.lang.get().texts();
-    let over = RwSignal::new(false);
-    let take = move |list: Option<web_sys::FileList>| {
-        let Some(list) = list else { return };
-        let files: Vec<Blob> = (0..list.length()).filter_map(|i| list.get(i)).map(Blob::from).collect();
-        if !files.is_empty() {
-            state.add_sources(files);
-        }
-    };
-    let on_change = move |ev: leptos::ev::Event| {
-        let input: HtmlInputElement = event_target(&ev);
-        take(input.files());
-        input.set_value("");
-    };
-    let on_drop = move |ev: leptos::ev::DragEvent| {
-        ev.prevent_default();
-        over.set(false);
-        take(ev.data_transfer().and_then(|d| d.files()));
-    };
     let error = move || {
         state.sources_error.get().map(|e| {
             let message = match &e {
@@ -54,31 +37,18 @@ pub fn SourcesPanel() -> impl IntoView {
             view! { <p class="error-text" role="alert" data-testid="sources-error">{message}</p> }
         })
     };
+    let add = move |files| state.add_sources(files);
     view! {
         <section class="card" aria-labelledby="sources-h" data-testid="sources">
             <h2 id="sources-h">{move || t().sources_title}</h2>
             <p class="hint">{move || t().sources_hint}</p>
-            <div
-                class="drop"
-                class:over=move || over.get()
-                data-testid="sources-drop"
-                on:dragover=move |ev: leptos::ev::DragEvent| {
-                    ev.prevent_default();
-                    over.set(true);
-                }
-                on:dragleave=move |_| over.set(false)
-                on:drop=on_drop
+            <DropZone
+                testid="sources-drop"
+                input_testid="sources-input"
+                multiple=true
+                label=Signal::derive(move || t().add_sources)
+                on_files=add
             >
-                <label class="file-label">
-                    <span class="visually-hidden">{move || t().add_sources}</span>
-                    <input
-                        type="file"
-                        multiple=true
-                        data-testid="sources-input"
-                        accept=".csv,.tsv,.txt,.xlsx,.xlsm,.xls"
-                        on:change=on_change
-                    />
-                </label>
                 <span class="or">{move || t().add_sources}</span>
                 <button class="button" data-testid="load-sample-sources" on:click=move |_| state.load_sample_sources()>
                     {move || t().load_sample_sources}
@@ -86,7 +56,7 @@ pub fn SourcesPanel() -> impl IntoView {
                 <span class="hint" data-testid="sources-busy" data-busy=move || (state.sources_busy.get() > 0).to_string()>
                     {move || (state.sources_busy.get() > 0).then(|| t().sources_working)}
                 </span>
-            </div>
+            </DropZone>
             {error}
             <SourceList/>
             {move || state.unified.get().map(|v| view! { <UnifiedView v=v/> })}
