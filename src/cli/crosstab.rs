@@ -96,16 +96,19 @@ fn print_table(x: &Crosstab) {
         (0..grid[0].len()).map(|j| grid.iter().map(|r| display_width(&r[j])).max().unwrap_or(0)).collect();
     for row in &grid {
         let line: Vec<String> = row.iter().zip(&widths).enumerate().map(|(j, (c, &w))| pad(c, w, j > 0)).collect();
-        println!("{}", line.join("  "));
+        say!("{}", line.join("  "));
     }
-    println!("(counts, row % in brackets)");
+    say!("(counts, row % in brackets)");
     let s = &x.test;
-    println!(
+    say!(
         "Pearson chi-square (no continuity correction): chi2 = {:.4}, dof = {}, p = {:.4e}, Cramér's V = {:.4}",
-        s.chi2, s.dof, s.p_value, s.cramers_v
+        s.chi2,
+        s.dof,
+        s.p_value,
+        s.cramers_v
     );
     let c = &x.expected_check;
-    println!(
+    say!(
         "expected counts: min {:.2}; {} of {} cells ({:.1}%) below 5{}",
         c.min_expected,
         c.cells_below_5,

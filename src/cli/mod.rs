@@ -2,6 +2,10 @@
 //! per module file. Errors become a message naming the file, row and column,
 //! and a non-zero exit code.
 
+// First: its `say!` macro is used by the subcommands below.
+#[macro_use]
+mod output;
+
 mod activity;
 mod clean;
 mod cohorts;
@@ -11,7 +15,6 @@ mod funnel;
 mod input;
 mod keygen;
 mod mask;
-mod output;
 mod pareto;
 mod profile;
 mod rfm;

@@ -3,6 +3,26 @@
 
 use crate::engine::analyze::rows::ExcludedRows;
 use anyhow::{Context, Result};
+
+/// `println!` for reports on standard output: when the reader has gone (the
+/// output piped into `head`), the program ends quietly instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cli::output::say_line(format_args!($($arg)*))
+    };
+}
+
+/// Writes one line to standard output; exits quietly on a closed pipe.
+pub fn say_line(line: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    if let Err(e) = writeln!(std::io::stdout().lock(), "{line}") {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("custlens: error: standard output: {e}");
+        std::process::exit(2);
+    }
+}
 use std::io::{BufWriter, Write};
 use std::path::Path;
 

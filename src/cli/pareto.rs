@@ -59,12 +59,12 @@ pub fn run(a: Args) -> Result<()> {
         return write_to(std::path::Path::new("-"), |w| writeln!(w, "{json}"));
     }
     let pct = |x: f64| x * 100.0;
-    println!("customers                  {}", result.customers);
-    println!("  without positive spend   {}", result.customers_without_spend);
-    println!("revenue (positive spend)   {:.2}", result.revenue);
-    println!("net revenue (with refunds) {:.2}", result.net_revenue);
-    println!("top 20 % of customers make {:.1} % of revenue", pct(result.top20_revenue_share));
-    println!("80 % of revenue comes from {:.1} % of customers", pct(result.customers_for_80pct_share));
-    println!("Gini coefficient           {:.4}", result.gini);
+    say!("customers                  {}", result.customers);
+    say!("  without positive spend   {}", result.customers_without_spend);
+    say!("revenue (positive spend)   {:.2}", result.revenue);
+    say!("net revenue (with refunds) {:.2}", result.net_revenue);
+    say!("top 20 % of customers make {:.1} % of revenue", pct(result.top20_revenue_share));
+    say!("80 % of revenue comes from {:.1} % of customers", pct(result.customers_for_80pct_share));
+    say!("Gini coefficient           {:.4}", result.gini);
     Ok(())
 }

@@ -90,15 +90,15 @@ pub fn run(a: Args) -> Result<()> {
 }
 
 fn print_counts(title: &str, values: &[ValueCount]) {
-    println!("  {title}");
+    say!("  {title}");
     let w = values.iter().map(|v| display_width(&v.value)).max().unwrap_or(0);
     for v in values {
-        println!("    {}  {:>8}  {:>5.1}%", pad(&v.value, w, false), v.count, v.share * 100.0);
+        say!("    {}  {:>8}  {:>5.1}%", pad(&v.value, w, false), v.count, v.share * 100.0);
     }
 }
 
 fn print_column(d: &ColumnDistribution) {
-    println!("{} — {} rows, {} blank", d.column, d.rows, d.missing);
+    say!("{} — {} rows, {} blank", d.column, d.rows, d.missing);
     match &d.summary {
         Summary::Categorical(c) => {
             let mut rows = c.values.clone();
@@ -109,13 +109,13 @@ fn print_column(d: &ColumnDistribution) {
         }
         Summary::Numeric(n) => {
             let std = n.std.map_or_else(|| "–".to_string(), |s| format!("{s:.4}"));
-            println!("  count {}  unusable {}  mean {:.4}  std {std}", n.count, n.unusable, n.mean);
-            println!("  min {}  q1 {}  median {}  q3 {}  max {}", n.min, n.q1, n.median, n.q3, n.max);
+            say!("  count {}  unusable {}  mean {:.4}  std {std}", n.count, n.unusable, n.mean);
+            say!("  min {}  q1 {}  median {}  q3 {}  max {}", n.min, n.q1, n.median, n.q3, n.max);
             let top = n.histogram.iter().map(|b| b.count).max().unwrap_or(1).max(1);
             let w = n.histogram.iter().map(|b| b.label.len()).max().unwrap_or(0);
             for b in &n.histogram {
                 let bar = "#".repeat((b.count * 40).div_ceil(top) as usize);
-                println!("    {}  {:>8}  {bar}", pad(&b.label, w, false), b.count);
+                say!("    {}  {:>8}  {bar}", pad(&b.label, w, false), b.count);
             }
             if let Some(bands) = &n.age_bands {
                 print_counts("age bands", bands);
