@@ -157,6 +157,8 @@ pub static TEXTS: Texts = Texts {
     missing_after: "Missing after",
     changes_count: "Changes",
     downloads: "Download",
+    mapping_reapplied: "The column mapping saved for these headers last time was applied (only which column is which is stored, never data).",
+    forget_mapping: "Forget this mapping",
     privacy_title: "Privacy",
     privacy_hint: "Personal data (names, mobiles, ID numbers, e-mails, bank cards, addresses) is masked on screen and in every export by default. Only the admin role may show raw values, and each time is recorded. Roles scope what the page shows and what leaves it; they do not protect a file from whoever holds it and its passphrase.",
     role_label: "View as",

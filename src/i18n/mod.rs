@@ -200,6 +200,8 @@ pub struct Texts {
     pub missing_after: &'static str,
     pub changes_count: &'static str,
     pub downloads: &'static str,
+    pub mapping_reapplied: &'static str,
+    pub forget_mapping: &'static str,
     pub privacy_title: &'static str,
     pub privacy_hint: &'static str,
     pub role_label: &'static str,

@@ -156,6 +156,8 @@ pub static TEXTS: Texts = Texts {
     missing_after: "清洗后缺失",
     changes_count: "改动",
     downloads: "下载",
+    mapping_reapplied: "已套用上次为这组表头保存的列映射(只保存列的对应关系,不保存数据)。",
+    forget_mapping: "忘记此映射",
     privacy_title: "隐私",
     privacy_hint: "个人信息(姓名、手机号、身份证号、邮箱、银行卡、地址)在屏幕上和每个导出文件中默认脱敏。只有管理员可以显示原始值,且每次都会记录。角色决定页面显示什么、导出什么;它不能防止持有文件与密码的人查看文件。",
     role_label: "查看身份",

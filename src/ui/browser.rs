@@ -67,3 +67,33 @@ pub async fn probe_other_origin(url: &str) -> Result<(), String> {
         Err(_) => Ok(()),
     }
 }
+
+/// The local-storage key of the mapping saved for a header row. Only column
+/// choices are ever stored locally — never a cell of data.
+fn mapping_key(headers: &[String]) -> String {
+    format!("custlens.mapping.v1.{}", crate::engine::ingest::fields::header_signature(headers))
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+/// Saves the user's column choices for files with these headers.
+pub fn save_mapping(headers: &[String], choices: &[(crate::engine::ingest::fields::Field, String)]) {
+    if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(choices)) {
+        let _ = s.set_item(&mapping_key(headers), &json);
+    }
+}
+
+/// The column choices saved for files with these headers, if any.
+pub fn load_mapping(headers: &[String]) -> Option<Vec<(crate::engine::ingest::fields::Field, String)>> {
+    let json = storage()?.get_item(&mapping_key(headers)).ok().flatten()?;
+    serde_json::from_str(&json).ok()
+}
+
+/// Forgets the choices saved for these headers.
+pub fn forget_mapping(headers: &[String]) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(&mapping_key(headers));
+    }
+}

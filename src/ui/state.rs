@@ -117,6 +117,8 @@ pub struct AppState {
     pub analyses: Analyses,
     /// The last problem with a source, as text.
     pub sources_error: RwSignal<Option<JobError>>,
+    /// Whether the mapping on screen was reapplied from a saved one.
+    pub mapping_reapplied: RwSignal<bool>,
     /// The masking preset on screen and in exports.
     pub mask_preset: RwSignal<MaskPreset>,
     /// The role the page is viewed as.
@@ -151,6 +153,7 @@ impl AppState {
             sources_busy: RwSignal::new(0),
             analyses: Analyses::default(),
             sources_error: RwSignal::new(None),
+            mapping_reapplied: RwSignal::new(false),
             mask_preset: RwSignal::new(MaskPreset::default()),
             role: RwSignal::new(Role::default()),
             raw: RwSignal::new(false),
@@ -212,10 +215,14 @@ impl AppState {
         let pool = self.pool();
         spawn_local(async move {
             match job::probe(&pool, &file, sheet).await {
-                Ok(p) => {
+                Ok(mut p) => {
                     if !self.is_current(job) {
                         return;
                     }
+                    // Column choices saved for these headers last time are applied again.
+                    let saved = browser::load_mapping(&p.headers)
+                        .filter(|choices| p.mapping.apply_overrides(choices, &p.headers).is_ok());
+                    self.mapping_reapplied.set(saved.is_some());
                     let sure = p.mapping.is_confident(AUTO_RUN);
                     self.kind.set(p.detected);
                     self.probe.set(Some(p));
@@ -258,6 +265,10 @@ impl AppState {
         };
         let job = self.next_job();
         let params = self.params.get_untracked();
+        let choices = probe.mapping.user_choices(&probe.headers);
+        if !choices.is_empty() {
+            browser::save_mapping(&probe.headers, &choices);
+        }
         self.result.set(None);
         self.pareto.set(None);
         self.status.set(Status::Running { phase: Phase::Reading, fraction: 0.0 });

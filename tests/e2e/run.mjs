@@ -209,6 +209,19 @@ test('headers that do not map: the user maps columns, then runs', async () => {
   const want = cliRfm(path.join(DATA, 'orders_unmapped.csv'),
     ['--map', 'user_id=cust', '--map', 'order_time=when', '--map', 'amount=paid', '--lang', 'en']);
   assert.ok(got.bytes.equals(want.rfm), 'mapped export differs from the CLI');
+  // The same headers again: the saved mapping is applied and the file runs at once.
+  await pick(page, path.join(DATA, 'orders_unmapped.csv'));
+  await page.waitForSelector('[data-testid=mapping-reapplied]');
+  assert.equal(await (await result(page)).getAttribute('data-customers'), '2');
+  const stored = await page.evaluate(() => Object.entries(localStorage));
+  assert.equal(stored.length, 1);
+  assert.match(stored[0][0], /^custlens\.mapping\.v1\.[0-9a-f]{16}$/);
+  assert.deepEqual(JSON.parse(stored[0][1]).map((c) => c[0]).sort(), ['amount', 'order_time', 'user_id']);
+  await page.click('[data-testid=forget-mapping]');
+  assert.equal(await page.evaluate(() => localStorage.length), 0);
+  await pick(page, path.join(DATA, 'orders_unmapped.csv'));
+  await page.waitForSelector('[data-testid=mapping]');
+  assert.equal(await page.locator('[data-testid=mapping-reapplied]').count(), 0);
   await close();
 });
 

@@ -603,6 +603,9 @@ pub struct FieldChoice {
     pub column: Option<usize>,
     /// How sure the automatic choice was (100 when the user chose).
     pub confidence: Confidence,
+    /// Whether the user chose it (or a saved choice of the user's was reapplied).
+    #[serde(default)]
+    pub by_user: bool,
 }
 
 /// Which column feeds each canonical field of a kind.
@@ -625,6 +628,7 @@ impl Mapping {
         if let Some(c) = self.choices.iter_mut().find(|c| c.field == field) {
             c.column = column;
             c.confidence = Confidence(100);
+            c.by_user = true;
         }
     }
 
@@ -655,6 +659,29 @@ impl Mapping {
         }
         Ok(())
     }
+}
+
+impl Mapping {
+    /// The columns the user chose (as opposed to guessed), as field → header:
+    /// what is saved to be reapplied to a file with the same headers.
+    pub fn user_choices(&self, headers: &[String]) -> Vec<(Field, String)> {
+        self.choices
+            .iter()
+            .filter(|c| c.by_user)
+            .filter_map(|c| c.column.and_then(|i| headers.get(i)).map(|h| (c.field, h.clone())))
+            .collect()
+    }
+}
+
+/// A signature of a header row: files whose headers normalise the same get
+/// the same signature (for saved mappings; it holds no cell of data).
+pub fn header_signature(headers: &[String]) -> String {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for header in headers {
+        h.update(normalise_header(header).as_bytes());
+        h.update(&[0xFF]);
+    }
+    format!("{:016x}", h.digest())
 }
 
 /// Lower-cases, turns full-width letters and digits into ASCII, and drops
@@ -696,8 +723,10 @@ pub fn auto_map(kind: SourceKind, headers: &[String]) -> Mapping {
         }
     }
     candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.3.cmp(&b.3)));
-    let mut choices: Vec<FieldChoice> =
-        specs.iter().map(|s| FieldChoice { field: s.field, column: None, confidence: Confidence(0) }).collect();
+    let mut choices: Vec<FieldChoice> = specs
+        .iter()
+        .map(|s| FieldChoice { field: s.field, column: None, confidence: Confidence(0), by_user: false })
+        .collect();
     let mut used = vec![false; headers.len()];
     for (score, _, fi, ci) in candidates {
         if choices[fi].column.is_none() && !used[ci] {
@@ -758,6 +787,18 @@ pub fn detect_kind(headers: &[String]) -> SourceKind {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn user_choices_and_header_signatures() {
+        let headers: Vec<String> = ["cust", "when", "paid"].iter().map(|s| s.to_string()).collect();
+        let mut m = auto_map(SourceKind::Orders, &headers);
+        assert!(m.user_choices(&headers).is_empty(), "nothing chosen yet");
+        m.set(Field::Amount, Some(2));
+        assert_eq!(m.user_choices(&headers), vec![(Field::Amount, "paid".to_string())]);
+        let same: Vec<String> = ["Cust ", "WHEN", "paid"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(header_signature(&headers), header_signature(&same));
+        assert_ne!(header_signature(&headers), header_signature(&headers[..2]));
+    }
+
     use super::*;
 
     fn cols(headers: &[&str]) -> Vec<Option<usize>> {

@@ -33,8 +33,34 @@ pub fn ImportPanel() -> impl IntoView {
                 </button>
             </DropZone>
             <FileInfo/>
+            <Reapplied/>
             <super::preview::Preview/>
         </section>
+    }
+}
+
+/// A note when a saved column mapping was applied, with a way to forget it.
+#[component]
+fn Reapplied() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let t = move || state.lang.get().texts();
+    let forget = move |_| {
+        if let Some(p) = state.probe.get_untracked() {
+            crate::ui::browser::forget_mapping(&p.headers);
+        }
+        state.mapping_reapplied.set(false);
+    };
+    move || {
+        state.mapping_reapplied.get().then(|| {
+            view! {
+                <p class="hint" data-testid="mapping-reapplied">
+                    {move || t().mapping_reapplied} " "
+                    <button class="button small" data-testid="forget-mapping" on:click=forget>
+                        {move || t().forget_mapping}
+                    </button>
+                </p>
+            }
+        })
     }
 }
 
