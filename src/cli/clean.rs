@@ -2,7 +2,7 @@
 //! for — the clean rows, the rows set aside with reasons, the change log and
 //! the data-quality report.
 
-use super::input::{parse_maps_for, read_table};
+use super::input::{parse_maps_for, read_table, require_mapped};
 use super::output::{write_bytes, write_to, ExportFormat};
 use crate::engine::clean::recipe::Recipe;
 use crate::engine::clean::run::clean;
@@ -11,7 +11,7 @@ use crate::engine::privacy::share;
 use crate::engine::report::export::{write_changes_csv, write_set_aside_csv, write_table_csv};
 use crate::engine::report::xlsx::clean_xlsx;
 use crate::i18n::Lang;
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, Context, Result};
 use std::path::PathBuf;
 
 /// Arguments of `custlens clean`.
@@ -57,16 +57,7 @@ pub fn run(a: Args) -> Result<()> {
     let lang = Lang::from_key(&a.lang).ok_or_else(|| anyhow!("--lang {}: use zh-CN or en", a.lang))?;
     let maps = parse_maps_for(kind, &a.maps)?;
     let (probe, mapping, table) = read_table(&a.input, Some(kind), &maps, a.sheet.as_deref())?;
-    let missing = mapping.missing_required();
-    if !missing.is_empty() {
-        let names: Vec<&str> = missing.iter().map(|f| f.key()).collect();
-        bail!(
-            "{}: no column is mapped to the required field(s) {} (columns: {}); use --map field=header",
-            probe.file,
-            names.join(", "),
-            table.headers.join(", ")
-        );
-    }
+    require_mapped(&probe.file, &mapping, &table.headers, "use --map field=header")?;
     let recipe = match &a.recipe {
         Some(p) => {
             let text = std::fs::read_to_string(p).with_context(|| format!("{}: cannot read", p.display()))?;

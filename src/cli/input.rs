@@ -164,6 +164,22 @@ fn warn_invalid_text(file: &str, table: &TextTable) {
     );
 }
 
+/// Refuses a table whose required fields (for its kind) have no column,
+/// naming the file, the kind, the fields, the columns it has and `hint`.
+pub fn require_mapped(file: &str, mapping: &Mapping, headers: &[String], hint: &str) -> Result<()> {
+    let missing = mapping.missing_required();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = missing.iter().map(|f| f.key()).collect();
+    bail!(
+        "{file}: read as {}, no column is mapped to the required field(s) {} (columns: {}); {hint}",
+        mapping.kind.key(),
+        names.join(", "),
+        headers.join(", ")
+    )
+}
+
 fn columns(probe: &mut Probe, maps: &[(Field, String)]) -> Result<OrderColumns> {
     if let Err(missing) = probe.mapping.apply_overrides(maps, &probe.headers) {
         bail!(

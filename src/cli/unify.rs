@@ -2,7 +2,7 @@
 //! joined into one customer table — with the identity matches, conflicts,
 //! orphans and duplicate-record merges, and every row accounted for.
 
-use super::input::read_table;
+use super::input::{read_table, require_mapped};
 use super::output::{write_bytes, write_to, ExportFormat};
 use crate::engine::clean::recipe::Recipe;
 use crate::engine::clean::run::{clean, Cleaned};
@@ -12,7 +12,7 @@ use crate::engine::report::export::write_table_csv;
 use crate::engine::report::xlsx::unify_xlsx;
 use crate::engine::unify::identity::MergeChoice;
 use crate::engine::unify::{unify, Source, UnifyOptions};
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, Result};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
@@ -62,17 +62,7 @@ pub fn run(a: Args) -> Result<()> {
     for spec in &a.inputs {
         let (kind, path) = parse_input(spec)?;
         let (probe, mapping, table) = read_table(&path, kind, &[], None)?;
-        let missing = mapping.missing_required();
-        if !missing.is_empty() {
-            let names: Vec<&str> = missing.iter().map(|f| f.key()).collect();
-            bail!(
-                "{}: read as {} but no column is mapped to {} (columns: {}); name the kind as KIND:FILE or fix the headers",
-                probe.file,
-                mapping.kind.key(),
-                names.join(", "),
-                table.headers.join(", ")
-            );
-        }
+        require_mapped(&probe.file, &mapping, &table.headers, "name the kind as KIND:FILE or fix the headers")?;
         let cleaned = clean(&table, &mapping, &Recipe::default_for(mapping.kind, &mapping));
         loaded.push(Loaded { file: probe.file, mapping, cleaned });
     }
