@@ -132,6 +132,13 @@ pub enum Request {
         /// The kind to read it as.
         kind: SourceKind,
     },
+    /// Read a kept source again with the columns the user chose.
+    SetSourceMapping {
+        /// Its file name.
+        file: String,
+        /// The mapping (its kind is the kind to read it as).
+        mapping: Mapping,
+    },
     /// Seal the kept sources, decisions and masking preset into a workspace file.
     SaveWorkspace {
         /// The passphrase (never stored).
@@ -283,6 +290,12 @@ pub struct SourceView {
     pub detected: SourceKind,
     /// Its cleaning report.
     pub quality: Quality,
+    /// Its headers.
+    pub headers: Vec<String>,
+    /// Which column feeds each field.
+    pub mapping: Mapping,
+    /// Its first rows, as shown (masked unless raw values are shown).
+    pub sample: Vec<Vec<String>>,
 }
 
 /// The most list entries (matches, orphans…) a view carries; the counts are complete.

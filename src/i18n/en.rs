@@ -30,7 +30,11 @@ pub static TEXTS: Texts = Texts {
     sheet: "Sheet",
     size: "Size",
 
-    step_mapping: "2 Order columns",
+    step_mapping: "2 Columns",
+    mapping_hint_clean: "These columns are used for cleaning; change any choice and clean again.",
+    source_columns: "Columns",
+    source_columns_hint: "These columns are used to read and clean this file; a change re-reads this file only.",
+    uncalculated_formulas: "{n} formula cells have no saved result and read as empty ({cells}). Open and save the workbook in Excel, then import it again.",
     mapping_hint: "Recognised from the headers; change any choice and run again.",
     field: "Field",
     column: "Column",

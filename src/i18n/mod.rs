@@ -92,6 +92,14 @@ pub struct Texts {
 
     pub step_mapping: &'static str,
     pub mapping_hint: &'static str,
+    /// Warning: formula cells without a saved value (`{n}`, `{cells}`).
+    pub uncalculated_formulas: &'static str,
+    /// Button opening a source's columns.
+    pub source_columns: &'static str,
+    /// Hint above a source's columns.
+    pub source_columns_hint: &'static str,
+    /// Mapping hint for a table that is cleaned, not scored.
+    pub mapping_hint_clean: &'static str,
     pub field: &'static str,
     pub column: &'static str,
     pub sample_values: &'static str,

@@ -30,7 +30,11 @@ pub static TEXTS: Texts = Texts {
     sheet: "工作表",
     size: "大小",
 
-    step_mapping: "2 订单字段映射",
+    step_mapping: "2 字段映射",
+    mapping_hint_clean: "这些列将用于清洗;可逐项修改后重新清洗。",
+    source_columns: "调整列",
+    source_columns_hint: "这些列用于读取和清洗此文件;修改后只重新读取此文件。",
+    uncalculated_formulas: "有 {n} 个公式单元格没有保存计算结果,读取为空值({cells})。请在 Excel 中打开并保存后重新导入。",
     mapping_hint: "已按表头自动识别,可逐项修改后重新分析。",
     field: "字段",
     column: "对应列",

@@ -10,7 +10,7 @@ use crate::engine::analyze::rfm::RfmParams;
 use crate::engine::error::EngineError;
 use crate::engine::ingest::chunk::{needs_single_pass, plan};
 use crate::engine::ingest::detect::Format;
-use crate::engine::ingest::fields::SourceKind;
+use crate::engine::ingest::fields::{Mapping, SourceKind};
 use crate::engine::ingest::orders::OrderColumns;
 use crate::engine::ingest::probe::Probe;
 use crate::engine::privacy::mask::MaskPreset;
@@ -338,6 +338,15 @@ pub async fn set_masking(pool: &Pool, preset: MaskPreset, raw: bool) -> Result<(
 /// Reads a kept source again as another kind, in worker 0.
 pub async fn set_source_kind(pool: &Pool, file: String, kind: SourceKind) -> Result<SourceView, JobError> {
     let env = pool.call(0, Envelope::new(Request::SetSourceKind { file, kind }), None).await?;
+    match env.body {
+        Response::SourceAdded(view) => Ok(*view),
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// Reads a kept source again with another mapping, in worker 0.
+pub async fn set_source_mapping(pool: &Pool, file: String, mapping: Mapping) -> Result<SourceView, JobError> {
+    let env = pool.call(0, Envelope::new(Request::SetSourceMapping { file, mapping }), None).await?;
     match env.body {
         Response::SourceAdded(view) => Ok(*view),
         other => Err(unexpected(&other)),

@@ -13,7 +13,7 @@ use crate::engine::analyze::pareto::Pareto;
 use crate::engine::analyze::rfm::RfmParams;
 use crate::engine::analyze::satisfaction::Satisfaction;
 use crate::engine::ingest::fields::Confidence;
-use crate::engine::ingest::fields::SourceKind;
+use crate::engine::ingest::fields::{auto_map, Field, SourceKind};
 use crate::engine::ingest::probe::Probe;
 use crate::engine::privacy::mask::MaskPreset;
 use crate::engine::privacy::roles::Role;
@@ -219,12 +219,13 @@ impl AppState {
                     if !self.is_current(job) {
                         return;
                     }
-                    // Column choices saved for these headers last time are applied again.
-                    let saved = browser::load_mapping(&p.headers)
-                        .filter(|choices| p.mapping.apply_overrides(choices, &p.headers).is_ok());
-                    self.mapping_reapplied.set(saved.is_some());
-                    let sure = p.mapping.is_confident(AUTO_RUN);
-                    self.kind.set(p.detected);
+                    // Read as the kind the headers suggest; column choices saved for
+                    // these headers last time are applied again.
+                    let kind = p.detected;
+                    self.mapping_reapplied.set(map_as(&mut p, kind));
+                    // Only an orders table is scored, and at once only when its mapping is sure.
+                    let sure = kind == SourceKind::Orders && p.mapping.is_confident(AUTO_RUN);
+                    self.kind.set(kind);
                     self.probe.set(Some(p));
                     if sure {
                         self.run();
@@ -265,10 +266,6 @@ impl AppState {
         };
         let job = self.next_job();
         let params = self.params.get_untracked();
-        let choices = probe.mapping.user_choices(&probe.headers);
-        if !choices.is_empty() {
-            browser::save_mapping(&probe.headers, &choices);
-        }
         self.result.set(None);
         self.pareto.set(None);
         self.status.set(Status::Running { phase: Phase::Reading, fraction: 0.0 });
@@ -292,6 +289,33 @@ impl AppState {
                 }
                 Ok(_) => {}
                 Err(e) => self.fail(job, e),
+            }
+        });
+    }
+
+    /// Reads the file on screen as another kind: its columns are mapped
+    /// anew for that kind (with the choices saved for these headers).
+    pub fn set_kind(self, kind: SourceKind) {
+        self.kind.set(kind);
+        self.cleaned.set(None);
+        self.probe.update(|p| {
+            if let Some(p) = p.as_mut().filter(|p| p.mapping.kind != kind) {
+                map_as(p, kind);
+            }
+        });
+    }
+
+    /// The user chose `column` for `field` of the file on screen; the choice
+    /// is saved (field → header only) for files with the same headers.
+    pub fn set_column(self, field: Field, column: Option<usize>) {
+        self.cleaned.set(None);
+        self.probe.update(|p| {
+            if let Some(p) = p {
+                p.mapping.set(field, column);
+                let choices = p.mapping.user_choices(&p.headers);
+                if !choices.is_empty() {
+                    browser::save_mapping(&p.headers, &choices);
+                }
             }
         });
     }
@@ -374,8 +398,9 @@ impl AppState {
         spawn_local(async move {
             for file in files {
                 let added = match job::probe(&pool, &file, None).await {
-                    Ok(probe) => {
+                    Ok(mut probe) => {
                         let kind = probe.detected;
+                        map_as(&mut probe, kind);
                         self.keep_source(&pool, file, probe, kind).await
                     }
                     Err(e) => Err(e),
@@ -432,6 +457,33 @@ impl AppState {
         self.sources_busy.update(|n| *n += 1);
         spawn_local(async move {
             let outcome = job::set_source_kind(&pool, file, kind).await;
+            self.sources_busy.update(|n| *n = n.saturating_sub(1));
+            match outcome {
+                Ok(view) => {
+                    self.show_source(view);
+                    self.unify_now(&pool).await
+                }
+                Err(e) => self.sources_error.set(Some(e)),
+            }
+        });
+    }
+
+    /// The user chose `column` for `field` of a source: it is read and
+    /// cleaned again with that mapping (and the choice saved for files with
+    /// the same headers), then the view is joined again.
+    pub fn set_source_column(self, file: String, field: Field, column: Option<usize>) {
+        let Some(source) = self.sources.get_untracked().into_iter().find(|s| s.file == file) else { return };
+        let mut mapping = source.mapping;
+        mapping.set(field, column);
+        let choices = mapping.user_choices(&source.headers);
+        if !choices.is_empty() {
+            browser::save_mapping(&source.headers, &choices);
+        }
+        let pool = self.pool();
+        self.sources_error.set(None);
+        self.sources_busy.update(|n| *n += 1);
+        spawn_local(async move {
+            let outcome = job::set_source_mapping(&pool, file, mapping).await;
             self.sources_busy.update(|n| *n = n.saturating_sub(1));
             match outcome {
                 Ok(view) => {
@@ -618,6 +670,18 @@ impl AppState {
             target.set(Some(outcome));
         });
     }
+}
+
+/// Maps the probed file's columns for a table of `kind`, then applies the
+/// column choices saved for these headers (those of fields `kind` has);
+/// tells whether there were any.
+fn map_as(p: &mut Probe, kind: SourceKind) -> bool {
+    if p.mapping.kind != kind {
+        p.mapping = auto_map(kind, &p.headers);
+    }
+    let saved: Vec<_> =
+        browser::load_mapping(&p.headers).unwrap_or_default().into_iter().filter(|(f, _)| kind.has(*f)).collect();
+    !saved.is_empty() && p.mapping.apply_overrides(&saved, &p.headers).is_ok()
 }
 
 /// The shortest passphrase a workspace is sealed with.

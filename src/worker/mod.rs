@@ -200,6 +200,7 @@ fn handle(env: Envelope<Request>) {
         }
         Request::Unify { change } => unify_sources(change),
         Request::SetSourceKind { file, kind } => set_source_kind(&file, kind),
+        Request::SetSourceMapping { file, mapping } => set_source_mapping(&file, mapping),
         Request::SaveWorkspace { passphrase } => save_workspace(&passphrase),
         Request::OpenWorkspace { passphrase } => with_file(file, |f| open_workspace(f, &passphrase)),
         Request::Pareto => STATE.with(|s| {
@@ -375,7 +376,7 @@ fn add_source(b: &Blob, probe: &Probe, kind: SourceKind) -> Answer {
 /// Reads a file as a table of `kind` and cleans it with the kind's default recipe.
 fn prepare_source(b: &Blob, probe: &Probe, kind: SourceKind) -> Result<KeptSource, EngineError> {
     let table = read_table(b, probe)?;
-    let mapping = auto_map(kind, &table.headers);
+    let mapping = if probe.mapping.kind == kind { probe.mapping.clone() } else { auto_map(kind, &table.headers) };
     if let Some(&field) = mapping.missing_required().first() {
         let (file, field, columns) = (probe.file.clone(), field.key().to_string(), table.headers.join(", "));
         return Err(IngestError::Unmapped { file, field, columns }.into());
@@ -384,35 +385,65 @@ fn prepare_source(b: &Blob, probe: &Probe, kind: SourceKind) -> Result<KeptSourc
     Ok(KeptSource { file: probe.file.clone(), mapping, cleaned, blob: b.clone(), probe: probe.clone() })
 }
 
-fn source_view(k: &KeptSource) -> SourceView {
+fn source_view(k: &KeptSource, d: &Disclosure) -> SourceView {
+    let clean = &k.cleaned.clean;
+    let mut head = TextTable::new(k.probe.headers.clone());
+    for r in 0..clean.len().min(SOURCE_SAMPLE_SCAN) {
+        head.push(clean.row_numbers[r], clean.row(r).take(head.width()));
+    }
+    let shown = share::table(&head, d);
     SourceView {
         file: k.file.clone(),
         kind: k.mapping.kind,
         detected: k.probe.detected,
         quality: k.cleaned.quality.clone(),
+        headers: k.probe.headers.clone(),
+        mapping: k.mapping.clone(),
+        sample: (0..shown.len().min(SOURCE_SAMPLE_ROWS)).map(|r| shown.row(r).map(str::to_string).collect()).collect(),
     }
 }
 
+/// Rows of a source whose values show beside its mapping.
+const SOURCE_SAMPLE_ROWS: usize = 3;
+/// Rows looked at to recognise personal columns in them (a few rows are too few).
+const SOURCE_SAMPLE_SCAN: usize = 50;
+
 /// Keeps a prepared source (in place of one of the same name).
 fn keep_source(kept: KeptSource) -> SourceView {
-    let view = source_view(&kept);
     STATE.with(|s| {
         let mut s = s.borrow_mut();
+        let view = source_view(&kept, &s.disclosure);
         s.unified = None;
         analyses::forget(&mut s);
         match s.sources.iter_mut().find(|k| k.file == kept.file) {
             Some(k) => *k = kept,
             None => s.sources.push(kept),
         }
-    });
-    view
+        view
+    })
 }
 
-/// Worker 0: reads a kept source again as another kind.
+/// Worker 0: reads a kept source again as another kind (its columns mapped anew).
 fn set_source_kind(file: &str, kind: SourceKind) -> Answer {
+    reread_source(file, |probe| {
+        if probe.mapping.kind != kind {
+            probe.mapping = auto_map(kind, &probe.headers);
+        }
+    })
+}
+
+/// Worker 0: reads a kept source again with the columns the user chose.
+fn set_source_mapping(file: &str, mapping: Mapping) -> Answer {
+    reread_source(file, |probe| probe.mapping = mapping)
+}
+
+/// Reads a kept source again after `change` to its probe; the source stays as it was if that fails.
+fn reread_source(file: &str, change: impl FnOnce(&mut Probe)) -> Answer {
     let found =
         STATE.with(|s| s.borrow().sources.iter().find(|k| k.file == file).map(|k| (k.blob.clone(), k.probe.clone())));
-    let Some((blob, probe)) = found else { return Err(AnalysisError::NoData.into()) };
+    let Some((blob, mut probe)) = found else { return Err(AnalysisError::NoData.into()) };
+    change(&mut probe);
+    let kind = probe.mapping.kind;
     let kept = prepare_source(&blob, &probe, kind)?;
     Ok((Response::SourceAdded(Box::new(keep_source(kept))), None))
 }
@@ -453,19 +484,19 @@ fn open_workspace(b: &Blob, passphrase: &str) -> Answer {
         let p = probe(&blob, None)?;
         kept.push(prepare_source(&blob, &p, f.kind)?);
     }
-    let sources: Vec<SourceView> = kept.iter().map(source_view).collect();
     STATE.with(|s| {
         let mut s = s.borrow_mut();
+        if s.disclosure != Disclosure::Raw {
+            s.disclosure = Disclosure::Masked(ws.mask_preset.policy());
+        }
+        let sources: Vec<SourceView> = kept.iter().map(|k| source_view(k, &s.disclosure)).collect();
         s.sources = kept;
         s.unified = None;
         analyses::forget(&mut s);
         s.unify_opts = ws.unify.clone();
         s.mask_preset = ws.mask_preset;
-        if s.disclosure != Disclosure::Raw {
-            s.disclosure = Disclosure::Masked(ws.mask_preset.policy());
-        }
-    });
-    Ok((Response::WorkspaceOpened { sources, mask_preset: ws.mask_preset }, None))
+        Ok((Response::WorkspaceOpened { sources, mask_preset: ws.mask_preset }, None))
+    })
 }
 
 /// Fills `buf` from the browser's CSPRNG.

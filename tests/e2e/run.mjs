@@ -304,6 +304,48 @@ test('cleaning in the browser: kind detected, quality report, files identical to
   await close();
 });
 
+test('adjusting a mapping: a column the headers do not name is chosen by the user, in the cleaning card and for a source; files identical to custlens clean --map', async () => {
+  const file = path.join(DATA, 'customers_territory.csv');
+  const { page, close } = await open('zh-CN');
+  await pick(page, file);
+  // A customers table: its own fields are offered, and nothing is scored.
+  await page.waitForSelector('[data-testid=mapping][data-kind=customers]');
+  assert.equal(await page.locator('[data-testid=run]').count(), 0, 'no RFM button for a customers table');
+  assert.equal(await page.inputValue('[data-testid=map-province]'), '', '"Territory" is not recognised as the province');
+  await page.selectOption('[data-testid=map-province]', { label: 'Territory' });
+  await page.click('[data-testid=run-clean]');
+  await page.waitForSelector('[data-testid=quality] [data-testid=quality-changes] tr[data-key=province]');
+  const out = path.join(WORK, 'territory-cli');
+  cli(['clean', '--kind', 'customers', '--input', file, '--out', out, '--map', 'province=Territory']);
+  for (const name of ['clean.csv', 'changes.csv', 'quality.json']) {
+    const got = await download(page, `export-${name}`);
+    assert.ok(got.bytes.equals(fs.readFileSync(path.join(out, name))), `${name} differs from custlens clean --map`);
+  }
+  // The choice is saved for these headers: the same file as a source of the customer view uses it at once.
+  await page.setInputFiles('[data-testid=sources-input]', [file]);
+  const row = page.locator('[data-testid=source-list] tbody tr[data-file="customers_territory.csv"]');
+  await row.waitFor({ timeout: 60_000 });
+  assert.ok((await row.getAttribute('data-fields')).split(',').includes('province'), 'saved mapping reapplied to the source');
+  // Unmapping it in the sources card reads that source again without it.
+  await row.locator('[data-testid=source-columns-toggle]').click();
+  const cols = page.locator('[data-testid=source-columns][data-for="customers_territory.csv"]');
+  await cols.waitFor();
+  assert.match(await cols.textContent(), /浙江/, 'sample values beside the mapping');
+  await cols.locator('[data-testid=map-province]').selectOption('');
+  await page.waitForFunction(() => {
+    const tr = document.querySelector('[data-testid=source-list] tbody tr[data-file="customers_territory.csv"]');
+    return tr && !tr.dataset.fields.split(',').includes('province');
+  });
+  // Unmapping a required field is refused with a message naming it; the source stays as it was.
+  // The columns stay open after the source is read again.
+  await page.locator('[data-testid=source-columns] [data-testid=map-user_id]').selectOption('');
+  await page.waitForSelector('[data-testid=sources-error]');
+  assert.match(await page.textContent('[data-testid=sources-error]'), /customers_territory\.csv/);
+  assert.ok((await row.getAttribute('data-fields')).split(',').includes('user_id'));
+  await page.screenshot({ path: path.join(OUT, 'mapping-adjust.png'), fullPage: true });
+  await close();
+});
+
 test('several sources: kinds detected and changed, unified view, undo a match, confirm a merge; files identical to custlens unify', async () => {
   const dir = path.join(WORK, 'sources');
   cli(['sample', '--customers', '1500', '--seed', '3', '--dir', dir]);

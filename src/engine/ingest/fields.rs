@@ -194,6 +194,11 @@ impl SourceKind {
         SourceKind::ALL.into_iter().find(|k| k.key() == s.trim())
     }
 
+    /// Whether a table of this kind has `field`.
+    pub fn has(self, field: Field) -> bool {
+        self.fields().iter().any(|s| s.field == field)
+    }
+
     /// The kind's fields, in display order.
     pub fn fields(self) -> &'static [FieldSpec] {
         match self {

@@ -19,8 +19,7 @@ pub fn CleanPanel() -> impl IntoView {
     let on_kind = move |ev: leptos::ev::Event| {
         let sel: HtmlSelectElement = event_target(&ev);
         if let Some(k) = SourceKind::from_key(&sel.value()) {
-            state.kind.set(k);
-            state.cleaned.set(None);
+            state.set_kind(k);
         }
     };
     move || {

@@ -122,6 +122,15 @@ fn FileInfo() -> impl IntoView {
                         }
                     })}
                 </dl>
+                {(p.uncalculated.count > 0).then(|| {
+                    let u = p.uncalculated.clone();
+                    let text = move || {
+                        t().uncalculated_formulas
+                            .replace("{n}", &format::int(u.count))
+                            .replace("{cells}", &u.cells.join(", "))
+                    };
+                    view! { <p class="warn" role="status" data-testid="uncalculated" data-count=p.uncalculated.count.to_string()>{text}</p> }
+                })}
             }
         })
     }

@@ -5,7 +5,8 @@
 //! preview of the customer table and its files to download.
 
 use super::drop::DropZone;
-use crate::engine::ingest::fields::SourceKind;
+use super::mapping::MappingTable;
+use crate::engine::ingest::fields::{Field, SourceKind};
 use crate::engine::unify::identity::KeyKind;
 use crate::i18n::Texts;
 use crate::protocol::{SourceView, UnifyFile, UnifyView, VIEW_LIST_MAX};
@@ -70,8 +71,46 @@ pub fn SourcesPanel() -> impl IntoView {
 fn SourceList() -> impl IntoView {
     let state = expect_context::<AppState>();
     let t = move || state.lang.get().texts();
+    // The source whose columns are open for adjusting.
+    let open = RwSignal::new(None::<String>);
     let row = move |s: SourceView| {
         let file = s.file.clone();
+        let is_open = {
+            let file = file.clone();
+            move || open.get().as_deref() == Some(file.as_str())
+        };
+        let toggle = {
+            let file = file.clone();
+            move |_| open.update(|o| *o = if o.as_deref() == Some(file.as_str()) { None } else { Some(file.clone()) })
+        };
+        let columns = {
+            let (file, s) = (file.clone(), s.clone());
+            let is_open = is_open.clone();
+            move || {
+                is_open().then(|| {
+                    let file = file.clone();
+                    let on_set = Callback::new(move |(field, col): (Field, Option<usize>)| {
+                        state.set_source_column(file.clone(), field, col)
+                    });
+                    let prefix =
+                        format!("src{}", s.file.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(b.into())));
+                    view! {
+                        <tr class="source-columns" data-testid="source-columns" data-for=s.file.clone()>
+                            <td colspan="4">
+                                <p class="hint">{move || t().source_columns_hint}</p>
+                                <MappingTable
+                                    headers=s.headers.clone()
+                                    sample=s.sample.clone()
+                                    mapping=s.mapping.clone()
+                                    id_prefix=prefix
+                                    on_set=on_set
+                                />
+                            </td>
+                        </tr>
+                    }
+                })
+            }
+        };
         let on_kind = {
             let file = file.clone();
             move |ev: leptos::ev::Event| {
@@ -96,17 +135,38 @@ fn SourceList() -> impl IntoView {
                 .replace("{aside}", &format::int(q.rows_in - q.rows_out))
         };
         let remove = file.clone();
+        let mapped = s
+            .mapping
+            .choices
+            .iter()
+            .filter(|c| c.column.is_some())
+            .map(|c| c.field.key())
+            .collect::<Vec<_>>()
+            .join(",");
         view! {
-            <tr data-file=file.clone() data-kind=kind.key() data-rows-in=s.quality.rows_in.to_string() data-rows-out=s.quality.rows_out.to_string()>
+            <tr
+                data-file=file.clone()
+                data-kind=kind.key()
+                data-fields=mapped
+                data-rows-in=s.quality.rows_in.to_string() data-rows-out=s.quality.rows_out.to_string()>
                 <th scope="row">{file.clone()}</th>
                 <td>
                     <select aria-label=move || t().kind_label on:change=on_kind data-testid="source-kind">{options}</select>
                 </td>
                 <td data-ok=s.quality.reconciles.to_string()>{counts}</td>
-                <td>
+                <td class="actions">
+                    <button
+                        class="button small"
+                        data-testid="source-columns-toggle"
+                        aria-expanded=move || is_open().to_string()
+                        on:click=toggle
+                    >
+                        {move || t().source_columns}
+                    </button>
                     <button class="button small" on:click=move |_| state.remove_source(remove.clone())>{move || t().remove}</button>
                 </td>
             </tr>
+            {columns}
         }
     };
     move || {
