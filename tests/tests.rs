@@ -6,6 +6,7 @@ mod util;
 mod analyses;
 mod analyses2;
 mod badinput;
+mod channels;
 mod cli;
 mod privacy;
 mod properties;

@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod bins;
+pub mod channels;
 pub mod cohort;
 pub mod crosstab;
 pub mod customers;
