@@ -11,4 +11,5 @@ mod cli;
 mod privacy;
 mod properties;
 mod reference;
+mod tags;
 mod xlsx;

@@ -21,6 +21,7 @@ mod profile;
 mod rfm;
 mod sample;
 mod satisfaction;
+mod tags;
 mod unify;
 mod vault;
 
@@ -55,6 +56,8 @@ enum Command {
     Activity(activity::Args),
     /// Channels: uv, clicks, orders, cost, CTR, conversion, revenue, ROI, CAC; attribution from touchpoints.
     Channels(channels::Args),
+    /// Rule-based customer tags over the unified customers: coverage, overlap, each customer's tags.
+    Tags(tags::Args),
     /// Clean a table by a recipe: clean rows, rows set aside, change log, quality report.
     Clean(clean::Args),
     /// Join several sources into one customer table (identity resolution, orphans, merges).
@@ -82,6 +85,7 @@ pub fn main() -> ExitCode {
         Command::Funnel(a) => funnel::run(a),
         Command::Activity(a) => activity::run(a),
         Command::Channels(a) => channels::run(a),
+        Command::Tags(a) => tags::run(a),
         Command::Clean(a) => clean::run(a),
         Command::Unify(a) => unify::run(a),
         Command::Sample(a) => sample::run(a),

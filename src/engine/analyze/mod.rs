@@ -18,3 +18,4 @@ pub mod rows;
 pub mod satisfaction;
 pub mod segment;
 pub mod suite;
+pub mod tags;
