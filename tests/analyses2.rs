@@ -18,7 +18,7 @@ fn sample_dir(dir: &Path) -> PathBuf {
 /// Compares `theirs` (the reference) with the same keys of `ours`: integers
 /// exactly, other numbers to [`crate::analyses::REL`], nulls, strings and
 /// arrays element by element.
-fn compare(ours: &Value, theirs: &Value, at: &str) {
+pub fn compare(ours: &Value, theirs: &Value, at: &str) {
     match (ours, theirs) {
         (Value::Object(o), Value::Object(t)) => {
             for (k, v) in t {

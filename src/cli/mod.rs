@@ -7,6 +7,7 @@
 mod output;
 
 mod activity;
+mod channels;
 mod clean;
 mod cohorts;
 mod crosstab;
@@ -20,6 +21,7 @@ mod profile;
 mod rfm;
 mod sample;
 mod satisfaction;
+mod tags;
 mod unify;
 mod vault;
 
@@ -52,6 +54,10 @@ enum Command {
     Funnel(funnel::Args),
     /// Activity classes from events (active, regular, silent, churned) and their monthly trend.
     Activity(activity::Args),
+    /// Channels: uv, clicks, orders, cost, CTR, conversion, revenue, ROI, CAC; attribution from touchpoints.
+    Channels(channels::Args),
+    /// Rule-based customer tags over the unified customers: coverage, overlap, each customer's tags.
+    Tags(tags::Args),
     /// Clean a table by a recipe: clean rows, rows set aside, change log, quality report.
     Clean(clean::Args),
     /// Join several sources into one customer table (identity resolution, orphans, merges).
@@ -78,6 +84,8 @@ pub fn main() -> ExitCode {
         Command::Satisfaction(a) => satisfaction::run(a),
         Command::Funnel(a) => funnel::run(a),
         Command::Activity(a) => activity::run(a),
+        Command::Channels(a) => channels::run(a),
+        Command::Tags(a) => tags::run(a),
         Command::Clean(a) => clean::run(a),
         Command::Unify(a) => unify::run(a),
         Command::Sample(a) => sample::run(a),

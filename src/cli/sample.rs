@@ -1,7 +1,7 @@
 //! `custlens sample`: the deterministic sample data, as files.
 
 use super::output::write_to;
-use crate::engine::sample::{all_tables, write_customers, write_orders, SampleSpec};
+use crate::engine::sample::{all_tables, channel_tables, write_customers, write_orders, SampleSpec};
 use anyhow::{Context, Result};
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
@@ -22,7 +22,8 @@ pub struct Args {
     #[arg(long = "customers-out")]
     customers_out: Option<PathBuf>,
     /// Write every sample table into this folder: sample_customers.csv,
-    /// sample_orders.csv, sample_tickets.csv, sample_surveys.csv, sample_events.csv.
+    /// sample_orders.csv, sample_tickets.csv, sample_surveys.csv, sample_events.csv,
+    /// and the marketing tables sample_channels.csv and sample_touchpoints.csv.
     #[arg(long)]
     dir: Option<PathBuf>,
 }
@@ -32,7 +33,7 @@ pub fn run(a: Args) -> Result<()> {
     let spec = SampleSpec { customers: a.customers, seed: a.seed };
     if let Some(dir) = &a.dir {
         std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create", dir.display()))?;
-        for (name, bytes) in all_tables(spec) {
+        for (name, bytes) in all_tables(spec).into_iter().chain(channel_tables(spec)) {
             write_to(&dir.join(name), |w| w.write_all(&bytes))?;
         }
     }

@@ -14,7 +14,7 @@ use crate::engine::unify::identity::MergeChoice;
 use crate::engine::unify::{unify, Source, UnifyOptions};
 use anyhow::{anyhow, Result};
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Arguments of `custlens unify`.
 #[derive(clap::Args, Debug)]
@@ -41,10 +41,29 @@ pub struct Args {
     format: ExportFormat,
 }
 
-struct Loaded {
-    file: String,
-    mapping: Mapping,
-    cleaned: Cleaned,
+/// One source read and cleaned with its kind's default recipe.
+pub(super) struct Loaded {
+    /// The file name.
+    pub file: String,
+    /// Its mapping (its kind included).
+    pub mapping: Mapping,
+    /// The cleaning run; `cleaned.clean` is what is unified.
+    pub cleaned: Cleaned,
+}
+
+impl Loaded {
+    /// Reads `path` as `kind` (guessed from the headers when `None`) and cleans it by the default recipe.
+    pub fn read(path: &Path, kind: Option<SourceKind>) -> Result<Loaded> {
+        let (probe, mapping, table) = read_table(path, kind, &[], None)?;
+        require_mapped(&probe.file, &mapping, &table.headers, "name the kind as KIND:FILE or fix the headers")?;
+        let cleaned = clean(&table, &mapping, &Recipe::default_for(mapping.kind, &mapping));
+        Ok(Loaded { file: probe.file, mapping, cleaned })
+    }
+
+    /// The cleaned table as a source to unify.
+    pub fn source(&self) -> Source<'_> {
+        Source { file: &self.file, mapping: &self.mapping, table: &self.cleaned.clean }
+    }
 }
 
 fn parse_input(spec: &str) -> Result<(Option<SourceKind>, PathBuf)> {
@@ -61,10 +80,7 @@ pub fn run(a: Args) -> Result<()> {
     let mut loaded = Vec::new();
     for spec in &a.inputs {
         let (kind, path) = parse_input(spec)?;
-        let (probe, mapping, table) = read_table(&path, kind, &[], None)?;
-        require_mapped(&probe.file, &mapping, &table.headers, "name the kind as KIND:FILE or fix the headers")?;
-        let cleaned = clean(&table, &mapping, &Recipe::default_for(mapping.kind, &mapping));
-        loaded.push(Loaded { file: probe.file, mapping, cleaned });
+        loaded.push(Loaded::read(&path, kind)?);
     }
     if !loaded.iter().any(|l| l.mapping.kind == SourceKind::Customers) {
         eprintln!("note: no customers (CRM) table among the inputs: every customer is an orphan");
@@ -75,8 +91,7 @@ pub fn run(a: Args) -> Result<()> {
         Some(list) => MergeChoice::Listed { keep: list.split(',').map(|s| s.trim().to_string()).collect() },
     };
     let opts = UnifyOptions { merges, undone: a.undo.iter().cloned().collect::<BTreeSet<_>>() };
-    let sources: Vec<Source<'_>> =
-        loaded.iter().map(|l| Source { file: &l.file, mapping: &l.mapping, table: &l.cleaned.clean }).collect();
+    let sources: Vec<Source<'_>> = loaded.iter().map(Loaded::source).collect();
     let u = unify(&sources, &opts);
     std::fs::create_dir_all(&a.out).map_err(|e| anyhow!("{}: cannot create: {e}", a.out.display()))?;
     let d = a.disclosure.disclosure()?;

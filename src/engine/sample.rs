@@ -452,6 +452,146 @@ pub fn all_tables(spec: SampleSpec) -> Vec<(&'static str, Vec<u8>)> {
     out
 }
 
+/// Marketing channels: name, weight (share of touchpoints), cost per click
+/// (yuan) and click-through rate.
+const MARKETING: &[(&str, u32, f64, f64)] = &[
+    ("搜索广告", 30, 2.8, 0.06),
+    ("信息流", 25, 1.2, 0.025),
+    ("社交媒体", 18, 0.9, 0.03),
+    ("邮件", 10, 0.15, 0.08),
+    ("线下活动", 5, 12.0, 0.2),
+    ("自然流量", 12, 0.0, 0.1),
+];
+
+fn marketing_channel(rng: &mut Rng) -> usize {
+    let total: u32 = MARKETING.iter().map(|m| m.1).sum();
+    let mut k = rng.below(u64::from(total)) as u32;
+    MARKETING
+        .iter()
+        .position(|m| {
+            let hit = k < m.1;
+            k = k.saturating_sub(m.1);
+            hit
+        })
+        .unwrap_or(0)
+}
+
+/// One generated touchpoint: seconds since 1970 (wall clock), customer, channel.
+struct TouchLine {
+    at: i64,
+    customer: String,
+    channel: usize,
+}
+
+/// The touchpoints before the sample orders: each customer has a channel
+/// they came through; about 70 % of orders have one to four touches in the
+/// 40 days before (so some fall outside a 30-day window), 40 % of them
+/// through the customer's own channel; a few touches come after an order.
+fn touch_lines(spec: SampleSpec) -> Vec<TouchLine> {
+    let orders = orders_csv(spec);
+    let text = String::from_utf8_lossy(&orders);
+    // customer → order times (one per order number), in file order (by time).
+    let mut by_customer: std::collections::BTreeMap<String, Vec<i64>> = std::collections::BTreeMap::new();
+    let mut last_order = "";
+    for line in text.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let (Some(order), Some(customer), Some(time)) = (cells.first(), cells.get(1), cells.get(2)) else { continue };
+        if customer.is_empty() || *order == last_order {
+            continue;
+        }
+        last_order = order;
+        if let Ok(ts) = crate::engine::date::parse_timestamp(time) {
+            by_customer
+                .entry(customer.to_string())
+                .or_default()
+                .push(i64::from(ts.day.days()) * 86_400 + i64::from(ts.secs));
+        }
+    }
+    let mut rng = Rng::new(spec.seed ^ 0x70C4_9017);
+    let mut lines = Vec::new();
+    for (customer, mut times) in by_customer {
+        times.sort_unstable();
+        let own = marketing_channel(&mut rng);
+        for (k, &at) in times.iter().enumerate() {
+            if rng.f64() >= 0.7 {
+                continue;
+            }
+            let n = 1 + rng.below(4);
+            let mut offsets: Vec<i64> = (0..n).map(|_| 60 + rng.below(40 * 86_400) as i64).collect();
+            offsets.sort_unstable_by(|a, b| b.cmp(a));
+            for (j, off) in offsets.into_iter().enumerate() {
+                let channel = if (k == 0 && j == 0) || rng.f64() < 0.4 { own } else { marketing_channel(&mut rng) };
+                lines.push(TouchLine { at: at - off, customer: customer.clone(), channel });
+            }
+            if rng.f64() < 0.05 {
+                let channel = marketing_channel(&mut rng);
+                lines.push(TouchLine {
+                    at: at + 1 + rng.below(3 * 86_400) as i64,
+                    customer: customer.clone(),
+                    channel,
+                });
+            }
+        }
+    }
+    lines.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.customer.cmp(&b.customer)));
+    lines
+}
+
+fn month_key(at: i64) -> (i32, u32) {
+    use chrono::Datelike;
+    let d = Day::from_days(at.div_euclid(86_400) as i32).to_naive();
+    (d.year(), d.month())
+}
+
+/// Writes per-customer touchpoints (客户ID, 渠道, 触点时间) as UTF-8 CSV,
+/// sorted by time: a channels table for attribution. Returns the number of rows.
+pub fn write_touchpoints<W: Write>(spec: SampleSpec, mut w: W) -> io::Result<u64> {
+    writeln!(w, "客户ID,渠道,触点时间")?;
+    let lines = touch_lines(spec);
+    for l in &lines {
+        let day = Day::from_days(l.at.div_euclid(86_400) as i32);
+        let secs = l.at.rem_euclid(86_400);
+        let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+        writeln!(w, "{},{},{day} {h:02}:{m:02}:{s:02}", l.customer, MARKETING[l.channel].0)?;
+    }
+    Ok(lines.len() as u64)
+}
+
+/// Writes monthly channel totals (月份, 渠道, 访客数, 点击数, 订单数, 投放费用)
+/// as UTF-8 CSV, one row per month of the touchpoints and channel: clicks
+/// follow the touchpoints, visitors the channel's click-through rate, cost its
+/// cost per click (自然流量 costs nothing). Returns the number of rows.
+pub fn write_channels<W: Write>(spec: SampleSpec, mut w: W) -> io::Result<u64> {
+    let mut touches: std::collections::BTreeMap<((i32, u32), usize), u64> = std::collections::BTreeMap::new();
+    for l in touch_lines(spec) {
+        *touches.entry((month_key(l.at), l.channel)).or_insert(0) += 1;
+    }
+    let mut rng = Rng::new(spec.seed ^ 0xC4A7_7E15);
+    writeln!(w, "月份,渠道,访客数,点击数,订单数,投放费用")?;
+    let mut rows = 0u64;
+    for (((y, m), c), n) in touches {
+        let (name, _, cpc, ctr) = MARKETING[c];
+        let clicks = n * 10 + rng.below(50);
+        let uv = (clicks as f64 / (ctr * (0.8 + 0.4 * rng.f64()))).round() as u64;
+        let orders = (clicks as f64 * (0.02 + 0.03 * rng.f64())).round() as u64;
+        let cents = (clicks as f64 * cpc * (0.9 + 0.2 * rng.f64()) * 100.0).round() as i64;
+        writeln!(w, "{y:04}-{m:02},{name},{uv},{clicks},{orders},{}.{:02}", cents / 100, cents % 100)?;
+        rows += 1;
+    }
+    Ok(rows)
+}
+
+/// The marketing sample tables as `(file name, bytes)`: monthly channel
+/// totals and per-customer touchpoints (both of kind channels), matching the
+/// orders of [`all_tables`].
+pub fn channel_tables(spec: SampleSpec) -> Vec<(&'static str, Vec<u8>)> {
+    let (mut channels, mut touchpoints) = (Vec::new(), Vec::new());
+    // Writing to a Vec cannot fail.
+    let _ = write_channels(spec, &mut channels);
+    let _ = write_touchpoints(spec, &mut touchpoints);
+    vec![("sample_channels.csv", channels), ("sample_touchpoints.csv", touchpoints)]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -502,5 +642,22 @@ mod tests {
         let c = String::from_utf8(customers).unwrap_or_default();
         assert!(c.lines().count() >= 6);
         assert!(c.lines().nth(1).is_some_and(|l| l.starts_with("C000001,")));
+    }
+    #[test]
+    fn channel_tables_are_channels_and_touch_before_orders() {
+        use crate::engine::ingest::fields::{detect_kind, SourceKind};
+        let spec = SampleSpec { customers: 400, seed: 5 };
+        let tables = channel_tables(spec);
+        assert_eq!(tables, channel_tables(spec), "deterministic");
+        assert_eq!(all_tables(spec).len(), 5, "the five source tables are unchanged");
+        for (name, bytes) in &tables {
+            let text = String::from_utf8_lossy(bytes);
+            let header: Vec<String> = text.lines().next().unwrap_or("").split(',').map(str::to_string).collect();
+            assert_eq!(detect_kind(&header), SourceKind::Channels, "{name}");
+            assert!(text.lines().count() > 20, "{name}");
+        }
+        let channels = String::from_utf8_lossy(&tables[0].1).into_owned();
+        assert!(channels.lines().any(|l| l.starts_with("2023-01,搜索广告,")));
+        assert!(channels.lines().filter(|l| l.contains(",自然流量,")).all(|l| l.ends_with(",0.00")));
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod bins;
+pub mod channels;
 pub mod cohort;
 pub mod crosstab;
 pub mod customers;
@@ -17,3 +18,4 @@ pub mod rows;
 pub mod satisfaction;
 pub mod segment;
 pub mod suite;
+pub mod tags;

@@ -223,6 +223,11 @@ fn timestamp(v: &str) -> Option<Timestamp> {
     parse_timestamp(v).ok()
 }
 
+/// Whether a ticket type is a complaint (it names 投诉 or "complain").
+pub fn is_complaint(ticket_type: &str) -> bool {
+    ticket_type.contains("投诉") || ticket_type.to_lowercase().contains("complain")
+}
+
 fn later(a: Option<Day>, b: Option<Day>) -> Option<Day> {
     a.max(b)
 }
@@ -381,8 +386,7 @@ pub fn unify(sources: &[Source<'_>], opts: &UnifyOptions) -> Unified {
                 }
                 SourceKind::Tickets => {
                     a.tickets += 1;
-                    let ty = cell(s, r, Field::TicketType);
-                    if ty.contains("投诉") || ty.to_lowercase().contains("complain") {
+                    if is_complaint(cell(s, r, Field::TicketType)) {
                         a.complaints += 1;
                     }
                     let at = timestamp(cell(s, r, Field::CreatedAt));
