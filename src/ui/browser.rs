@@ -69,8 +69,14 @@ pub async fn probe_other_origin(url: &str) -> Result<(), String> {
 }
 
 /// The local-storage key of the mapping saved for a header row. Only column
-/// choices are ever stored locally — never a cell of data.
+/// choices are ever stored locally — never a cell of data — and they are
+/// stored encrypted under the browser's own key (see [`super::keystore`]).
 fn mapping_key(headers: &[String]) -> String {
+    format!("custlens.mapping.v2.{}", crate::engine::ingest::fields::header_signature(headers))
+}
+
+/// Where mappings were kept in plain text before they were encrypted.
+fn plain_mapping_key(headers: &[String]) -> String {
     format!("custlens.mapping.v1.{}", crate::engine::ingest::fields::header_signature(headers))
 }
 
@@ -78,22 +84,41 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }
 
-/// Saves the user's column choices for files with these headers.
+/// Column choices saved for a header row: field → header.
+pub type SavedChoices = Vec<(crate::engine::ingest::fields::Field, String)>;
+
+/// Saves the user's column choices for files with these headers (encrypted,
+/// in the background).
 pub fn save_mapping(headers: &[String], choices: &[(crate::engine::ingest::fields::Field, String)]) {
-    if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(choices)) {
-        let _ = s.set_item(&mapping_key(headers), &json);
-    }
+    let (Some(s), Ok(json)) = (storage(), serde_json::to_string(choices)) else { return };
+    let key = mapping_key(headers);
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Ok(sealed) = super::keystore::seal(json.as_bytes()).await {
+            let _ = s.set_item(&key, &sealed);
+        }
+    });
 }
 
-/// The column choices saved for files with these headers, if any.
-pub fn load_mapping(headers: &[String]) -> Option<Vec<(crate::engine::ingest::fields::Field, String)>> {
-    let json = storage()?.get_item(&mapping_key(headers)).ok().flatten()?;
-    serde_json::from_str(&json).ok()
+/// The column choices saved for files with these headers, if any. A mapping
+/// saved in plain text by an older version is read once, then stored
+/// encrypted and the plain copy removed.
+pub async fn load_mapping(headers: &[String]) -> Option<SavedChoices> {
+    let s = storage()?;
+    if let Some(sealed) = s.get_item(&mapping_key(headers)).ok().flatten() {
+        let plain = super::keystore::open(&sealed).await.ok()?;
+        return serde_json::from_slice(&plain).ok();
+    }
+    let old = s.get_item(&plain_mapping_key(headers)).ok().flatten()?;
+    let _ = s.remove_item(&plain_mapping_key(headers));
+    let choices: SavedChoices = serde_json::from_str(&old).ok()?;
+    save_mapping(headers, &choices);
+    Some(choices)
 }
 
 /// Forgets the choices saved for these headers.
 pub fn forget_mapping(headers: &[String]) {
     if let Some(s) = storage() {
         let _ = s.remove_item(&mapping_key(headers));
+        let _ = s.remove_item(&plain_mapping_key(headers));
     }
 }

@@ -6,6 +6,7 @@ pub mod browser;
 mod components;
 pub mod format;
 pub mod job;
+pub mod keystore;
 pub mod state;
 pub mod workers;
 

@@ -222,7 +222,11 @@ impl AppState {
                     // Read as the kind the headers suggest; column choices saved for
                     // these headers last time are applied again.
                     let kind = p.detected;
-                    self.mapping_reapplied.set(map_as(&mut p, kind));
+                    let reapplied = map_as(&mut p, kind).await;
+                    if !self.is_current(job) {
+                        return;
+                    }
+                    self.mapping_reapplied.set(reapplied);
                     // Only an orders table is scored, and at once only when its mapping is sure.
                     let sure = kind == SourceKind::Orders && p.mapping.is_confident(AUTO_RUN);
                     self.kind.set(kind);
@@ -298,9 +302,13 @@ impl AppState {
     pub fn set_kind(self, kind: SourceKind) {
         self.kind.set(kind);
         self.cleaned.set(None);
-        self.probe.update(|p| {
-            if let Some(p) = p.as_mut().filter(|p| p.mapping.kind != kind) {
-                map_as(p, kind);
+        let Some(mut p) = self.probe.get_untracked().filter(|p| p.mapping.kind != kind) else { return };
+        spawn_local(async move {
+            map_as(&mut p, kind).await;
+            // Unless another file or kind was chosen meanwhile.
+            let same = self.probe.with_untracked(|q| q.as_ref().is_some_and(|q| q.file == p.file && q.size == p.size));
+            if same && self.kind.get_untracked() == kind {
+                self.probe.set(Some(p));
             }
         });
     }
@@ -400,7 +408,7 @@ impl AppState {
                 let added = match job::probe(&pool, &file, None).await {
                     Ok(mut probe) => {
                         let kind = probe.detected;
-                        map_as(&mut probe, kind);
+                        map_as(&mut probe, kind).await;
                         self.keep_source(&pool, file, probe, kind).await
                     }
                     Err(e) => Err(e),
@@ -675,12 +683,12 @@ impl AppState {
 /// Maps the probed file's columns for a table of `kind`, then applies the
 /// column choices saved for these headers (those of fields `kind` has);
 /// tells whether there were any.
-fn map_as(p: &mut Probe, kind: SourceKind) -> bool {
+async fn map_as(p: &mut Probe, kind: SourceKind) -> bool {
     if p.mapping.kind != kind {
         p.mapping = auto_map(kind, &p.headers);
     }
     let saved: Vec<_> =
-        browser::load_mapping(&p.headers).unwrap_or_default().into_iter().filter(|(f, _)| kind.has(*f)).collect();
+        browser::load_mapping(&p.headers).await.unwrap_or_default().into_iter().filter(|(f, _)| kind.has(*f)).collect();
     !saved.is_empty() && p.mapping.apply_overrides(&saved, &p.headers).is_ok()
 }
 

@@ -213,10 +213,23 @@ test('headers that do not map: the user maps columns, then runs', async () => {
   await pick(page, path.join(DATA, 'orders_unmapped.csv'));
   await page.waitForSelector('[data-testid=mapping-reapplied]');
   assert.equal(await (await result(page)).getAttribute('data-customers'), '2');
+  // Stored encrypted: local storage holds one ciphertext (no field or header readable in it), under a key
+  // WebCrypto made non-extractable and keeps in IndexedDB.
   const stored = await page.evaluate(() => Object.entries(localStorage));
   assert.equal(stored.length, 1);
-  assert.match(stored[0][0], /^custlens\.mapping\.v1\.[0-9a-f]{16}$/);
-  assert.deepEqual(JSON.parse(stored[0][1]).map((c) => c[0]).sort(), ['amount', 'order_time', 'user_id']);
+  assert.match(stored[0][0], /^custlens\.mapping\.v2\.[0-9a-f]{16}$/);
+  assert.match(stored[0][1], /^[0-9a-f]{80,}$/);
+  for (const word of ['amount', 'order_time', 'user_id', 'cust', 'when', 'paid']) assert.ok(!stored[0][1].includes(word));
+  const key = await page.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open('custlens');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const get = open.result.transaction('keys').objectStore('keys').get('local-storage-key.v1');
+      get.onsuccess = () => resolve({ type: get.result.type, extractable: get.result.extractable, alg: get.result.algorithm.name,
+        bits: get.result.algorithm.length, usages: get.result.usages });
+    };
+  }));
+  assert.deepEqual(key, { type: 'secret', extractable: false, alg: 'AES-GCM', bits: 256, usages: ['encrypt', 'decrypt'] });
   await page.click('[data-testid=forget-mapping]');
   assert.equal(await page.evaluate(() => localStorage.length), 0);
   await pick(page, path.join(DATA, 'orders_unmapped.csv'));
