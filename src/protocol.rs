@@ -17,7 +17,9 @@ use crate::engine::ingest::chunk::ByteRange;
 use crate::engine::ingest::fields::{Mapping, SourceKind};
 use crate::engine::ingest::orders::OrderColumns;
 use crate::engine::ingest::probe::Probe;
+use crate::engine::privacy::detect::DetectedBy;
 use crate::engine::privacy::mask::MaskPreset;
+use crate::engine::privacy::PersonalKind;
 use crate::engine::unify::identity::MergeProposal;
 use crate::engine::unify::{IdentityConflict, IdentityMatch, Orphan, SourceLink, UnifySummary};
 use crate::i18n::Lang;
@@ -131,6 +133,15 @@ pub enum Request {
         file: String,
         /// The kind to read it as.
         kind: SourceKind,
+    },
+    /// The personal columns of every kept source.
+    Schema,
+    /// Mark a column (by header, in every table) as personal data or not.
+    SetMark {
+        /// The column's header.
+        header: String,
+        /// The user's choice.
+        mark: MarkChoice,
     },
     /// Read a kept source again with the columns the user chose.
     SetSourceMapping {
@@ -425,6 +436,8 @@ pub enum Response {
     },
     /// The unified customer view.
     Unified(Box<UnifyView>),
+    /// The personal columns of every kept source.
+    Schema(Vec<SourceSchema>),
     /// The Pareto analysis.
     Pareto(Box<Pareto>),
     /// A cross-tab, as JSON (its test is a flattened struct, which the binary format cannot carry).
@@ -547,4 +560,41 @@ impl RfmView {
             timings: Timings::default(),
         }
     }
+}
+
+/// The user's choice for one column in the schema view.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MarkChoice {
+    /// As detection has it.
+    Detected,
+    /// Not personal data, whatever detection says (only a role that may see raw values).
+    NotPersonal,
+    /// Personal data of this kind.
+    Personal(PersonalKind),
+}
+
+/// One column of a source in the schema view.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ColumnMark {
+    /// Its header.
+    pub header: String,
+    /// The personal data it is taken to hold (after the user's mark).
+    pub kind: Option<PersonalKind>,
+    /// What marked it.
+    pub by: Option<DetectedBy>,
+    /// Share of sampled cells that looked like the kind.
+    pub share: f64,
+    /// Non-blank cells sampled.
+    pub sampled: u32,
+    /// The user's mark.
+    pub mark: MarkChoice,
+}
+
+/// The columns of one source in the schema view.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SourceSchema {
+    /// The source's file name.
+    pub file: String,
+    /// Its columns, in order.
+    pub columns: Vec<ColumnMark>,
 }

@@ -24,6 +24,6 @@ impl DisclosureArgs {
         }
         let preset = MaskPreset::from_key(&self.mask_preset)
             .ok_or_else(|| anyhow!("--mask-preset {}: use light, standard or strict", self.mask_preset))?;
-        Ok(Disclosure::Masked(preset.policy()))
+        Ok(Disclosure::masked(preset.policy()))
     }
 }

@@ -8,8 +8,9 @@
 //! checks every size against the bytes present, so a file that decrypts but
 //! does not add up is refused whole: nothing is half-loaded.
 
-use crate::engine::ingest::fields::SourceKind;
+use crate::engine::ingest::fields::{Field, SourceKind};
 use crate::engine::privacy::mask::MaskPreset;
+use crate::engine::privacy::share::PersonalMarks;
 use crate::engine::privacy::vault::{self, KdfParams, VaultError, NONCE_LEN, SALT_LEN};
 use crate::engine::unify::UnifyOptions;
 use serde::{Deserialize, Serialize};
@@ -28,6 +29,8 @@ pub struct WorkspaceFile {
     pub kind: SourceKind,
     /// Its bytes, unchanged.
     pub bytes: Vec<u8>,
+    /// The columns the user chose for fields (field → header); the rest are mapped automatically.
+    pub columns: Vec<(Field, String)>,
 }
 
 /// Everything a workspace holds.
@@ -39,6 +42,8 @@ pub struct Workspace {
     pub unify: UnifyOptions,
     /// How personal data is masked.
     pub mask_preset: MaskPreset,
+    /// The user's personal-data marks.
+    pub marks: PersonalMarks,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -47,6 +52,8 @@ struct Manifest {
     files: Vec<FileEntry>,
     unify: UnifyOptions,
     mask_preset: MaskPreset,
+    #[serde(default)]
+    marks: PersonalMarks,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -54,6 +61,8 @@ struct FileEntry {
     name: String,
     kind: SourceKind,
     size: u64,
+    #[serde(default)]
+    columns: Vec<(Field, String)>,
 }
 
 /// Why a decrypted workspace could not be read.
@@ -75,10 +84,16 @@ impl Workspace {
             files: self
                 .files
                 .iter()
-                .map(|f| FileEntry { name: f.name.clone(), kind: f.kind, size: f.bytes.len() as u64 })
+                .map(|f| FileEntry {
+                    name: f.name.clone(),
+                    kind: f.kind,
+                    size: f.bytes.len() as u64,
+                    columns: f.columns.clone(),
+                })
                 .collect(),
             unify: self.unify.clone(),
             mask_preset: self.mask_preset,
+            marks: self.marks.clone(),
         };
         let json = serde_json::to_vec(&manifest).unwrap_or_default();
         let total = 8 + json.len() + self.files.iter().map(|f| f.bytes.len()).sum::<usize>();
@@ -109,13 +124,13 @@ impl Workspace {
         for e in m.files {
             let end = usize::try_from(e.size).ok().and_then(|s| at.checked_add(s)).filter(|&end| end <= b.len());
             let end = end.ok_or_else(|| bad(&format!("{}: fewer bytes than the manifest says", e.name)))?;
-            files.push(WorkspaceFile { name: e.name, kind: e.kind, bytes: b[at..end].to_vec() });
+            files.push(WorkspaceFile { name: e.name, kind: e.kind, bytes: b[at..end].to_vec(), columns: e.columns });
             at = end;
         }
         if at != b.len() {
             return Err(bad("bytes after the last file"));
         }
-        Ok(Workspace { files, unify: m.unify, mask_preset: m.mask_preset })
+        Ok(Workspace { files, unify: m.unify, mask_preset: m.mask_preset, marks: m.marks })
     }
 
     /// The sealed file: encrypted under `passphrase` (see the vault's format).
@@ -144,13 +159,32 @@ mod tests {
         Workspace {
             files: vec![
                 WorkspaceFile {
-                    name: "客户.csv".into(), kind: SourceKind::Customers, bytes: "客户ID\nC1\n".into()
+                    name: "客户.csv".into(),
+                    kind: SourceKind::Customers,
+                    bytes: "客户ID\nC1\n".into(),
+                    columns: vec![(Field::Phone, "联系电话".into())],
                 },
-                WorkspaceFile { name: "o.xlsx".into(), kind: SourceKind::Orders, bytes: vec![0, 1, 2, 255] },
-                WorkspaceFile { name: "empty.csv".into(), kind: SourceKind::Events, bytes: Vec::new() },
+                WorkspaceFile {
+                    name: "o.xlsx".into(),
+                    kind: SourceKind::Orders,
+                    bytes: vec![0, 1, 2, 255],
+                    columns: vec![],
+                },
+                WorkspaceFile {
+                    name: "empty.csv".into(),
+                    kind: SourceKind::Events,
+                    bytes: Vec::new(),
+                    columns: vec![],
+                },
             ],
             unify: UnifyOptions { undone: BTreeSet::from(["13800000001".to_string()]), ..UnifyOptions::default() },
             mask_preset: MaskPreset::Strict,
+            marks: {
+                let mut m = PersonalMarks::default();
+                m.set("备注", Some(crate::engine::privacy::PersonalKind::Phone));
+                m.set("联系人", None);
+                m
+            },
         }
     }
 

@@ -17,8 +17,8 @@ use crate::engine::privacy::mask::MaskPreset;
 use crate::envelope::Envelope;
 use crate::i18n::Lang;
 use crate::protocol::{
-    Analysis, AnalysisFile, CleanFile, CleanView, Request, Response, RfmView, SourceView, UnifyChange, UnifyFile,
-    UnifyView,
+    Analysis, AnalysisFile, CleanFile, CleanView, MarkChoice, Request, Response, RfmView, SourceSchema, SourceView,
+    UnifyChange, UnifyFile, UnifyView,
 };
 use js_sys::Uint8Array;
 use std::cell::RefCell;
@@ -349,6 +349,24 @@ pub async fn set_source_mapping(pool: &Pool, file: String, mapping: Mapping) -> 
     let env = pool.call(0, Envelope::new(Request::SetSourceMapping { file, mapping }), None).await?;
     match env.body {
         Response::SourceAdded(view) => Ok(*view),
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// The personal columns of every kept source, from worker 0.
+pub async fn schema(pool: &Pool) -> Result<Vec<SourceSchema>, JobError> {
+    let env = pool.call(0, Envelope::new(Request::Schema), None).await?;
+    match env.body {
+        Response::Schema(s) => Ok(s),
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// Sets the user's personal-data mark of a column, in worker 0.
+pub async fn set_mark(pool: &Pool, header: String, mark: MarkChoice) -> Result<(), JobError> {
+    let env = pool.call(0, Envelope::new(Request::SetMark { header, mark }), None).await?;
+    match env.body {
+        Response::Done => Ok(()),
         other => Err(unexpected(&other)),
     }
 }

@@ -18,7 +18,7 @@ use crate::engine::ingest::probe::Probe;
 use crate::engine::privacy::mask::MaskPreset;
 use crate::engine::privacy::roles::Role;
 use crate::i18n::Lang;
-use crate::protocol::{Analysis, CleanView, RfmView, SourceView, UnifyChange, UnifyView};
+use crate::protocol::{Analysis, CleanView, MarkChoice, RfmView, SourceSchema, SourceView, UnifyChange, UnifyView};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::rc::Rc;
@@ -129,6 +129,8 @@ pub struct AppState {
     pub audit: RwSignal<Vec<AuditEntry>>,
     /// The last workspace action's outcome.
     pub workspace: RwSignal<Option<Result<WorkspaceDone, JobError>>>,
+    /// The personal columns of the sources (schema view).
+    pub schema: RwSignal<Vec<SourceSchema>>,
     file: StoredValue<Option<Blob>, LocalStorage>,
     pool: StoredValue<Rc<Pool>, LocalStorage>,
     job: StoredValue<u64>,
@@ -159,6 +161,7 @@ impl AppState {
             raw: RwSignal::new(false),
             audit: RwSignal::new(Vec::new()),
             workspace: RwSignal::new(None),
+            schema: RwSignal::new(Vec::new()),
             file: StoredValue::new_local(None),
             pool: StoredValue::new_local(Pool::new(browser::cores())),
             job: StoredValue::new(0),
@@ -539,7 +542,28 @@ impl AppState {
         self.unify_with(pool, UnifyChange::None).await
     }
 
+    /// Marks a column (by header) as personal data or not; removing a mark
+    /// detection set shows raw values, so only a role that may do that can.
+    pub fn set_mark(self, header: String, mark: MarkChoice) {
+        if mark == MarkChoice::NotPersonal && !self.role.get_untracked().may_show_raw() {
+            return;
+        }
+        let pool = self.pool();
+        spawn_local(async move {
+            match job::set_mark(&pool, header, mark).await {
+                Ok(()) => {
+                    self.crosstab.set(None);
+                    self.unify_now(&pool).await
+                }
+                Err(e) => self.sources_error.set(Some(e)),
+            }
+        });
+    }
+
     async fn unify_with(self, pool: &Pool, change: UnifyChange) {
+        if let Ok(schema) = job::schema(pool).await {
+            self.schema.set(schema);
+        }
         if self.sources.get_untracked().is_empty() {
             self.unified.set(None);
             self.refresh_analyses(pool).await;

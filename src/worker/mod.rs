@@ -13,7 +13,7 @@ use crate::engine::analyze::distinct::Bitset;
 use crate::engine::analyze::pareto::{pareto, Pareto, ParetoParams};
 use crate::engine::analyze::rfm::{rfm, RfmParams, RfmResult};
 use crate::engine::clean::recipe::Recipe;
-use crate::engine::clean::run::{clean, Cleaned};
+use crate::engine::clean::run::{clean, Cleaned, FLAGS_COLUMN};
 use crate::engine::clean::table::TextTable;
 use crate::engine::codec::{from_bytes, to_bytes};
 use crate::engine::error::{AnalysisError, EngineError, IngestError};
@@ -26,7 +26,7 @@ use crate::engine::pipeline::{
     check_rows, check_table_fits, read_excel, read_in_memory, read_text_range, read_text_table, WASM_TABLE_LIMIT,
 };
 use crate::engine::privacy::mask::MaskPreset;
-use crate::engine::privacy::share::{self, Disclosure};
+use crate::engine::privacy::share::{self, Disclosure, PersonalMarks};
 use crate::engine::privacy::vault::{KdfParams, NONCE_LEN, SALT_LEN};
 use crate::engine::privacy::PersonalKind;
 use crate::engine::report::export::{
@@ -39,8 +39,8 @@ use crate::engine::unify::{unify, IdentityConflict, IdentityMatch, Orphan, Sourc
 use crate::engine::workspace::{Workspace, WorkspaceFile};
 use crate::envelope::Envelope;
 use crate::protocol::{
-    CleanFile, CleanView, KeyList, Request, Response, RfmView, SourceView, UnifyChange, UnifyFile, UnifyView,
-    VIEW_LIST_MAX, VIEW_PREVIEW_ROWS,
+    CleanFile, CleanView, ColumnMark, KeyList, MarkChoice, Request, Response, RfmView, SourceSchema, SourceView,
+    UnifyChange, UnifyFile, UnifyView, VIEW_LIST_MAX, VIEW_PREVIEW_ROWS,
 };
 use blob::BlobReader;
 use js_sys::Uint8Array;
@@ -74,6 +74,10 @@ struct State {
     disclosure: Disclosure,
     /// The masking preset chosen (kept with a saved workspace).
     mask_preset: MaskPreset,
+    /// Whether raw values are shown (a role allowed to chose it).
+    raw: bool,
+    /// The user's personal-data marks (kept with a saved workspace).
+    marks: PersonalMarks,
     /// Worker 0: the last result of each time-based analysis of `sources`.
     analyses: analyses::Kept,
 }
@@ -158,7 +162,8 @@ fn handle(env: Envelope<Request>) {
             STATE.with(|s| {
                 let mut s = s.borrow_mut();
                 s.mask_preset = preset;
-                s.disclosure = if raw { Disclosure::Raw } else { Disclosure::Masked(preset.policy()) };
+                s.raw = raw;
+                s.disclose();
             });
             Ok((Response::Done, None))
         }
@@ -201,6 +206,19 @@ fn handle(env: Envelope<Request>) {
         Request::Unify { change } => unify_sources(change),
         Request::SetSourceKind { file, kind } => set_source_kind(&file, kind),
         Request::SetSourceMapping { file, mapping } => set_source_mapping(&file, mapping),
+        Request::Schema => Ok((Response::Schema(schema()), None)),
+        Request::SetMark { header, mark } => STATE.with(|s| {
+            let mut s = s.borrow_mut();
+            match mark {
+                MarkChoice::Detected => s.marks.clear(&header),
+                MarkChoice::NotPersonal => s.marks.set(&header, None),
+                MarkChoice::Personal(k) => s.marks.set(&header, Some(k)),
+            }
+            s.disclose();
+            s.unified = None;
+            analyses::forget(&mut s);
+            Ok((Response::Done, None))
+        }),
         Request::SaveWorkspace { passphrase } => save_workspace(&passphrase),
         Request::OpenWorkspace { passphrase } => with_file(file, |f| open_workspace(f, &passphrase)),
         Request::Pareto => STATE.with(|s| {
@@ -367,6 +385,46 @@ fn read_table(b: &Blob, probe: &Probe) -> Result<TextTable, EngineError> {
     Ok(table)
 }
 
+impl State {
+    /// Sets the disclosure from the preset, the raw choice and the marks.
+    fn disclose(&mut self) {
+        let marks = self.marks.through_mappings(self.sources.iter().map(|k| (k.probe.headers.as_slice(), &k.mapping)));
+        self.disclosure =
+            if self.raw { Disclosure::Raw } else { Disclosure::Masked { policy: self.mask_preset.policy(), marks } };
+    }
+}
+
+/// Worker 0: the personal columns of every source, as detection and the user's marks have them.
+fn schema() -> Vec<SourceSchema> {
+    STATE.with(|s| {
+        let s = s.borrow();
+        s.sources
+            .iter()
+            .map(|k| {
+                let d = share::detect_personal(&k.cleaned.clean, &s.marks);
+                let columns = d
+                    .columns
+                    .into_iter()
+                    .filter(|c| c.header != FLAGS_COLUMN)
+                    .map(|c| ColumnMark {
+                        mark: match s.marks.get(&c.header) {
+                            None => MarkChoice::Detected,
+                            Some(None) => MarkChoice::NotPersonal,
+                            Some(Some(k)) => MarkChoice::Personal(k),
+                        },
+                        share: c.evidence.share(),
+                        sampled: c.evidence.sampled,
+                        by: c.evidence.by,
+                        kind: c.kind,
+                        header: c.header,
+                    })
+                    .collect();
+                SourceSchema { file: k.file.clone(), columns }
+            })
+            .collect()
+    })
+}
+
 /// Worker 0: reads, cleans and keeps a source of the customer view.
 fn add_source(b: &Blob, probe: &Probe, kind: SourceKind) -> Answer {
     let kept = prepare_source(b, probe, kind)?;
@@ -457,10 +515,11 @@ fn save_workspace(passphrase: &str) -> Answer {
             .iter()
             .map(|k| {
                 let bytes = BlobReader::new(&k.blob, 0, k.blob.size() as u64, &k.file)?.read_all()?;
-                Ok(WorkspaceFile { name: k.file.clone(), kind: k.mapping.kind, bytes })
+                let columns = k.mapping.user_choices(&k.probe.headers);
+                Ok(WorkspaceFile { name: k.file.clone(), kind: k.mapping.kind, bytes, columns })
             })
             .collect::<Result<Vec<_>, EngineError>>()?;
-        Ok(Workspace { files, unify: s.unify_opts.clone(), mask_preset: s.mask_preset })
+        Ok(Workspace { files, unify: s.unify_opts.clone(), mask_preset: s.mask_preset, marks: s.marks.clone() })
     })?;
     let (mut salt, mut nonce) = ([0u8; SALT_LEN], [0u8; NONCE_LEN]);
     random_bytes(&mut salt)?;
@@ -481,20 +540,24 @@ fn open_workspace(b: &Blob, passphrase: &str) -> Answer {
         let file = web_sys::File::new_with_u8_array_sequence(&parts, &f.name)
             .map_err(|e| read_error(&f.name, &format!("{e:?}")))?;
         let blob: Blob = file.into();
-        let p = probe(&blob, None)?;
+        let mut p = probe(&blob, None)?;
+        p.mapping = auto_map(f.kind, &p.headers);
+        // A column chosen by the user that the file no longer has is left to the automatic mapping.
+        for choice in &f.columns {
+            let _ = p.mapping.apply_overrides(std::slice::from_ref(choice), &p.headers);
+        }
         kept.push(prepare_source(&blob, &p, f.kind)?);
     }
     STATE.with(|s| {
         let mut s = s.borrow_mut();
-        if s.disclosure != Disclosure::Raw {
-            s.disclosure = Disclosure::Masked(ws.mask_preset.policy());
-        }
+        s.mask_preset = ws.mask_preset;
+        s.marks = ws.marks.clone();
+        s.disclose();
         let sources: Vec<SourceView> = kept.iter().map(|k| source_view(k, &s.disclosure)).collect();
         s.sources = kept;
         s.unified = None;
         analyses::forget(&mut s);
         s.unify_opts = ws.unify.clone();
-        s.mask_preset = ws.mask_preset;
         Ok((Response::WorkspaceOpened { sources, mask_preset: ws.mask_preset }, None))
     })
 }
@@ -513,6 +576,8 @@ fn unify_sources(change: UnifyChange) -> Answer {
     STATE.with(|s| {
         let mut s = s.borrow_mut();
         let s = &mut *s;
+        // The sources may have changed: marks reach the customer view's columns through their mappings.
+        s.disclose();
         apply_change(&mut s.unify_opts, s.unified.as_ref(), change);
         let sources: Vec<Source<'_>> =
             s.sources.iter().map(|k| Source { file: &k.file, mapping: &k.mapping, table: &k.cleaned.clean }).collect();

@@ -480,6 +480,29 @@ test('privacy: masked by default, raw only for the admin and recorded; encrypted
   await page.waitForFunction(() => !/1[3-9]\d{9}/.test(document.querySelector('[data-testid=unify-preview]')?.textContent || ''));
   assert.match(await page.textContent('[data-testid=audit]'), /管理员 显示了原始值[\s\S]*销售 恢复脱敏/);
 
+  // The schema view: personal columns recognised with their evidence; marks added by anyone, removed only by the admin.
+  const names = fs.readFileSync(path.join(dir, 'sample_customers.csv'), 'utf8').split(/\r?\n/).slice(1).map((l) => l.split(',')[1]).filter(Boolean);
+  const preview = () => page.textContent('[data-testid=unify-preview]');
+  const crm = '[data-testid=schema] tr[data-file="sample_customers.csv"]';
+  await page.click('[data-testid=schema] summary');
+  assert.equal(await page.getAttribute(`${crm}[data-col=手机号]`, 'data-kind'), 'phone');
+  assert.equal(await page.getAttribute(`${crm}[data-col=姓名]`, 'data-kind'), 'name');
+  assert.equal(await page.getAttribute(`${crm}[data-col=城市]`, 'data-kind'), '');
+  assert.ok(await page.isDisabled(`${crm}[data-col=姓名] [data-testid=mark] option[value=none]`), 'only the admin may unmark');
+  assert.ok(names.length > 1000, 'names read from the sample');
+  assert.ok((await preview()).includes('天猫'), 'channels shown as they are');
+  await page.selectOption(`${crm}[data-col=渠道来源] [data-testid=mark]`, 'name');
+  await page.waitForSelector(`${crm}[data-col=渠道来源][data-kind=name][data-mark=name]`);
+  await page.waitForFunction(() => !document.querySelector('[data-testid=unify-preview]')?.textContent.includes('天猫'));
+  assert.ok((await preview()).includes('天*'), 'a column marked as names is masked as names');
+  await page.selectOption('[data-testid=role]', 'admin');
+  await page.selectOption(`${crm}[data-col=姓名] [data-testid=mark]`, 'none');
+  await page.waitForSelector(`${crm}[data-col=姓名][data-kind=""][data-mark=none]`);
+  await page.waitForFunction((names) => names.some((n) => document.querySelector('[data-testid=unify-preview]')?.textContent.includes(n)), names);
+  await page.selectOption(`${crm}[data-col=姓名] [data-testid=mark]`, 'detected');
+  await page.waitForFunction((names) => !names.some((n) => document.querySelector('[data-testid=unify-preview]')?.textContent.includes(n)), names);
+  await page.selectOption('[data-testid=role]', 'sales');
+
   // Save: a short passphrase is refused; a good one gives a sealed file with nothing readable in it.
   await page.fill('[data-testid=ws-passphrase]', 'short');
   await page.click('[data-testid=ws-save]');
@@ -528,6 +551,9 @@ test('privacy: masked by default, raw only for the admin and recorded; encrypted
   await page.waitForSelector(`[data-testid=unified][data-customers="${customers}"]`, { timeout: 60_000 });
   const kinds = await page.$$eval('[data-testid=source-list] tbody tr', (trs) => trs.map((tr) => tr.dataset.kind));
   assert.deepEqual(kinds, ['customers', 'orders', 'tickets', 'surveys', 'events']);
+  // The marks came back with the workspace.
+  await page.waitForSelector('[data-testid=schema] tr[data-file="sample_customers.csv"][data-col=渠道来源][data-mark=name]', { state: 'attached' });
+  assert.ok(!(await page.textContent('[data-testid=unify-preview]')).includes('天猫'), 'the mark holds after reopening');
   const stored = await page.evaluate(() => JSON.stringify(Object.assign({}, localStorage)) + JSON.stringify(Object.assign({}, sessionStorage)));
   assert.ok(!anyPhone(stored), 'nothing customer-related in local storage');
   await close();

@@ -8,7 +8,7 @@
 //! masked where it stands. Masked values are for people to read; joins use
 //! the raw values (or keyed pseudonyms), never these.
 
-use super::detect::{detect, legacy_id_number, luhn, DetectParams, Detections};
+use super::detect::{detect, legacy_id_number, luhn, DetectParams, Detections, Override};
 use super::mask::MaskPolicy;
 use super::PersonalKind;
 use crate::engine::analyze::funnel::Funnel;
@@ -17,34 +17,109 @@ use crate::engine::clean::standardise::{self, Outcome};
 use crate::engine::clean::table::TextTable;
 use crate::engine::clean::Reject;
 use crate::engine::ids::IdArena;
-use crate::engine::ingest::fields::{auto_map, detect_kind, Field};
+use crate::engine::ingest::fields::{auto_map, detect_kind, Field, Mapping};
 use crate::engine::ingest::probe::Probe;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 /// How personal data is shown and exported.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Disclosure {
-    /// Masked by the policy (the default everywhere).
-    Masked(MaskPolicy),
+    /// Masked by the policy (the default everywhere), with the user's marks
+    /// on top of what detection finds.
+    Masked {
+        /// How each kind is masked.
+        policy: MaskPolicy,
+        /// Columns the user marked as personal or unmarked.
+        marks: PersonalMarks,
+    },
     /// As it is: an explicit, recorded choice of a role allowed to make it.
     Raw,
 }
 
 impl Default for Disclosure {
     fn default() -> Self {
-        Disclosure::Masked(MaskPolicy::default())
+        Disclosure::masked(MaskPolicy::default())
     }
 }
 
 impl Disclosure {
+    /// Masked by `policy`, with no marks of the user's.
+    pub fn masked(policy: MaskPolicy) -> Disclosure {
+        Disclosure::Masked { policy, marks: PersonalMarks::default() }
+    }
+
     /// The policy, unless raw.
     pub fn policy(&self) -> Option<&MaskPolicy> {
         match self {
-            Disclosure::Masked(p) => Some(p),
+            Disclosure::Masked { policy, .. } => Some(policy),
             Disclosure::Raw => None,
         }
+    }
+
+    /// The user's marks (none when raw: nothing is masked then).
+    pub fn marks(&self) -> &PersonalMarks {
+        static NONE: PersonalMarks = PersonalMarks { by_header: BTreeMap::new() };
+        match self {
+            Disclosure::Masked { marks, .. } => marks,
+            Disclosure::Raw => &NONE,
+        }
+    }
+}
+
+/// The user's corrections to what detection finds, by column header (so
+/// that they hold for every table with that column: a source, its cleaned
+/// rows, the customer view): a column marked as a kind of personal data, or
+/// one detection marked that the user unmarked (`None`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonalMarks {
+    by_header: BTreeMap<String, Option<PersonalKind>>,
+}
+
+impl PersonalMarks {
+    /// Marks `header` as `kind` (`None`: not personal data).
+    pub fn set(&mut self, header: &str, kind: Option<PersonalKind>) {
+        self.by_header.insert(header.trim().to_string(), kind);
+    }
+
+    /// Leaves `header` to detection again.
+    pub fn clear(&mut self, header: &str) {
+        self.by_header.remove(header.trim());
+    }
+
+    /// The user's mark of `header`: `None` when left to detection,
+    /// `Some(None)` when unmarked.
+    pub fn get(&self, header: &str) -> Option<Option<PersonalKind>> {
+        self.by_header.get(header.trim()).copied()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.by_header.is_empty()
+    }
+
+    /// These marks, plus each on the canonical name of the field its column
+    /// feeds in a source (`渠道来源` marked → `channel` too), since the
+    /// customer view names its columns by field.
+    pub fn through_mappings<'a>(
+        &self,
+        sources: impl IntoIterator<Item = (&'a [String], &'a Mapping)>,
+    ) -> PersonalMarks {
+        let mut out = self.clone();
+        for (headers, mapping) in sources {
+            for c in &mapping.choices {
+                let Some(mark) = c.column.and_then(|i| headers.get(i)).and_then(|h| self.get(h)) else { continue };
+                out.by_header.entry(c.field.key().to_string()).or_insert(mark);
+            }
+        }
+        out
+    }
+
+    /// The marks as overrides of the columns of a table with `headers`.
+    pub fn overrides(&self, headers: &[String]) -> Vec<Override> {
+        headers.iter().enumerate().filter_map(|(column, h)| self.get(h).map(|kind| Override { column, kind })).collect()
     }
 }
 
@@ -155,16 +230,16 @@ fn number_kind(run: &str) -> Option<PersonalKind> {
 
 /// The personal columns of a table, recognised from its headers (as the
 /// kind they suggest) and content.
-pub fn detect_personal(t: &TextTable) -> Detections {
+pub fn detect_personal(t: &TextTable, marks: &PersonalMarks) -> Detections {
     let mapping = auto_map(detect_kind(&t.headers), &t.headers);
-    detect(t, &mapping, &DetectParams::default(), &[])
+    detect(t, &mapping, &DetectParams::default(), &marks.overrides(&t.headers))
 }
 
 /// `t` as it may be shown or exported: personal columns masked, personal
 /// data elsewhere scrubbed; unchanged when raw.
 pub fn table<'a>(t: &'a TextTable, d: &Disclosure) -> Cow<'a, TextTable> {
     let Some(policy) = d.policy() else { return Cow::Borrowed(t) };
-    let detections = detect_personal(t);
+    let detections = detect_personal(t, d.marks());
     Cow::Owned(t.map_cells(|c, v| match detections.kind(c) {
         Some(k) if !v.trim().is_empty() => Some(policy.mask(k, v)),
         Some(_) => None,
@@ -187,7 +262,7 @@ pub fn probe(p: &mut Probe, d: &Disclosure) {
     }
     let masked = table(&t, d);
     p.sample = (0..masked.len()).map(|r| masked.row(r).map(str::to_string).collect()).collect();
-    let detections = detect_personal(&t);
+    let detections = detect_personal(&t, d.marks());
     if let Some(policy) = d.policy() {
         for (c, col) in p.columns.iter_mut().enumerate() {
             for v in &mut col.samples {
@@ -244,7 +319,7 @@ pub fn value(kind: PersonalKind, v: &str, d: &Disclosure) -> String {
 /// columns (by the columns of `input`) masked, other values scrubbed.
 pub fn changes(changes: &[Change], input: &TextTable, d: &Disclosure) -> Vec<Change> {
     let Some(policy) = d.policy() else { return changes.to_vec() };
-    let detections = detect_personal(input);
+    let detections = detect_personal(input, d.marks());
     let kind_of = |column: &str| input.headers.iter().position(|h| h == column).and_then(|c| detections.kind(c));
     changes
         .iter()
@@ -290,6 +365,23 @@ pub fn rejects(rejects: &[Reject], d: &Disclosure) -> Vec<Reject> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn marks_apply_by_header_and_through_mappings() {
+        let t =
+            TextTable::from_rows(&["客户ID", "渠道来源", "姓名"], &[&["C1", "天猫", "张三"], &["C2", "京东", "李四"]]);
+        let mut marks = PersonalMarks::default();
+        marks.set("渠道来源", Some(PersonalKind::Name));
+        marks.set("姓名", None);
+        let d = Disclosure::Masked { policy: MaskPolicy::default(), marks: marks.clone() };
+        let shown = table(&t, &d);
+        assert_eq!(shown.row(0).collect::<Vec<_>>(), ["C1", "天*", "张三"]);
+        let mapping = auto_map(detect_kind(&t.headers), &t.headers);
+        let through = marks.through_mappings([(t.headers.as_slice(), &mapping)]);
+        assert_eq!(through.get("channel"), Some(Some(PersonalKind::Name)));
+        assert_eq!(through.get("name"), Some(None));
+        assert_eq!(marks.get("channel"), None);
+    }
+
     use super::*;
     use crate::engine::ingest::split::{CsvSplitter, Dialect};
 

@@ -5,6 +5,8 @@
 
 use crate::engine::privacy::mask::MaskPreset;
 use crate::engine::privacy::roles::Role;
+use crate::engine::privacy::PersonalKind;
+use crate::protocol::{ColumnMark, MarkChoice};
 use crate::ui::browser;
 use crate::ui::format;
 use crate::ui::job::JobError;
@@ -91,9 +93,98 @@ pub fn PrivacyPanel() -> impl IntoView {
                 </label>
             </div>
             <ul class="audit" data-testid="audit" aria-label=move || t().audit_title>{audit}</ul>
+            <SchemaView/>
             <WorkspaceBox/>
             <NetworkCheck/>
         </section>
+    }
+}
+
+/// The sources' columns: which hold personal data, why, and the user's marks.
+#[component]
+fn SchemaView() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let t = move || state.lang.get().texts();
+    let p = move |k: &'static str| move || t().privacy_text(k).to_string();
+    let column = move |file: String, c: ColumnMark| {
+        let header = c.header.clone();
+        let on_mark = move |ev: leptos::ev::Event| {
+            let sel: HtmlSelectElement = event_target(&ev);
+            let mark = match sel.value().as_str() {
+                "detected" => MarkChoice::Detected,
+                "none" => MarkChoice::NotPersonal,
+                k => match PersonalKind::from_key(k) {
+                    Some(k) => MarkChoice::Personal(k),
+                    None => return,
+                },
+            };
+            state.set_mark(header.clone(), mark);
+        };
+        let current = match c.mark {
+            MarkChoice::Detected => "detected",
+            MarkChoice::NotPersonal => "none",
+            MarkChoice::Personal(k) => k.key(),
+        };
+        let kinds = PersonalKind::ALL
+            .into_iter()
+            .map(
+                |k| view! { <option value=k.key() selected=current == k.key()>{move || t().personal_kind(k)}</option> },
+            )
+            .collect_view();
+        let kind = c.kind;
+        let by = c.by.map(|b| b.key());
+        let aria_header = c.header.clone();
+        let share = (c.sampled > 0).then(|| format::pct(c.share));
+        let admin = move || state.role.get().may_show_raw();
+        view! {
+            <tr data-file=file data-col=c.header.clone() data-kind=kind.map_or("", |k| k.key()) data-mark=current>
+                <th scope="row">{c.header.clone()}</th>
+                <td>{move || kind.map_or_else(|| t().privacy_text("not_personal").to_string(), |k| t().personal_kind(k).to_string())}</td>
+                <td>{move || by.map(|b| t().privacy_text(b).to_string())}</td>
+                <td class="num">{share}</td>
+                <td>
+                    <select data-testid="mark" aria-label=move || format!("{} {}", t().privacy_text("schema_mark"), aria_header) on:change=on_mark>
+                        <option value="detected" selected=current == "detected">{p("mark_detected")}</option>
+                        <option value="none" selected=current == "none" disabled=move || !admin()>{p("mark_not_personal")}</option>
+                        {kinds}
+                    </select>
+                </td>
+            </tr>
+        }
+    };
+    move || {
+        let schema = state.schema.get();
+        (!schema.is_empty()).then(|| {
+            let rows = schema
+                .into_iter()
+                .flat_map(|s| {
+                    let file = s.file.clone();
+                    let head = view! { <tr class="group"><th colspan="5" scope="rowgroup">{s.file.clone()}</th></tr> }
+                        .into_any();
+                    std::iter::once(head).chain(s.columns.into_iter().map(move |c| column(file.clone(), c).into_any()))
+                })
+                .collect_view();
+            view! {
+                <details class="schema" data-testid="schema">
+                    <summary>{p("schema_title")}</summary>
+                    <p class="hint">{p("schema_hint")}</p>
+                    <div class="table-wrap">
+                        <table class="grid">
+                            <thead>
+                                <tr>
+                                    <th scope="col">{p("schema_column")}</th>
+                                    <th scope="col">{p("schema_kind")}</th>
+                                    <th scope="col">{p("schema_by")}</th>
+                                    <th scope="col" class="num">{p("schema_share")}</th>
+                                    <th scope="col">{p("schema_mark")}</th>
+                                </tr>
+                            </thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                    </div>
+                </details>
+            }
+        })
     }
 }
 
