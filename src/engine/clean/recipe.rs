@@ -810,4 +810,69 @@ mod tests {
         assert_eq!(Recipe::from_json(json).map(|r| r.steps.len()), Ok(4));
         assert!(Recipe::from_json("{").is_err());
     }
+
+    #[test]
+    fn new_steps_round_trip_and_old_keys_read() {
+        let json = r#"{"steps":[
+            {"step":"rule","column":"备注","op":"contains","value":"测试","name":"test","action":"set_aside"},
+            {"step":"outliers","field":"amount","method":{"method":"percentile","p":0.99},"action":"flag"},
+            {"step":"fill_missing","fields":["city"],"threshold":0.05,
+             "methods":{"age":{"method":"median"},"channel":{"method":"constant","value":"其他"}}},
+            {"step":"vocabulary","field":"industry","entries":{"IT":"信息技术"}},
+            {"step":"cities","field":"city"},
+            {"step":"column_type","column":"积分","kind":"Integer"}]}"#;
+        let r = Recipe::from_json(json).expect("recipe");
+        assert_eq!(
+            r.steps[0],
+            Step::Rule {
+                column: ColumnRef::Header("备注".into()),
+                op: Op::Contains,
+                value: RuleValue::Text("测试".into()),
+                name: "test".into(),
+                action: Action::SetAside
+            }
+        );
+        assert!(matches!(&r.steps[1], Step::Outliers { column: ColumnRef::Field(Field::Amount), .. }));
+        assert_eq!(
+            r.steps[2].fill_methods(),
+            vec![
+                (Field::City, FillMethod::Auto),
+                (Field::Age, FillMethod::Median),
+                (Field::Channel, FillMethod::Constant { value: "其他".into() })
+            ]
+        );
+        assert!(matches!(&r.steps[5], Step::ColumnType { kind: ColumnType::Integer, .. }));
+        assert_eq!(Recipe::from_json(&r.to_json()), Ok(r.clone()));
+        assert!(r.to_json().contains(r#""column": "amount""#), "written with the new key");
+        let phases: Vec<Phase> = r.steps.iter().map(Step::phase).collect();
+        use Phase::*;
+        assert_eq!(phases, vec![Rows, Rows, Fill, Standardise, Standardise, Standardise]);
+    }
+
+    #[test]
+    fn check_names_steps_and_tells_errors_from_warnings() {
+        let headers: Vec<String> = ["客户ID", "下单时间", "订单金额", "备注"].iter().map(|s| s.to_string()).collect();
+        let mapping = auto_map(SourceKind::Orders, &headers);
+        let json = r#"{"steps":[
+            {"step":"exact_duplicates"},
+            {"step":"rule","column":"备注","op":"gt","value":"a","name":"x","action":"flag"},
+            {"step":"rule","column":"区域","op":"eq","value":"华东","name":"y","action":"flag"},
+            {"step":"phones","field":"phone"},
+            {"step":"outliers","column":"amount","method":{"method":"percentile","p":1.5},"action":"flag"},
+            {"step":"outliers","column":"amount","method":{"method":"iqr","k":0},"action":"flag"},
+            {"step":"fill_missing","fields":[],"threshold":-0.1},
+            {"step":"rule","column":"amount","op":"lt","value":0,"name":"neg","action":"flag"}]}"#;
+        let problems = Recipe::from_json(json).expect("recipe").check(&headers, &mapping);
+        let shown: Vec<(usize, bool)> = problems.iter().map(|p| (p.step, p.is_error())).collect();
+        assert_eq!(shown, vec![(1, true), (2, false), (3, false), (4, true), (5, true), (6, true)]);
+        assert_eq!(problems[1].kind, RecipeProblemKind::UnknownColumn { header: "区域".into() });
+        assert_eq!(problems[2].kind, RecipeProblemKind::FieldNotMapped { field: Field::Phone });
+        assert_eq!(problems[3].to_string(), "step 5 (outliers): p = 1.5 is out of range (allowed: between 0 and 1)");
+        assert_eq!(
+            problems[0].to_string(),
+            "step 2 (rule): text `a` compared with `gt`; text compares only with eq, ne or contains"
+        );
+        let default = Recipe::default_for(SourceKind::Orders, &mapping);
+        assert_eq!(default.check(&headers, &mapping), vec![]);
+    }
 }

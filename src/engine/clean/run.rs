@@ -702,4 +702,147 @@ mod tests {
         assert_eq!(c.clean.cell(0, 1), "未知");
         assert_eq!(c.quality.changed.get("fill_unknown"), Some(&2));
     }
+
+    #[test]
+    fn rules_on_header_columns_and_text() {
+        use crate::engine::clean::recipe::{ColumnRef, Op, RuleValue};
+        let t = TextTable::from_rows(
+            &["客户ID", "下单时间", "订单金额", "备注", "区域"],
+            &[
+                &["A", "2024-01-01", "10", "测试单", "华东"],
+                &["B", "2024-01-01", "12", "正常", " 华南 "],
+                &["C", "2024-01-01", "x", "", "华北"],
+            ],
+        );
+        let m = auto_map(SourceKind::Orders, &t.headers);
+        let rule = |column: &str, op, value: RuleValue, action| Step::Rule {
+            column: ColumnRef::Header(column.into()),
+            op,
+            value,
+            name: format!("{}_rule", trim_text(column)),
+            action,
+        };
+        let r = Recipe {
+            steps: vec![
+                rule("备注", Op::Contains, RuleValue::Text("测试".into()), Action::SetAside),
+                rule("区域", Op::Eq, RuleValue::Text("华南".into()), Action::Flag),
+                rule(" 订单金额 ", Op::Ge, RuleValue::Number(12.0), Action::Flag),
+                rule("备注", Op::Ne, RuleValue::Text("正常".into()), Action::Flag),
+            ],
+        };
+        let c = clean(&t, &m, &r);
+        assert_eq!(c.set_aside, vec![SetAside { index: 0, reason: RejectReason::BusinessRule, field: None }]);
+        assert_eq!(c.quality.set_aside.get("business_rule"), Some(&1));
+        assert_eq!(c.clean.cell(0, 5), "区域_rule;订单金额_rule", "trimmed cell equals; 12 ≥ 12");
+        assert_eq!(c.clean.cell(1, 5), "", "non-numbers and empty cells are not caught");
+        assert!(c.quality.reconciles);
+        // By field, an old recipe's `field` key and a bare number still read.
+        let old =
+            r#"{"steps":[{"step":"rule","field":"amount","op":"lt","value":11,"name":"small","action":"set_aside"}]}"#;
+        let old = Recipe::from_json(old).expect("old recipe");
+        assert!(
+            matches!(&old.steps[0], Step::Rule { column: ColumnRef::Field(Field::Amount), value: RuleValue::Number(x), .. } if *x == 11.0)
+        );
+        let c = clean(&t, &m, &old);
+        assert_eq!(
+            c.set_aside,
+            vec![SetAside { index: 0, reason: RejectReason::BusinessRule, field: Some(Field::Amount) }]
+        );
+    }
+
+    #[test]
+    fn outliers_of_a_header_column_are_counted_on_it() {
+        use crate::engine::clean::recipe::{ColumnRef, OutlierAction as A, OutlierMethod as M};
+        let t = TextTable::from_rows(&["客户ID", "积分"], &[&["A", "1"], &["B", "2"], &["C", "3"], &["D", "100"]]);
+        let m = auto_map(SourceKind::Customers, &t.headers);
+        let step = Step::Outliers {
+            column: ColumnRef::Header("积分".into()),
+            method: M::MeanMultiple { k: 2.0 },
+            action: A::Flag,
+        };
+        let c = clean(&t, &m, &Recipe { steps: vec![step] });
+        // mean 26.5 → above 53 is an outlier
+        assert_eq!(c.clean.cell(3, 2), "积分:outlier");
+        assert_eq!(c.quality.columns[1].flagged.get("积分:outlier"), Some(&1));
+        assert_eq!(c.quality.flagged.get("积分:outlier"), Some(&1));
+    }
+
+    #[test]
+    fn fill_methods_per_field() {
+        use crate::engine::clean::recipe::FillMethod;
+        let t = TextTable::from_rows(
+            &["客户ID", "年龄", "城市", "渠道", "会员等级", "性别"],
+            &[
+                &["A", "20", "深圳", "APP", "金卡", ""],
+                &["B", "", "", "", "", ""],
+                &["C", "30", "深圳", "官网", "", "男"],
+                &["D", "70", "广州", "", "银卡", ""],
+            ],
+        );
+        let m = auto_map(SourceKind::Customers, &t.headers);
+        let methods: BTreeMap<Field, FillMethod> = [
+            (Field::Age, FillMethod::Median),
+            (Field::City, FillMethod::Mode),
+            (Field::Channel, FillMethod::Constant { value: "其他".into() }),
+            (Field::MemberLevel, FillMethod::Leave),
+            (Field::Gender, FillMethod::Unknown),
+        ]
+        .into();
+        // Age is only in `methods`; Province is not in the table.
+        let step = Step::FillMissing {
+            fields: vec![Field::City, Field::Channel, Field::MemberLevel, Field::Gender, Field::Province],
+            threshold: 0.05,
+            methods,
+        };
+        let c = clean(&t, &m, &Recipe { steps: vec![step] });
+        assert_eq!(c.clean.row(1).collect::<Vec<_>>(), vec!["B", "30", "深圳", "其他", "", "未知", ""]);
+        assert_eq!(c.clean.cell(3, 3), "其他");
+        let rules: BTreeMap<&str, u64> = c.quality.changed.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        assert_eq!(rules, [("fill_constant", 2), ("fill_median", 1), ("fill_mode", 1), ("fill_unknown", 3)].into());
+        let level = &c.quality.columns[4];
+        assert_eq!((level.missing_before, level.missing_after), (2, 2));
+        // Mean of 20, 30, 70 = 40; the median of 20 and 30 with decimals is 25.00.
+        let mean = Step::FillMissing {
+            fields: vec![Field::Age],
+            threshold: 0.0,
+            methods: [(Field::Age, FillMethod::Mean)].into(),
+        };
+        assert_eq!(clean(&t, &m, &Recipe { steps: vec![mean] }).clean.cell(1, 1), "40");
+        let t2 = TextTable::from_rows(&["客户ID", "年龄"], &[&["A", "20.0"], &["B", ""], &["C", "30"]]);
+        let median =
+            Step::FillMissing { fields: vec![], threshold: 0.05, methods: [(Field::Age, FillMethod::Median)].into() };
+        assert_eq!(clean(&t2, &m, &Recipe { steps: vec![median] }).clean.cell(1, 1), "25.00");
+    }
+
+    #[test]
+    fn vocabulary_cities_and_column_types() {
+        use crate::engine::clean::recipe::{default_industry_vocabulary, ColumnRef};
+        use crate::engine::ingest::profile::ColumnType;
+        let t = TextTable::from_rows(
+            &["客户ID", "所属行业", "城市", "是否会员", "积分"],
+            &[
+                &["A", "ＩＴ", "深圳市", "是", "1,200"],
+                &["B", "retail", "沙市", "n", "3.5"],
+                &["C", "农业", " 广州 ", "也许", ""],
+            ],
+        );
+        let m = auto_map(SourceKind::Customers, &t.headers);
+        let recipe = Recipe::default_for(SourceKind::Customers, &m);
+        assert!(recipe.steps.contains(&Step::Cities { field: Field::City }));
+        assert!(recipe
+            .steps
+            .contains(&Step::Vocabulary { field: Field::Industry, entries: default_industry_vocabulary() }));
+        let mut steps: Vec<Step> =
+            recipe.steps.into_iter().filter(|s| !matches!(s, Step::FillMissing { .. })).collect();
+        steps.push(Step::ColumnType { column: ColumnRef::Header("是否会员".into()), kind: ColumnType::Boolean });
+        steps.push(Step::ColumnType { column: ColumnRef::Header("积分".into()), kind: ColumnType::Integer });
+        let c = clean(&t, &m, &Recipe { steps });
+        assert_eq!(c.clean.row(0).collect::<Vec<_>>(), vec!["A", "信息技术", "深圳", "true", "1200", ""]);
+        assert_eq!(c.clean.row(1).collect::<Vec<_>>(), vec!["B", "零售", "沙市", "false", "3.5", "积分:待验证"]);
+        assert_eq!(c.clean.row(2).collect::<Vec<_>>(), vec!["C", "农业", "广州", "也许", "", "是否会员:待验证"]);
+        let rules: BTreeMap<&str, u64> = c.quality.changed.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        assert_eq!(rules, [("city", 2), ("column_type", 3), ("vocabulary", 2)].into());
+        assert_eq!(c.quality.columns[3].flagged.get("是否会员:待验证"), Some(&1));
+        assert_eq!(c.quality.columns[4].flagged.get("积分:待验证"), Some(&1));
+    }
 }
