@@ -219,6 +219,102 @@ fn clean_orders_with_a_saved_and_edited_recipe() {
     assert_eq!(q["flagged"]["test_order"], 1);
 }
 
+/// Runs `custlens clean` on `csv` (a customers table) with the recipe `json`.
+fn clean_with_recipe(csv: &str, json: &str) -> (tempfile::TempDir, std::process::Output) {
+    let dir = tmp();
+    let input = dir.path().join("customers.csv");
+    std::fs::write(&input, csv).expect("write table");
+    let recipe = dir.path().join("recipe.json");
+    std::fs::write(&recipe, json).expect("write recipe");
+    let out = dir.path().join("out");
+    let p = |x: &std::path::Path| x.to_str().unwrap_or("").to_string();
+    let o = custlens(&[
+        "clean",
+        "--kind",
+        "customers",
+        "--input",
+        &p(&input),
+        "--recipe",
+        &p(&recipe),
+        "--out",
+        &p(&out),
+        "--unmasked",
+    ]);
+    (dir, o)
+}
+
+const EDITED_CUSTOMERS: &str = "客户ID,所属行业,城市,年龄,渠道,备注,是否会员,积分
+C1,IT,深圳市,30,APP,,是,\"1,200\"
+C2,零售,广州,,官网,测试账号,否,300
+C3,银行,北京市,50,,,y,abc
+C4,制造,上海,,,,n,10
+C5,,杭州市,40,APP,,1,20
+";
+
+#[test]
+fn clean_with_an_edited_recipe_of_every_new_kind_of_step() {
+    let vocabulary =
+        serde_json::to_string(&custlens::engine::clean::recipe::default_industry_vocabulary()).expect("vocabulary");
+    let json = r#"{"steps":[
+        {"step":"rule","column":"积分","op":"ge","value":1000,"name":"big_points","action":"flag"},
+        {"step":"rule","column":"备注","op":"contains","value":"测试","name":"test_account","action":"set_aside"},
+        {"step":"vocabulary","field":"industry","entries":VOCABULARY},
+        {"step":"cities","field":"city"},
+        {"step":"column_type","column":"是否会员","kind":"Boolean"},
+        {"step":"column_type","column":"积分","kind":"Integer"},
+        {"step":"fill_missing","fields":["channel","industry"],"threshold":0.05,
+         "methods":{"age":{"method":"median"},"channel":{"method":"constant","value":"其他"},"industry":{"method":"leave"}}}
+    ]}"#
+    .replace("VOCABULARY", &vocabulary);
+    let (dir, o) = clean_with_recipe(EDITED_CUSTOMERS, &json);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let q: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/quality.json")).expect("quality"))
+            .expect("json");
+    assert_eq!((q["rows_in"].as_u64(), q["rows_out"].as_u64()), (Some(5), Some(4)));
+    assert_eq!(q["set_aside"], serde_json::json!({"business_rule": 1}));
+    assert_eq!(q["reconciles"], true);
+    assert_eq!(
+        q["changed"],
+        serde_json::json!({"city": 3, "column_type": 5, "fill_constant": 2, "fill_median": 1, "vocabulary": 3})
+    );
+    assert_eq!(q["flagged"], serde_json::json!({"big_points": 1, "积分:待验证": 1}));
+    let clean = read_csv(&dir.path().join("out/clean.csv"));
+    let rows: Vec<Vec<&str>> = clean.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
+    assert_eq!(
+        rows,
+        vec![
+            vec!["客户ID", "所属行业", "城市", "年龄", "渠道", "备注", "是否会员", "积分", "flags"],
+            vec!["C1", "信息技术", "深圳", "30", "APP", "", "true", "1200", "big_points"],
+            vec!["C3", "金融", "北京", "50", "其他", "", "true", "abc", "积分:待验证"],
+            vec!["C4", "制造业", "上海", "40", "其他", "", "false", "10", ""],
+            vec!["C5", "", "杭州", "40", "APP", "", "true", "20", ""],
+        ]
+    );
+    let set_aside = read_csv(&dir.path().join("out/set_aside.csv"));
+    assert_eq!(set_aside.len(), 2);
+    assert_eq!(&set_aside[1][..2], ["3", "business_rule"]);
+    let changes = read_csv(&dir.path().join("out/changes.csv"));
+    assert!(changes.iter().any(|c| c[..5] == ["2", "所属行业", "IT", "信息技术", "vocabulary"]), "{changes:?}");
+    assert!(changes.iter().any(|c| c[..5] == ["5", "年龄", "", "40", "fill_median"]), "{changes:?}");
+    assert_eq!(changes.len(), 1 + 3 + 3 + 5 + 2 + 1);
+}
+
+#[test]
+fn clean_stops_at_a_bad_recipe_step_and_warns_of_missing_columns() {
+    let json = r#"{"steps":[
+        {"step":"rule","column":"区域","op":"eq","value":"华东","name":"east","action":"flag"},
+        {"step":"outliers","column":"age","method":{"method":"percentile","p":1.5},"action":"flag"}]}"#;
+    let (_dir, o) = clean_with_recipe(EDITED_CUSTOMERS, json);
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    assert!(e.contains("recipe.json") && e.contains("step 2 (outliers): p = 1.5 is out of range"), "{e}");
+    assert!(e.contains("warning") && e.contains("step 1 (rule): no column `区域`"), "{e}");
+    // A missing column alone is only a warning: the step is skipped.
+    let (_dir, o) = clean_with_recipe(EDITED_CUSTOMERS, &json.replace("1.5", "0.9"));
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
 #[test]
 fn clean_refuses_what_it_cannot_do() {
     let dir = tmp();

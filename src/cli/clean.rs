@@ -11,7 +11,7 @@ use crate::engine::privacy::share;
 use crate::engine::report::export::{write_changes_csv, write_set_aside_csv, write_table_csv};
 use crate::engine::report::xlsx::clean_xlsx;
 use crate::i18n::Lang;
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use std::path::PathBuf;
 
 /// Arguments of `custlens clean`.
@@ -61,7 +61,17 @@ pub fn run(a: Args) -> Result<()> {
     let recipe = match &a.recipe {
         Some(p) => {
             let text = std::fs::read_to_string(p).with_context(|| format!("{}: cannot read", p.display()))?;
-            Recipe::from_json(&text).map_err(|e| anyhow!("{}: {e}", p.display()))?
+            let recipe = Recipe::from_json(&text).map_err(|e| anyhow!("{}: {e}", p.display()))?;
+            let (errors, warnings): (Vec<_>, Vec<_>) =
+                recipe.check(&table.headers, &mapping).into_iter().partition(|x| x.is_error());
+            for w in &warnings {
+                eprintln!("warning: {}: {w}", p.display());
+            }
+            if !errors.is_empty() {
+                let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                bail!("{}: the recipe cannot run: {}", p.display(), errors.join("; "));
+            }
+            recipe
         }
         None => Recipe::default_for(kind, &mapping),
     };

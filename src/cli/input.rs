@@ -50,7 +50,7 @@ pub fn read_customers(path: &Path, maps: &[(Field, String)], sheet: Option<&str>
     if matches!(format, Format::Xlsx | Format::Xls) {
         let bytes = std::fs::read(path).with_context(|| format!("{name}: cannot read"))?;
         let (mut probe, src) = probe_excel(&name, bytes, sheet)?;
-        warn_uncalculated(&probe);
+        warn_workbook(&probe);
         let cols = columns(&mut probe, maps)?;
         let chunk = read_excel(src, &probe, cols)?;
         let customers = finish_local(&probe, &[chunk])?;
@@ -101,7 +101,7 @@ pub fn read_plain_table(path: &Path, sheet: Option<&str>) -> Result<(Probe, Text
     let (probe, table) = if matches!(detect_format(&head, &name), Format::Xlsx | Format::Xls) {
         let bytes = std::fs::read(path).with_context(|| format!("{name}: cannot read"))?;
         let (probe, mut src) = probe_excel(&name, bytes, sheet)?;
-        warn_uncalculated(&probe);
+        warn_workbook(&probe);
         let table = TextTable::read(&mut src, &name)?;
         (probe, table)
     } else {
@@ -131,8 +131,15 @@ fn probe_head(path: &Path, name: &str, size: u64, head: &[u8]) -> Result<Probe> 
     })?)
 }
 
-/// Says which formula cells have no saved value (they read as empty).
-fn warn_uncalculated(probe: &Probe) {
+/// Says which formula cells have no saved value (they read as empty), and
+/// how many cells of merged data regions were given their region's value.
+fn warn_workbook(probe: &Probe) {
+    if probe.merged_cells_filled > 0 {
+        eprintln!(
+            "note: {}: {} cell(s) of merged regions in the data rows were given their region's value",
+            probe.file, probe.merged_cells_filled
+        );
+    }
     let u = &probe.uncalculated;
     if u.count > 0 {
         let more = if (u.cells.len() as u64) < u.count { ", …" } else { "" };

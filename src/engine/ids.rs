@@ -47,6 +47,12 @@ impl IdArena {
         self.ends.is_empty()
     }
 
+    /// A 128-bit hash of every id and where each ends.
+    pub fn content_hash(&self) -> u128 {
+        let ends: Vec<u8> = self.ends.iter().flat_map(|e| e.to_le_bytes()).collect();
+        xxh3_128(&self.bytes) ^ xxh3_128(&ends).rotate_left(1)
+    }
+
     /// All ids in order.
     pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
         (0..self.len() as u32).map(|i| self.get(i))

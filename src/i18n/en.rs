@@ -345,6 +345,11 @@ pub static TEXTS: Texts = Texts {
         ("negative_duration", "negative duration"),
         ("view_under_3s", "view under 3 s"),
         ("credit_code", "credit codes in standard form"),
+        ("fill_median", "empty cells filled with the median"),
+        ("fill_constant", "empty cells filled with a given value"),
+        ("vocabulary", "names from the vocabulary"),
+        ("city", "city names without 市"),
+        ("column_type", "values in the column's type"),
         ("over_100_visits_a_day", "more than 100 visits in a day"),
     ],
 

@@ -344,6 +344,11 @@ pub static TEXTS: Texts = Texts {
         ("negative_duration", "停留时长为负"),
         ("view_under_3s", "浏览不足 3 秒"),
         ("credit_code", "统一社会信用代码统一格式"),
+        ("fill_median", "缺失值以中位数填补"),
+        ("fill_constant", "缺失值以指定值填补"),
+        ("vocabulary", "名称统一为标准词表"),
+        ("city", "城市统一名称(去掉“市”)"),
+        ("column_type", "按列类型统一格式"),
         ("over_100_visits_a_day", "单日访问超过 100 次"),
     ],
 

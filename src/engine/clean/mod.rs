@@ -3,6 +3,7 @@
 //! accounting lives here; the cleaning recipe, its steps and their run in
 //! the submodules.
 
+pub mod incremental;
 pub mod recipe;
 pub mod run;
 pub mod standardise;

@@ -1,8 +1,60 @@
 //! A cleaning recipe: an ordered list of steps, saved and reused as JSON.
-//! Each kind of table has a default recipe built from the seeds' rules.
+//! Each kind of table has a default recipe built from the seeds' rules, and
+//! [`Recipe::check`] says what in a recipe does not fit a file.
 
 use crate::engine::ingest::fields::{Field, Mapping, SourceKind};
+use crate::engine::ingest::profile::ColumnType;
+use crate::engine::money::{parse_amount, trim_text};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A column a step works on: a canonical field, wherever the file has it,
+/// or else a column by its header (compared trimmed). In JSON a field key
+/// (`"amount"`) or any other header text (`"区域"`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ColumnRef {
+    /// The column mapped to this field.
+    Field(Field),
+    /// The column with this header.
+    Header(String),
+}
+
+impl ColumnRef {
+    /// The column's index among `headers`, if the file has it.
+    pub fn resolve(&self, headers: &[String], mapping: &Mapping) -> Option<usize> {
+        match self {
+            ColumnRef::Field(f) => mapping.column(*f).filter(|&c| c < headers.len()),
+            ColumnRef::Header(h) => {
+                let want = trim_text(h);
+                headers.iter().position(|x| trim_text(x) == want)
+            }
+        }
+    }
+
+    /// The field key or the header, as flags name the column (`amount:outlier`).
+    pub fn label(&self) -> String {
+        match self {
+            ColumnRef::Field(f) => f.key().to_string(),
+            ColumnRef::Header(h) => trim_text(h).to_string(),
+        }
+    }
+
+    /// The field, when the column is named by one.
+    pub fn field(&self) -> Option<Field> {
+        match self {
+            ColumnRef::Field(f) => Some(*f),
+            ColumnRef::Header(_) => None,
+        }
+    }
+}
+
+impl From<Field> for ColumnRef {
+    fn from(f: Field) -> ColumnRef {
+        ColumnRef::Field(f)
+    }
+}
 
 /// What to do with rows a rule catches.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,10 +124,12 @@ pub enum Op {
     Eq,
     /// `≠`
     Ne,
+    /// The cell's text contains the value's text.
+    Contains,
 }
 
 impl Op {
-    /// Whether `a op b`.
+    /// Whether `a op b` (never for [`Op::Contains`], which compares text).
     pub fn holds(self, a: f64, b: f64) -> bool {
         match self {
             Op::Lt => a < b,
@@ -84,8 +138,110 @@ impl Op {
             Op::Ge => a >= b,
             Op::Eq => a == b,
             Op::Ne => a != b,
+            Op::Contains => false,
         }
     }
+
+    /// Whether `a op b` for text: equal, not equal, contains; the orderings
+    /// do not compare text (never true; [`Recipe::check`] reports them).
+    pub fn holds_text(self, a: &str, b: &str) -> bool {
+        match self {
+            Op::Eq => a == b,
+            Op::Ne => a != b,
+            Op::Contains => a.contains(b),
+            Op::Lt | Op::Le | Op::Gt | Op::Ge => false,
+        }
+    }
+
+    /// The operator as written in a recipe (`lt`, `contains`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Op::Lt => "lt",
+            Op::Le => "le",
+            Op::Gt => "gt",
+            Op::Ge => "ge",
+            Op::Eq => "eq",
+            Op::Ne => "ne",
+            Op::Contains => "contains",
+        }
+    }
+
+    /// Whether the operator orders values (`<`, `<=`, `>`, `>=`).
+    pub fn is_ordering(self) -> bool {
+        matches!(self, Op::Lt | Op::Le | Op::Gt | Op::Ge)
+    }
+}
+
+/// What a business rule compares a cell with. In JSON a number (`0`) or a
+/// string (`"测试"`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum RuleValue {
+    /// Compared numerically with cells read as amounts (cells that are not
+    /// numbers are not caught); with [`Op::Contains`], as text.
+    Number(f64),
+    /// Compared with the trimmed cell as text: [`Op::Eq`], [`Op::Ne`], [`Op::Contains`].
+    Text(String),
+}
+
+impl RuleValue {
+    /// Whether a rule `cell op self` catches `cell`. Empty cells are never caught.
+    pub fn catches(&self, op: Op, cell: &str) -> bool {
+        let cell = trim_text(cell);
+        if cell.is_empty() {
+            return false;
+        }
+        match self {
+            RuleValue::Number(x) if op == Op::Contains => cell.contains(&x.to_string()),
+            RuleValue::Number(x) => parse_amount(cell).is_ok_and(|m| op.holds(m.to_f64(), *x)),
+            RuleValue::Text(t) => op.holds_text(cell, trim_text(t)),
+        }
+    }
+}
+
+impl From<f64> for RuleValue {
+    fn from(x: f64) -> RuleValue {
+        RuleValue::Number(x)
+    }
+}
+
+/// How one column's empty cells are filled. In JSON `{"method":"median"}`,
+/// `{"method":"constant","value":"无"}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum FillMethod {
+    /// Under the step's threshold missing, the mean (numbers) or the most
+    /// frequent value (categories); at or above it, 未知 (unknown).
+    #[default]
+    Auto,
+    /// The mean of the values that are numbers.
+    Mean,
+    /// The median of the values that are numbers.
+    Median,
+    /// The most frequent value (ties: the first seen).
+    Mode,
+    /// 未知 (unknown).
+    Unknown,
+    /// A value of the user's.
+    Constant {
+        /// The value written into empty cells.
+        value: String,
+    },
+    /// Not filled.
+    Leave,
+}
+
+/// When a step runs: steps run in three phases (see
+/// [`crate::engine::clean::run::clean`]), in recipe order within a phase.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Values rewritten to standard forms.
+    Standardise,
+    /// Rows set aside or flagged.
+    Rows,
+    /// Empty cells of the rows kept filled.
+    Fill,
 }
 
 /// One cleaning step.
@@ -138,24 +294,26 @@ pub enum Step {
         /// The amount field.
         field: Field,
     },
-    /// Numeric outliers of a field, recognised by `method`.
+    /// Numeric outliers of a column, recognised by `method`.
     Outliers {
-        /// The field.
-        field: Field,
+        /// The column (JSON key `column`; `field` in older recipes).
+        #[serde(alias = "field")]
+        column: ColumnRef,
         /// How outliers are recognised.
         method: OutlierMethod,
         /// What happens to them.
         action: OutlierAction,
     },
-    /// A business rule: rows where `field op value` holds are caught (e.g.
-    /// duration < 0, amount < 0, more than 100 visits).
+    /// A business rule: rows where `column op value` holds are caught (e.g.
+    /// duration < 0, amount < 0, channel = 测试).
     Rule {
-        /// The field.
-        field: Field,
+        /// The column (JSON key `column`; `field` in older recipes).
+        #[serde(alias = "field")]
+        column: ColumnRef,
         /// The comparison.
         op: Op,
-        /// The number compared with.
-        value: f64,
+        /// The number or text compared with.
+        value: RuleValue,
         /// A short name for flags and reasons (`negative_duration`).
         name: String,
         /// What happens to the rows caught.
@@ -190,14 +348,256 @@ pub enum Step {
         /// The field.
         field: Field,
     },
-    /// Empty cells: under `threshold` of the column missing → the column's
-    /// mean (numbers) or most frequent value; otherwise 未知 (unknown).
+    /// Empty cells of the rows kept, each column by its method (by default
+    /// [`FillMethod::Auto`]: under `threshold` of the column missing → the
+    /// column's mean (numbers) or most frequent value; otherwise 未知).
     FillMissing {
         /// The fields to fill.
         fields: Vec<Field>,
         /// The missing share that switches from filling to 未知 (default 0.05).
         threshold: f64,
+        /// A method per field; fields listed here are filled too.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        methods: BTreeMap<Field, FillMethod>,
     },
+    /// Variant spellings (compared trimmed, full-width as half-width, Latin
+    /// letters in any case) replaced by one name (`IT` → `信息技术`).
+    Vocabulary {
+        /// The field.
+        field: Field,
+        /// Variant → name.
+        entries: BTreeMap<String, String>,
+    },
+    /// City names without the trailing 市 (`深圳市` → `深圳`), trimmed.
+    Cities {
+        /// The field.
+        field: Field,
+    },
+    /// A column read as a type: dates in ISO, integers and decimals as plain
+    /// numbers, yes/no as `true` / `false`, other types trimmed; values that
+    /// do not parse are flagged `<column>:待验证`.
+    ColumnType {
+        /// The column.
+        column: ColumnRef,
+        /// Its type.
+        kind: ColumnType,
+    },
+}
+
+impl Step {
+    /// The step's name, as its JSON `step` tag (`fill_missing`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Step::ExactDuplicates => "exact_duplicates",
+            Step::DuplicateKeys { .. } => "duplicate_keys",
+            Step::TooManyFields => "too_many_fields",
+            Step::RequireFields { .. } => "require_fields",
+            Step::TestAmounts { .. } => "test_amounts",
+            Step::IsoDates { .. } => "iso_dates",
+            Step::Phones { .. } => "phones",
+            Step::Gender { .. } => "gender",
+            Step::PlainAmounts { .. } => "plain_amounts",
+            Step::Outliers { .. } => "outliers",
+            Step::Rule { .. } => "rule",
+            Step::IdNumbers { .. } => "id_numbers",
+            Step::Emails { .. } => "emails",
+            Step::CreditCodes { .. } => "credit_codes",
+            Step::VisitsPerDay { .. } => "visits_per_day",
+            Step::Provinces { .. } => "provinces",
+            Step::FillMissing { .. } => "fill_missing",
+            Step::Vocabulary { .. } => "vocabulary",
+            Step::Cities { .. } => "cities",
+            Step::ColumnType { .. } => "column_type",
+        }
+    }
+
+    /// When the step runs.
+    pub fn phase(&self) -> Phase {
+        match self {
+            Step::IsoDates { .. }
+            | Step::Phones { .. }
+            | Step::Gender { .. }
+            | Step::PlainAmounts { .. }
+            | Step::IdNumbers { .. }
+            | Step::Emails { .. }
+            | Step::CreditCodes { .. }
+            | Step::Provinces { .. }
+            | Step::Vocabulary { .. }
+            | Step::Cities { .. }
+            | Step::ColumnType { .. } => Phase::Standardise,
+            Step::ExactDuplicates
+            | Step::DuplicateKeys { .. }
+            | Step::TooManyFields
+            | Step::RequireFields { .. }
+            | Step::TestAmounts { .. }
+            | Step::Outliers { .. }
+            | Step::Rule { .. }
+            | Step::VisitsPerDay { .. } => Phase::Rows,
+            Step::FillMissing { .. } => Phase::Fill,
+        }
+    }
+
+    /// The columns the step reads, in order (none for whole-row steps).
+    pub fn columns(&self) -> Vec<ColumnRef> {
+        let fields = |fs: &[Field]| fs.iter().map(|&f| ColumnRef::Field(f)).collect();
+        match self {
+            Step::ExactDuplicates | Step::TooManyFields => Vec::new(),
+            Step::DuplicateKeys { fields: fs } | Step::RequireFields { fields: fs } | Step::IsoDates { fields: fs } => {
+                fields(fs)
+            }
+            Step::TestAmounts { field, .. }
+            | Step::Phones { field }
+            | Step::Gender { field }
+            | Step::PlainAmounts { field }
+            | Step::IdNumbers { field }
+            | Step::Emails { field }
+            | Step::CreditCodes { field }
+            | Step::Provinces { field }
+            | Step::Vocabulary { field, .. }
+            | Step::Cities { field } => vec![ColumnRef::Field(*field)],
+            Step::Outliers { column, .. } | Step::Rule { column, .. } | Step::ColumnType { column, .. } => {
+                vec![column.clone()]
+            }
+            Step::VisitsPerDay { .. } => fields(&[Field::UserId, Field::EventTime]),
+            Step::FillMissing { .. } => self.fill_methods().into_iter().map(|(f, _)| ColumnRef::Field(f)).collect(),
+        }
+    }
+
+    /// For [`Step::FillMissing`], each field to fill with its method: the
+    /// `fields` in order, then fields that only have a method; empty for
+    /// other steps.
+    pub fn fill_methods(&self) -> Vec<(Field, FillMethod)> {
+        let Step::FillMissing { fields, methods, .. } = self else { return Vec::new() };
+        let method = |f: &Field| methods.get(f).cloned().unwrap_or_default();
+        let mut out: Vec<(Field, FillMethod)> = fields.iter().map(|f| (*f, method(f))).collect();
+        out.extend(methods.iter().filter(|(f, _)| !fields.contains(f)).map(|(f, m)| (*f, m.clone())));
+        out
+    }
+
+    /// What in the step does not fit a file with `headers` mapped as `mapping`.
+    fn problems(&self, headers: &[String], mapping: &Mapping) -> Vec<RecipeProblemKind> {
+        let mut out: Vec<RecipeProblemKind> = Vec::new();
+        for column in self.columns() {
+            if column.resolve(headers, mapping).is_some() {
+                continue;
+            }
+            let problem = match column {
+                ColumnRef::Field(field) => RecipeProblemKind::FieldNotMapped { field },
+                ColumnRef::Header(header) => RecipeProblemKind::UnknownColumn { header },
+            };
+            if !out.contains(&problem) {
+                out.push(problem);
+            }
+        }
+        let range = |parameter: &str, value: f64, ok: bool, allowed: &str| {
+            (!ok).then(|| RecipeProblemKind::OutOfRange {
+                parameter: parameter.to_string(),
+                value,
+                allowed: allowed.to_string(),
+            })
+        };
+        let problem = match self {
+            Step::Rule { op, value: RuleValue::Text(text), .. } if op.is_ordering() => {
+                Some(RecipeProblemKind::TextOrdering { op: *op, value: text.clone() })
+            }
+            Step::FillMissing { threshold, .. } => {
+                range("threshold", *threshold, (0.0..=1.0).contains(threshold), "0 to 1")
+            }
+            Step::Outliers { method: OutlierMethod::Percentile { p }, .. } => {
+                range("p", *p, *p > 0.0 && *p < 1.0, "between 0 and 1")
+            }
+            Step::Outliers {
+                method: OutlierMethod::Iqr { k } | OutlierMethod::Sigma { k } | OutlierMethod::MeanMultiple { k },
+                ..
+            } => range("k", *k, *k > 0.0 && k.is_finite(), "above 0"),
+            _ => None,
+        };
+        out.extend(problem);
+        out
+    }
+}
+
+/// Something in a recipe that does not fit a file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecipeProblem {
+    /// Index of the step in [`Recipe::steps`] (shown counting from 1).
+    pub step: usize,
+    /// The step's name ([`Step::name`]).
+    pub step_name: String,
+    /// What is wrong.
+    pub kind: RecipeProblemKind,
+}
+
+/// What is wrong with a step.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum RecipeProblemKind {
+    /// No column has this header: the step skips it (a warning).
+    UnknownColumn {
+        /// The header the recipe names.
+        header: String,
+    },
+    /// The field has no column in this file: the step skips it (a warning).
+    FieldNotMapped {
+        /// The field.
+        field: Field,
+    },
+    /// A text value compared with `<`, `<=`, `>` or `>=` (an error).
+    TextOrdering {
+        /// The comparison.
+        op: Op,
+        /// The text.
+        value: String,
+    },
+    /// A threshold or parameter outside its range (an error).
+    OutOfRange {
+        /// The parameter (`threshold`, `p`, `k`).
+        parameter: String,
+        /// Its value in the recipe.
+        value: f64,
+        /// The values allowed, in words.
+        allowed: String,
+    },
+}
+
+impl RecipeProblem {
+    /// Whether the recipe cannot run as written (else a warning: a missing
+    /// column or field only means the step skips it for this file).
+    pub fn is_error(&self) -> bool {
+        self.kind.is_error()
+    }
+}
+
+impl RecipeProblemKind {
+    /// Whether the problem stops the recipe (see [`RecipeProblem::is_error`]).
+    pub fn is_error(&self) -> bool {
+        matches!(self, RecipeProblemKind::TextOrdering { .. } | RecipeProblemKind::OutOfRange { .. })
+    }
+}
+
+impl fmt::Display for RecipeProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "step {} ({}): {}", self.step + 1, self.step_name, self.kind)
+    }
+}
+
+impl fmt::Display for RecipeProblemKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RecipeProblemKind::UnknownColumn { header } => {
+                write!(f, "no column `{header}` in this file; the step skips it")
+            }
+            RecipeProblemKind::FieldNotMapped { field } => {
+                write!(f, "field `{field}` is not mapped to a column of this file; the step skips it")
+            }
+            RecipeProblemKind::TextOrdering { op, value } => {
+                write!(f, "text `{value}` compared with `{}`; text compares only with eq, ne or contains", op.key())
+            }
+            RecipeProblemKind::OutOfRange { parameter, value, allowed } => {
+                write!(f, "{parameter} = {value} is out of range (allowed: {allowed})")
+            }
+        }
+    }
 }
 
 /// An ordered list of steps.
@@ -278,6 +678,12 @@ impl Recipe {
         if mapped(Field::Province) {
             steps.push(Step::Provinces { field: Field::Province });
         }
+        if mapped(Field::City) {
+            steps.push(Step::Cities { field: Field::City });
+        }
+        if mapped(Field::Industry) {
+            steps.push(Step::Vocabulary { field: Field::Industry, entries: default_industry_vocabulary() });
+        }
         if mapped(Field::Gender) {
             steps.push(Step::Gender { field: Field::Gender });
         }
@@ -285,8 +691,13 @@ impl Recipe {
             steps.push(Step::PlainAmounts { field: Field::Amount });
         }
         // The seeds' business rules, flagged for a person to look at.
-        let rule =
-            |field, op, value, name: &str| Step::Rule { field, op, value, name: name.into(), action: Action::Flag };
+        let rule = |field, op, value: f64, name: &str| Step::Rule {
+            column: ColumnRef::Field(field),
+            op,
+            value: RuleValue::Number(value),
+            name: name.into(),
+            action: Action::Flag,
+        };
         if mapped(Field::Duration) {
             steps.push(rule(Field::Duration, Op::Lt, 0.0, "negative_duration"));
             if kind == SourceKind::Events {
@@ -298,16 +709,33 @@ impl Recipe {
         }
         if kind == SourceKind::Orders && mapped(Field::Amount) {
             steps.push(Step::Outliers {
-                field: Field::Amount,
+                column: ColumnRef::Field(Field::Amount),
                 method: OutlierMethod::MeanMultiple { k: 10.0 },
                 action: OutlierAction::Flag,
             });
         }
         let fill: Vec<Field> = FILLABLE.iter().copied().filter(|&f| mapped(f)).collect();
         if !fill.is_empty() {
-            steps.push(Step::FillMissing { fields: fill, threshold: 0.05 });
+            steps.push(Step::FillMissing { fields: fill, threshold: 0.05, methods: BTreeMap::new() });
         }
         Recipe { steps }
+    }
+
+    /// What in the recipe does not fit a file with `headers` mapped as
+    /// `mapping`, step by step: errors (the recipe cannot run as written)
+    /// and warnings (a column the file lacks, which its step skips).
+    pub fn check(&self, headers: &[String], mapping: &Mapping) -> Vec<RecipeProblem> {
+        self.steps
+            .iter()
+            .enumerate()
+            .flat_map(|(i, step)| {
+                step.problems(headers, mapping).into_iter().map(move |kind| RecipeProblem {
+                    step: i,
+                    step_name: step.name().to_string(),
+                    kind,
+                })
+            })
+            .collect()
     }
 
     /// Reads a recipe from JSON.
@@ -319,6 +747,29 @@ impl Recipe {
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
+}
+
+/// Common ways of writing an industry (Chinese and English), each with the
+/// one name the default recipe gives it.
+pub fn default_industry_vocabulary() -> BTreeMap<String, String> {
+    const NAMES: &[(&str, &[&str])] = &[
+        (
+            "信息技术",
+            &["IT", "互联网", "信息技术", "软件", "计算机", "科技", "Internet", "Software", "Technology", "Tech"],
+        ),
+        ("制造业", &["制造", "制造业", "工业", "Manufacturing"]),
+        ("零售", &["零售", "零售业", "商超", "电商", "Retail", "E-commerce"]),
+        ("金融", &["金融", "银行", "保险", "证券", "Finance", "Banking", "Insurance"]),
+        ("教育", &["教育", "培训", "Education"]),
+        ("医疗健康", &["医疗", "医药", "健康", "医疗健康", "Health", "Healthcare", "Medical"]),
+        ("房地产", &["房地产", "地产", "Real Estate"]),
+        ("物流运输", &["物流", "运输", "快递", "Logistics", "Transportation"]),
+        ("餐饮", &["餐饮", "餐饮业", "Catering", "F&B", "Restaurant"]),
+        ("政府与公共事业", &["政府", "事业单位", "公共事业", "Government", "Public Sector"]),
+        ("能源", &["能源", "电力", "Energy"]),
+        ("文化传媒", &["传媒", "媒体", "文化", "广告", "Media", "Advertising"]),
+    ];
+    NAMES.iter().flat_map(|(name, variants)| variants.iter().map(|v| (v.to_string(), name.to_string()))).collect()
 }
 
 /// The fields that identify a record of `kind`, when they are mapped: the
@@ -358,5 +809,70 @@ mod tests {
             {"step":"rule","field":"duration_s","op":"lt","value":0,"name":"negative_duration","action":"set_aside"}]}"#;
         assert_eq!(Recipe::from_json(json).map(|r| r.steps.len()), Ok(4));
         assert!(Recipe::from_json("{").is_err());
+    }
+
+    #[test]
+    fn new_steps_round_trip_and_old_keys_read() {
+        let json = r#"{"steps":[
+            {"step":"rule","column":"备注","op":"contains","value":"测试","name":"test","action":"set_aside"},
+            {"step":"outliers","field":"amount","method":{"method":"percentile","p":0.99},"action":"flag"},
+            {"step":"fill_missing","fields":["city"],"threshold":0.05,
+             "methods":{"age":{"method":"median"},"channel":{"method":"constant","value":"其他"}}},
+            {"step":"vocabulary","field":"industry","entries":{"IT":"信息技术"}},
+            {"step":"cities","field":"city"},
+            {"step":"column_type","column":"积分","kind":"Integer"}]}"#;
+        let r = Recipe::from_json(json).expect("recipe");
+        assert_eq!(
+            r.steps[0],
+            Step::Rule {
+                column: ColumnRef::Header("备注".into()),
+                op: Op::Contains,
+                value: RuleValue::Text("测试".into()),
+                name: "test".into(),
+                action: Action::SetAside
+            }
+        );
+        assert!(matches!(&r.steps[1], Step::Outliers { column: ColumnRef::Field(Field::Amount), .. }));
+        assert_eq!(
+            r.steps[2].fill_methods(),
+            vec![
+                (Field::City, FillMethod::Auto),
+                (Field::Age, FillMethod::Median),
+                (Field::Channel, FillMethod::Constant { value: "其他".into() })
+            ]
+        );
+        assert!(matches!(&r.steps[5], Step::ColumnType { kind: ColumnType::Integer, .. }));
+        assert_eq!(Recipe::from_json(&r.to_json()), Ok(r.clone()));
+        assert!(r.to_json().contains(r#""column": "amount""#), "written with the new key");
+        let phases: Vec<Phase> = r.steps.iter().map(Step::phase).collect();
+        use Phase::*;
+        assert_eq!(phases, vec![Rows, Rows, Fill, Standardise, Standardise, Standardise]);
+    }
+
+    #[test]
+    fn check_names_steps_and_tells_errors_from_warnings() {
+        let headers: Vec<String> = ["客户ID", "下单时间", "订单金额", "备注"].iter().map(|s| s.to_string()).collect();
+        let mapping = auto_map(SourceKind::Orders, &headers);
+        let json = r#"{"steps":[
+            {"step":"exact_duplicates"},
+            {"step":"rule","column":"备注","op":"gt","value":"a","name":"x","action":"flag"},
+            {"step":"rule","column":"区域","op":"eq","value":"华东","name":"y","action":"flag"},
+            {"step":"phones","field":"phone"},
+            {"step":"outliers","column":"amount","method":{"method":"percentile","p":1.5},"action":"flag"},
+            {"step":"outliers","column":"amount","method":{"method":"iqr","k":0},"action":"flag"},
+            {"step":"fill_missing","fields":[],"threshold":-0.1},
+            {"step":"rule","column":"amount","op":"lt","value":0,"name":"neg","action":"flag"}]}"#;
+        let problems = Recipe::from_json(json).expect("recipe").check(&headers, &mapping);
+        let shown: Vec<(usize, bool)> = problems.iter().map(|p| (p.step, p.is_error())).collect();
+        assert_eq!(shown, vec![(1, true), (2, false), (3, false), (4, true), (5, true), (6, true)]);
+        assert_eq!(problems[1].kind, RecipeProblemKind::UnknownColumn { header: "区域".into() });
+        assert_eq!(problems[2].kind, RecipeProblemKind::FieldNotMapped { field: Field::Phone });
+        assert_eq!(problems[3].to_string(), "step 5 (outliers): p = 1.5 is out of range (allowed: between 0 and 1)");
+        assert_eq!(
+            problems[0].to_string(),
+            "step 2 (rule): text `a` compared with `gt`; text compares only with eq, ne or contains"
+        );
+        let default = Recipe::default_for(SourceKind::Orders, &mapping);
+        assert_eq!(default.check(&headers, &mapping), vec![]);
     }
 }

@@ -3,8 +3,8 @@
 //! old → new, rule); the quality report counts it all and checks that
 //! `rows_in = rows_out + set aside`.
 
-use super::recipe::{Action, OutlierAction, OutlierMethod, Recipe, Step};
-use super::standardise::{self, Outcome};
+use super::recipe::{Action, ColumnRef, FillMethod, OutlierAction, OutlierMethod, Recipe, Step};
+use super::standardise::{self, Outcome, Vocabulary};
 use super::table::TextTable;
 use super::{RejectReason, RowAccount};
 use crate::engine::analyze::quantile::quantile_sorted;
@@ -80,7 +80,7 @@ pub struct Quality {
 }
 
 /// Everything a cleaning run produces.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Cleaned {
     /// The rows kept, with their values rewritten, plus a `flags` column.
     pub clean: TextTable,
@@ -95,51 +95,119 @@ pub struct Cleaned {
 /// The header of the column the clean table gains for flags.
 pub const FLAGS_COLUMN: &str = "flags";
 
+/// A flag on a row: its name and, for `<column>:…` flags, the column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Flag {
+    name: String,
+    column: Option<usize>,
+}
+
+impl Flag {
+    fn row(name: String) -> Flag {
+        Flag { name, column: None }
+    }
+}
+
+/// One value rewritten, before it becomes a [`Change`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Edit {
+    row: usize,
+    column: usize,
+    old: String,
+    new: String,
+    rule: &'static str,
+}
+
+/// The table after the standardise phase: its values, the flags and the edits so far.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Standardised {
+    values: Vec<Vec<String>>,
+    flags: Vec<Vec<Flag>>,
+    edits: Vec<Edit>,
+}
+
 /// Cleans `table` (mapped as `mapping`) with `recipe`.
 ///
 /// Whatever their order in the recipe, the steps run in three phases, so
 /// that each sees what it should: values are standardised first (so that
 /// `male` and `男` make two rows equal), then row rules decide which rows
 /// leave, then empty cells of the rows kept are filled (from those rows
-/// only). Within a phase the recipe's order holds.
+/// only). Within a phase the recipe's order holds. A step whose column the
+/// file lacks is skipped (see [`Recipe::check`]).
 pub fn clean(table: &TextTable, mapping: &Mapping, recipe: &Recipe) -> Cleaned {
-    let col = |f: Field| mapping.column(f).filter(|&c| c < table.width());
+    finish(table, mapping, recipe, standardise(table, mapping, recipe))
+}
+
+/// What a standardise step does: its columns, its rule name and how it rewrites a value.
+struct Standardiser<'a> {
+    columns: Vec<ColumnRef>,
+    rule: &'static str,
+    apply: Box<dyn Fn(&str) -> Outcome + 'a>,
+}
+
+impl<'a> Standardiser<'a> {
+    /// The standardiser of a phase-1 step; `None` for other steps.
+    fn of(step: &'a Step) -> Option<Standardiser<'a>> {
+        let plain = |rule, f: fn(&str) -> Outcome| Standardiser { columns: step.columns(), rule, apply: Box::new(f) };
+        Some(match step {
+            Step::IsoDates { .. } => plain("iso_date", standardise::date),
+            Step::Phones { .. } => plain("phone", standardise::phone),
+            Step::Gender { .. } => plain("gender", standardise::gender),
+            Step::PlainAmounts { .. } => plain("plain_amount", standardise::amount),
+            Step::IdNumbers { .. } => plain("id_number", standardise::id_number),
+            Step::Emails { .. } => plain("email", standardise::email),
+            Step::Provinces { .. } => plain("province", standardise::province),
+            Step::CreditCodes { .. } => plain("credit_code", standardise::credit_code),
+            Step::Cities { .. } => plain("city", standardise::city),
+            Step::ColumnType { kind, .. } => plain("column_type", standardise::for_type(*kind)),
+            Step::Vocabulary { entries, .. } => {
+                let vocabulary = Vocabulary::new(entries);
+                Standardiser {
+                    columns: step.columns(),
+                    rule: "vocabulary",
+                    apply: Box::new(move |v: &str| vocabulary.standardise(v)),
+                }
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// Phase 1: values rewritten to standard forms; values that cannot be read
+/// are flagged `<column>:待验证`.
+pub(super) fn standardise(table: &TextTable, mapping: &Mapping, recipe: &Recipe) -> Standardised {
     let n = table.len();
     let mut values: Vec<Vec<String>> = (0..n).map(|r| table.row(r).map(str::to_string).collect()).collect();
-    let mut flags: Vec<Vec<String>> = vec![Vec::new(); n];
-    // (input row, column, old, new, rule)
-    let mut edits: Vec<(usize, usize, String, String, &'static str)> = Vec::new();
-
-    // 1. Standardise values.
-    for step in &recipe.steps {
-        let (fields, rule, f): (Vec<Field>, &'static str, fn(&str) -> Outcome) = match step {
-            Step::IsoDates { fields } => (fields.clone(), "iso_date", standardise::date),
-            Step::Phones { field } => (vec![*field], "phone", standardise::phone),
-            Step::Gender { field } => (vec![*field], "gender", standardise::gender),
-            Step::PlainAmounts { field } => (vec![*field], "plain_amount", standardise::amount),
-            Step::IdNumbers { field } => (vec![*field], "id_number", standardise::id_number),
-            Step::Emails { field } => (vec![*field], "email", standardise::email),
-            Step::Provinces { field } => (vec![*field], "province", standardise::province),
-            Step::CreditCodes { field } => (vec![*field], "credit_code", standardise::credit_code),
-            _ => continue,
-        };
-        for field in fields {
-            let Some(c) = col(field) else { continue };
+    let mut flags: Vec<Vec<Flag>> = vec![Vec::new(); n];
+    let mut edits: Vec<Edit> = Vec::new();
+    for s in recipe.steps.iter().filter_map(Standardiser::of) {
+        for column in &s.columns {
+            let Some(c) = column.resolve(&table.headers, mapping) else { continue };
+            let invalid = format!("{}:待验证", column.label());
             for r in 0..n {
                 if trim_text(&values[r][c]).is_empty() {
                     continue;
                 }
-                match f(&values[r][c]) {
+                match (s.apply)(&values[r][c]) {
                     Outcome::Same => {}
                     Outcome::Changed(new) => {
                         let old = std::mem::replace(&mut values[r][c], new.clone());
-                        edits.push((r, c, old, new, rule));
+                        edits.push(Edit { row: r, column: c, old, new, rule: s.rule });
                     }
-                    Outcome::Invalid => flags[r].push(format!("{}:待验证", field.key())),
+                    Outcome::Invalid => flags[r].push(Flag { name: invalid.clone(), column: Some(c) }),
                 }
             }
         }
     }
+    Standardised { values, flags, edits }
+}
+
+/// Phases 2 and 3 and the report: row rules, filling, the counts.
+pub(super) fn finish(table: &TextTable, mapping: &Mapping, recipe: &Recipe, standardised: Standardised) -> Cleaned {
+    let col = |f: Field| mapping.column(f).filter(|&c| c < table.width());
+    let resolve = |column: &ColumnRef| column.resolve(&table.headers, mapping);
+    let n = table.len();
+    let Standardised { mut values, mut flags, mut edits } = standardised;
 
     // 2. Row rules: a row leaves at the first rule that takes it.
     let mut leave: Vec<Option<(RejectReason, Option<Field>)>> = vec![None; n];
@@ -188,7 +256,7 @@ pub fn clean(table: &TextTable, mapping: &Mapping, recipe: &Recipe) -> Cleaned {
                 for r in over {
                     match action {
                         Action::SetAside => leave[r] = Some((RejectReason::BusinessRule, Some(Field::EventTime))),
-                        Action::Flag => flags[r].push(format!("over_{max}_visits_a_day")),
+                        Action::Flag => flags[r].push(Flag::row(format!("over_{max}_visits_a_day"))),
                         Action::Keep => {}
                     }
                 }
@@ -228,27 +296,26 @@ pub fn clean(table: &TextTable, mapping: &Mapping, recipe: &Recipe) -> Cleaned {
                     }
                     match action {
                         Action::SetAside => leave[r] = Some((RejectReason::TestOrder, Some(*field))),
-                        Action::Flag => flags[r].push("test_order".into()),
+                        Action::Flag => flags[r].push(Flag::row("test_order".into())),
                         Action::Keep => {}
                     }
                 }
             }
-            Step::Rule { field, op, value, name, action } => {
-                let Some(c) = col(*field) else { continue };
+            Step::Rule { column, op, value, name, action } => {
+                let Some(c) = resolve(column) else { continue };
                 for r in 0..n {
-                    let hit = parse_amount(&values[r][c]).is_ok_and(|m| op.holds(m.to_f64(), *value));
-                    if leave[r].is_some() || !hit {
+                    if leave[r].is_some() || !value.catches(*op, &values[r][c]) {
                         continue;
                     }
                     match action {
-                        Action::SetAside => leave[r] = Some((RejectReason::BusinessRule, Some(*field))),
-                        Action::Flag => flags[r].push(name.clone()),
+                        Action::SetAside => leave[r] = Some((RejectReason::BusinessRule, column.field())),
+                        Action::Flag => flags[r].push(Flag::row(name.clone())),
                         Action::Keep => {}
                     }
                 }
             }
-            Step::Outliers { field, method, action } => {
-                let Some(c) = col(*field) else { continue };
+            Step::Outliers { column, method, action } => {
+                let Some(c) = resolve(column) else { continue };
                 let numbers: Vec<(usize, f64)> = (0..n)
                     .filter(|&r| leave[r].is_none())
                     .filter_map(|r| parse_amount(&values[r][c]).ok().map(|m| (r, m.to_f64())))
@@ -262,13 +329,15 @@ pub fn clean(table: &TextTable, mapping: &Mapping, recipe: &Recipe) -> Cleaned {
                         continue;
                     }
                     match action {
-                        OutlierAction::SetAside => leave[r] = Some((RejectReason::Outlier, Some(*field))),
-                        OutlierAction::Flag => flags[r].push(format!("{}:outlier", field.key())),
+                        OutlierAction::SetAside => leave[r] = Some((RejectReason::Outlier, column.field())),
+                        OutlierAction::Flag => {
+                            flags[r].push(Flag { name: format!("{}:outlier", column.label()), column: Some(c) })
+                        }
                         OutlierAction::Cap => {
                             let capped =
                                 Money::from_units((x.clamp(lo, hi) * Money::SCALE as f64).round() as i64).to_string();
                             let old = std::mem::replace(&mut values[r][c], capped.clone());
-                            edits.push((r, c, old, capped, rule));
+                            edits.push(Edit { row: r, column: c, old, new: capped, rule });
                         }
                         OutlierAction::Keep => {}
                     }
@@ -307,37 +376,47 @@ pub fn clean(table: &TextTable, mapping: &Mapping, recipe: &Recipe) -> Cleaned {
 
     // 3. Fill empty cells of the rows kept.
     for step in &recipe.steps {
-        let Step::FillMissing { fields, threshold } = step else { continue };
-        for &field in fields {
+        let Step::FillMissing { threshold, .. } = step else { continue };
+        for (field, method) in step.fill_methods() {
             let Some(c) = col(field) else { continue };
-            let (fill, rule) = fill_value(kept.iter().map(|&r| values[r][c].as_str()), *threshold);
+            let Some(Fill { value, rule }) =
+                fill_value(kept.iter().map(|&r| values[r][c].as_str()), &method, *threshold)
+            else {
+                continue;
+            };
             for &r in &kept {
                 if trim_text(&values[r][c]).is_empty() {
-                    let old = std::mem::replace(&mut values[r][c], fill.clone());
-                    edits.push((r, c, old, fill.clone(), rule));
+                    let old = std::mem::replace(&mut values[r][c], value.clone());
+                    edits.push(Edit { row: r, column: c, old, new: value.clone(), rule });
                 }
             }
         }
     }
 
     // What the rows kept went through.
-    edits.retain(|e| is_kept(e.0));
-    edits.sort_by_key(|e| e.0);
+    edits.retain(|e| is_kept(e.row));
+    edits.sort_by_key(|e| e.row);
     let mut changed: BTreeMap<String, u64> = BTreeMap::new();
     let changes: Vec<Change> = edits
         .into_iter()
-        .map(|(r, c, old, new, rule)| {
-            *columns[c].changed.entry(rule.to_string()).or_insert(0) += 1;
+        .map(|Edit { row, column, old, new, rule }| {
+            *columns[column].changed.entry(rule.to_string()).or_insert(0) += 1;
             *changed.entry(rule.to_string()).or_insert(0) += 1;
-            Change { row: table.row_numbers[r], column: table.headers[c].clone(), old, new, rule: rule.to_string() }
+            Change {
+                row: table.row_numbers[row],
+                column: table.headers[column].clone(),
+                old,
+                new,
+                rule: rule.to_string(),
+            }
         })
         .collect();
     let mut flagged: BTreeMap<String, u64> = BTreeMap::new();
     for &r in &kept {
         for flag in &flags[r] {
-            *flagged.entry(flag.clone()).or_insert(0) += 1;
-            if let Some(c) = flag.split_once(':').and_then(|(k, _)| Field::from_key(k)).and_then(col) {
-                *columns[c].flagged.entry(flag.clone()).or_insert(0) += 1;
+            *flagged.entry(flag.name.clone()).or_insert(0) += 1;
+            if let Some(c) = flag.column {
+                *columns[c].flagged.entry(flag.name.clone()).or_insert(0) += 1;
             }
         }
     }
@@ -348,7 +427,7 @@ pub fn clean(table: &TextTable, mapping: &Mapping, recipe: &Recipe) -> Cleaned {
     headers.push(FLAGS_COLUMN.to_string());
     let mut out = TextTable::new(headers);
     for &r in &kept {
-        let f = flags[r].join(";");
+        let f = flags[r].iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(";");
         out.push(table.row_numbers[r], values[r].iter().map(String::as_str).chain(std::iter::once(f.as_str())));
     }
     let quality = Quality {
@@ -427,28 +506,78 @@ fn cells_hash<'a>(cells: impl Iterator<Item = &'a str>) -> u128 {
     h.digest128()
 }
 
-/// What fills a column's empty cells: under `threshold` missing, the mean of
-/// numbers (two decimals) or the most frequent value; otherwise 未知.
-fn fill_value<'a>(column: impl Iterator<Item = &'a str>, threshold: f64) -> (String, &'static str) {
+/// What fills a column's empty cells, and the rule name in the change log.
+struct Fill {
+    value: String,
+    rule: &'static str,
+}
+
+const UNKNOWN: &str = "未知";
+
+/// What fills a column's empty cells by `method` (see [`FillMethod`]);
+/// `None` when nothing does (`Leave`, or no value to take a mean, median or
+/// mode of). `Auto` with `threshold` or more missing gives 未知.
+fn fill_value<'a>(column: impl Iterator<Item = &'a str>, method: &FillMethod, threshold: f64) -> Option<Fill> {
+    let fill = |value: String, rule| Some(Fill { value, rule }).filter(|f| !trim_text(&f.value).is_empty());
     let mut total = 0usize;
     let filled: Vec<&str> = column.inspect(|_| total += 1).map(trim_text).filter(|v| !v.is_empty()).collect();
-    let missing = total - filled.len();
-    if filled.is_empty() || missing as f64 >= threshold * total as f64 {
-        return ("未知".to_string(), "fill_unknown");
+    match method {
+        FillMethod::Auto => {
+            let missing = total - filled.len();
+            if filled.is_empty() || missing as f64 >= threshold * total as f64 {
+                return fill(UNKNOWN.to_string(), "fill_unknown");
+            }
+            let numbers = numbers(&filled);
+            if numbers.len() == filled.len() {
+                return fill(average(&numbers, mean), "fill_mean");
+            }
+            fill(mode(&filled)?.to_string(), "fill_mode")
+        }
+        FillMethod::Mean => fill(average(&numbers(&filled), mean), "fill_mean"),
+        FillMethod::Median => fill(average(&numbers(&filled), median), "fill_median"),
+        FillMethod::Mode => fill(mode(&filled)?.to_string(), "fill_mode"),
+        FillMethod::Unknown => fill(UNKNOWN.to_string(), "fill_unknown"),
+        FillMethod::Constant { value } => fill(value.clone(), "fill_constant"),
+        FillMethod::Leave => None,
     }
-    let numbers: Vec<f64> = filled.iter().filter_map(|v| parse_amount(v).ok()).map(|m| m.to_f64()).collect();
-    if numbers.len() == filled.len() {
-        let mean = numbers.iter().sum::<f64>() / numbers.len() as f64;
-        let all_int = filled.iter().all(|v| v.bytes().all(|b| b.is_ascii_digit() || b == b'-'));
-        return (if all_int { format!("{}", mean.round() as i64) } else { format!("{mean:.2}") }, "fill_mean");
+}
+
+/// The values that are numbers, with whether each was written as a whole number.
+fn numbers<'a>(values: &[&'a str]) -> Vec<(&'a str, f64)> {
+    values.iter().filter_map(|v| parse_amount(v).ok().map(|m| (*v, m.to_f64()))).collect()
+}
+
+/// An average of numbers, written as they are: a whole number when every
+/// value is one (`-`, digits), else two decimals; empty when there are none.
+fn average(numbers: &[(&str, f64)], f: fn(&mut [f64]) -> f64) -> String {
+    if numbers.is_empty() {
+        return String::new();
     }
-    let mut counts: HashMap<&str, (usize, usize)> = HashMap::new();
-    for (i, v) in filled.iter().enumerate() {
-        counts.entry(v).or_insert((0, i)).0 += 1;
+    let x = f(&mut numbers.iter().map(|n| n.1).collect::<Vec<f64>>());
+    let all_int = numbers.iter().all(|(v, _)| v.bytes().all(|b| b.is_ascii_digit() || b == b'-'));
+    if all_int {
+        format!("{}", x.round() as i64)
+    } else {
+        format!("{x:.2}")
     }
-    // Most frequent; ties go to the value seen first.
-    let mode = counts.into_iter().max_by(|a, b| a.1 .0.cmp(&b.1 .0).then(b.1 .1.cmp(&a.1 .1))).map_or("", |(v, _)| v);
-    (mode.to_string(), "fill_mode")
+}
+
+fn mean(xs: &mut [f64]) -> f64 {
+    xs.iter().sum::<f64>() / xs.len() as f64
+}
+
+fn median(xs: &mut [f64]) -> f64 {
+    xs.sort_unstable_by(f64::total_cmp);
+    quantile_sorted(xs, 0.5).unwrap_or(0.0)
+}
+
+/// The most frequent value; ties go to the value seen first.
+fn mode<'a>(values: &[&'a str]) -> Option<&'a str> {
+    let mut counts: HashMap<&'a str, (usize, usize)> = HashMap::new();
+    for (i, v) in values.iter().enumerate() {
+        counts.entry(*v).or_insert((0, i)).0 += 1;
+    }
+    counts.into_iter().max_by(|a, b| a.1 .0.cmp(&b.1 .0).then(b.1 .1.cmp(&a.1 .1))).map(|(v, _)| v)
 }
 
 #[cfg(test)]
@@ -523,13 +652,13 @@ mod tests {
         let recipe = |action| Recipe {
             steps: vec![
                 Step::Rule {
-                    field: Field::Amount,
+                    column: Field::Amount.into(),
                     op: Op::Lt,
-                    value: 0.0,
+                    value: 0.0.into(),
                     name: "negative_amount".into(),
                     action: Action::Flag,
                 },
-                Step::Outliers { field: Field::Amount, method: M::Iqr { k: 1.5 }, action },
+                Step::Outliers { column: Field::Amount.into(), method: M::Iqr { k: 1.5 }, action },
             ],
         };
         // numpy: q1 = 10.25, q3 = 12.75 → fences 6.5 and 16.5
@@ -572,5 +701,148 @@ mod tests {
         let c = run(SourceKind::Customers, "客户ID,省份\nA,\nB,\nC,广东省\n");
         assert_eq!(c.clean.cell(0, 1), "未知");
         assert_eq!(c.quality.changed.get("fill_unknown"), Some(&2));
+    }
+
+    #[test]
+    fn rules_on_header_columns_and_text() {
+        use crate::engine::clean::recipe::{ColumnRef, Op, RuleValue};
+        let t = TextTable::from_rows(
+            &["客户ID", "下单时间", "订单金额", "备注", "区域"],
+            &[
+                &["A", "2024-01-01", "10", "测试单", "华东"],
+                &["B", "2024-01-01", "12", "正常", " 华南 "],
+                &["C", "2024-01-01", "x", "", "华北"],
+            ],
+        );
+        let m = auto_map(SourceKind::Orders, &t.headers);
+        let rule = |column: &str, op, value: RuleValue, action| Step::Rule {
+            column: ColumnRef::Header(column.into()),
+            op,
+            value,
+            name: format!("{}_rule", trim_text(column)),
+            action,
+        };
+        let r = Recipe {
+            steps: vec![
+                rule("备注", Op::Contains, RuleValue::Text("测试".into()), Action::SetAside),
+                rule("区域", Op::Eq, RuleValue::Text("华南".into()), Action::Flag),
+                rule(" 订单金额 ", Op::Ge, RuleValue::Number(12.0), Action::Flag),
+                rule("备注", Op::Ne, RuleValue::Text("正常".into()), Action::Flag),
+            ],
+        };
+        let c = clean(&t, &m, &r);
+        assert_eq!(c.set_aside, vec![SetAside { index: 0, reason: RejectReason::BusinessRule, field: None }]);
+        assert_eq!(c.quality.set_aside.get("business_rule"), Some(&1));
+        assert_eq!(c.clean.cell(0, 5), "区域_rule;订单金额_rule", "trimmed cell equals; 12 ≥ 12");
+        assert_eq!(c.clean.cell(1, 5), "", "non-numbers and empty cells are not caught");
+        assert!(c.quality.reconciles);
+        // By field, an old recipe's `field` key and a bare number still read.
+        let old =
+            r#"{"steps":[{"step":"rule","field":"amount","op":"lt","value":11,"name":"small","action":"set_aside"}]}"#;
+        let old = Recipe::from_json(old).expect("old recipe");
+        assert!(
+            matches!(&old.steps[0], Step::Rule { column: ColumnRef::Field(Field::Amount), value: RuleValue::Number(x), .. } if *x == 11.0)
+        );
+        let c = clean(&t, &m, &old);
+        assert_eq!(
+            c.set_aside,
+            vec![SetAside { index: 0, reason: RejectReason::BusinessRule, field: Some(Field::Amount) }]
+        );
+    }
+
+    #[test]
+    fn outliers_of_a_header_column_are_counted_on_it() {
+        use crate::engine::clean::recipe::{ColumnRef, OutlierAction as A, OutlierMethod as M};
+        let t = TextTable::from_rows(&["客户ID", "积分"], &[&["A", "1"], &["B", "2"], &["C", "3"], &["D", "100"]]);
+        let m = auto_map(SourceKind::Customers, &t.headers);
+        let step = Step::Outliers {
+            column: ColumnRef::Header("积分".into()),
+            method: M::MeanMultiple { k: 2.0 },
+            action: A::Flag,
+        };
+        let c = clean(&t, &m, &Recipe { steps: vec![step] });
+        // mean 26.5 → above 53 is an outlier
+        assert_eq!(c.clean.cell(3, 2), "积分:outlier");
+        assert_eq!(c.quality.columns[1].flagged.get("积分:outlier"), Some(&1));
+        assert_eq!(c.quality.flagged.get("积分:outlier"), Some(&1));
+    }
+
+    #[test]
+    fn fill_methods_per_field() {
+        use crate::engine::clean::recipe::FillMethod;
+        let t = TextTable::from_rows(
+            &["客户ID", "年龄", "城市", "渠道", "会员等级", "性别"],
+            &[
+                &["A", "20", "深圳", "APP", "金卡", ""],
+                &["B", "", "", "", "", ""],
+                &["C", "30", "深圳", "官网", "", "男"],
+                &["D", "70", "广州", "", "银卡", ""],
+            ],
+        );
+        let m = auto_map(SourceKind::Customers, &t.headers);
+        let methods: BTreeMap<Field, FillMethod> = [
+            (Field::Age, FillMethod::Median),
+            (Field::City, FillMethod::Mode),
+            (Field::Channel, FillMethod::Constant { value: "其他".into() }),
+            (Field::MemberLevel, FillMethod::Leave),
+            (Field::Gender, FillMethod::Unknown),
+        ]
+        .into();
+        // Age is only in `methods`; Province is not in the table.
+        let step = Step::FillMissing {
+            fields: vec![Field::City, Field::Channel, Field::MemberLevel, Field::Gender, Field::Province],
+            threshold: 0.05,
+            methods,
+        };
+        let c = clean(&t, &m, &Recipe { steps: vec![step] });
+        assert_eq!(c.clean.row(1).collect::<Vec<_>>(), vec!["B", "30", "深圳", "其他", "", "未知", ""]);
+        assert_eq!(c.clean.cell(3, 3), "其他");
+        let rules: BTreeMap<&str, u64> = c.quality.changed.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        assert_eq!(rules, [("fill_constant", 2), ("fill_median", 1), ("fill_mode", 1), ("fill_unknown", 3)].into());
+        let level = &c.quality.columns[4];
+        assert_eq!((level.missing_before, level.missing_after), (2, 2));
+        // Mean of 20, 30, 70 = 40; the median of 20 and 30 with decimals is 25.00.
+        let mean = Step::FillMissing {
+            fields: vec![Field::Age],
+            threshold: 0.0,
+            methods: [(Field::Age, FillMethod::Mean)].into(),
+        };
+        assert_eq!(clean(&t, &m, &Recipe { steps: vec![mean] }).clean.cell(1, 1), "40");
+        let t2 = TextTable::from_rows(&["客户ID", "年龄"], &[&["A", "20.0"], &["B", ""], &["C", "30"]]);
+        let median =
+            Step::FillMissing { fields: vec![], threshold: 0.05, methods: [(Field::Age, FillMethod::Median)].into() };
+        assert_eq!(clean(&t2, &m, &Recipe { steps: vec![median] }).clean.cell(1, 1), "25.00");
+    }
+
+    #[test]
+    fn vocabulary_cities_and_column_types() {
+        use crate::engine::clean::recipe::{default_industry_vocabulary, ColumnRef};
+        use crate::engine::ingest::profile::ColumnType;
+        let t = TextTable::from_rows(
+            &["客户ID", "所属行业", "城市", "是否会员", "积分"],
+            &[
+                &["A", "ＩＴ", "深圳市", "是", "1,200"],
+                &["B", "retail", "沙市", "n", "3.5"],
+                &["C", "农业", " 广州 ", "也许", ""],
+            ],
+        );
+        let m = auto_map(SourceKind::Customers, &t.headers);
+        let recipe = Recipe::default_for(SourceKind::Customers, &m);
+        assert!(recipe.steps.contains(&Step::Cities { field: Field::City }));
+        assert!(recipe
+            .steps
+            .contains(&Step::Vocabulary { field: Field::Industry, entries: default_industry_vocabulary() }));
+        let mut steps: Vec<Step> =
+            recipe.steps.into_iter().filter(|s| !matches!(s, Step::FillMissing { .. })).collect();
+        steps.push(Step::ColumnType { column: ColumnRef::Header("是否会员".into()), kind: ColumnType::Boolean });
+        steps.push(Step::ColumnType { column: ColumnRef::Header("积分".into()), kind: ColumnType::Integer });
+        let c = clean(&t, &m, &Recipe { steps });
+        assert_eq!(c.clean.row(0).collect::<Vec<_>>(), vec!["A", "信息技术", "深圳", "true", "1200", ""]);
+        assert_eq!(c.clean.row(1).collect::<Vec<_>>(), vec!["B", "零售", "沙市", "false", "3.5", "积分:待验证"]);
+        assert_eq!(c.clean.row(2).collect::<Vec<_>>(), vec!["C", "农业", "广州", "也许", "", "是否会员:待验证"]);
+        let rules: BTreeMap<&str, u64> = c.quality.changed.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        assert_eq!(rules, [("city", 2), ("column_type", 3), ("vocabulary", 2)].into());
+        assert_eq!(c.quality.columns[3].flagged.get("是否会员:待验证"), Some(&1));
+        assert_eq!(c.quality.columns[4].flagged.get("积分:待验证"), Some(&1));
     }
 }

@@ -1,8 +1,11 @@
 //! Standard forms for values: dates in ISO, mainland mobile numbers, gender,
-//! plain decimal amounts. Each returns the new value, or why it cannot.
+//! plain decimal amounts, provinces and cities, yes/no values, names from a
+//! vocabulary. Each returns the new value, or why it cannot.
 
 use crate::engine::date::parse_timestamp;
-use crate::engine::money::{parse_amount, trim_text};
+use crate::engine::ingest::profile::ColumnType;
+use crate::engine::money::{parse_amount, trim_text, Money};
+use std::collections::{BTreeMap, HashMap};
 
 /// What a standardisation made of a value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -250,6 +253,112 @@ pub fn province_prefix(v: &str) -> Option<(&'static str, usize)> {
     })
 }
 
+/// A city without the 市 its official name ends with (`深圳市` → `深圳`),
+/// trimmed; a name that would be left with one character keeps it. Any
+/// other text is taken as written (there is no list of cities to check).
+pub fn city(v: &str) -> Outcome {
+    let t = trim_text(v);
+    let name = t.strip_suffix('市').filter(|rest| trim_text(rest).chars().count() >= 2).map_or(t, trim_text);
+    same_or_changed(v, name)
+}
+
+/// Yes/no words as people write them, lower case: each pair is (yes, no).
+pub const YES_NO: &[(&str, &str)] =
+    &[("true", "false"), ("yes", "no"), ("y", "n"), ("是", "否"), ("t", "f"), ("对", "错"), ("有", "无"), ("已", "未")];
+
+/// What a yes/no word says (`是` → yes, `N` → no); `None` for anything else.
+pub fn yes_no(v: &str) -> Option<bool> {
+    let t = trim_text(v).to_lowercase();
+    YES_NO.iter().find_map(|(yes, no)| if t == *yes { Some(true) } else { (t == *no).then_some(false) })
+}
+
+/// A yes/no value as `true` / `false` (from the [`YES_NO`] words and `1` / `0`).
+pub fn boolean(v: &str) -> Outcome {
+    let b = match trim_text(v) {
+        "1" => Some(true),
+        "0" => Some(false),
+        t => yes_no(t),
+    };
+    match b {
+        Some(b) => same_or_changed(v, if b { "true" } else { "false" }),
+        None => Outcome::Invalid,
+    }
+}
+
+/// A whole number, read as amounts are (`1,200`, `¥3`, `1.5万`); a value
+/// with a fraction is invalid.
+pub fn integer(v: &str) -> Outcome {
+    match parse_amount(v) {
+        Ok(m) if m.units() % Money::SCALE == 0 => same_or_changed(v, &(m.units() / Money::SCALE).to_string()),
+        _ => Outcome::Invalid,
+    }
+}
+
+/// Trimmed, nothing else.
+pub fn trimmed(v: &str) -> Outcome {
+    same_or_changed(v, trim_text(v))
+}
+
+/// The standardiser for a column of type `ty`: dates in ISO, integers and
+/// decimals as plain numbers, yes/no as `true` / `false`; categories, text
+/// and ids trimmed only.
+pub fn for_type(ty: ColumnType) -> fn(&str) -> Outcome {
+    match ty {
+        ColumnType::DateTime => date,
+        ColumnType::Integer => integer,
+        ColumnType::Decimal => amount,
+        ColumnType::Boolean => boolean,
+        ColumnType::Id | ColumnType::Category | ColumnType::Text | ColumnType::Empty => trimmed,
+    }
+}
+
+/// `Same` when `new` is `v`, else `Changed(new)`.
+fn same_or_changed(v: &str, new: &str) -> Outcome {
+    if new == v {
+        Outcome::Same
+    } else {
+        Outcome::Changed(new.to_string())
+    }
+}
+
+/// The form a vocabulary compares: trimmed, full-width letters, digits and
+/// punctuation as ASCII, lower case.
+pub fn vocabulary_key(v: &str) -> String {
+    trim_text(v)
+        .chars()
+        .map(|c| match c {
+            '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            c => c,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Variant spellings and the one name each stands for, ready to look up.
+#[derive(Clone, Debug, Default)]
+pub struct Vocabulary {
+    names: HashMap<String, String>,
+}
+
+impl Vocabulary {
+    /// From `variant → name` entries; every name also stands for itself.
+    pub fn new(entries: &BTreeMap<String, String>) -> Vocabulary {
+        let mut names: HashMap<String, String> =
+            entries.values().map(|name| (vocabulary_key(name), name.clone())).collect();
+        names.extend(entries.iter().map(|(variant, name)| (vocabulary_key(variant), name.clone())));
+        Vocabulary { names }
+    }
+
+    /// The vocabulary's name for `v`; a value it does not know is left as it is.
+    pub fn standardise(&self, v: &str) -> Outcome {
+        match self.names.get(&vocabulary_key(v)) {
+            Some(name) => same_or_changed(v, name),
+            None => Outcome::Same,
+        }
+    }
+}
+
 #[cfg(test)]
 mod more_tests {
     use super::*;
@@ -286,5 +395,44 @@ mod more_tests {
         assert_eq!(province_prefix("广东深圳市"), Some(("广东省", "广东".len())));
         assert_eq!(province_prefix("北京市朝阳区"), Some(("北京市", "北京市".len())));
         assert_eq!(province_prefix("京朝阳区"), None);
+    }
+
+    #[test]
+    fn cities_lose_their_suffix_but_keep_two_characters() {
+        assert_eq!(city("深圳市"), Outcome::Changed("深圳".into()));
+        assert_eq!(city(" 乌鲁木齐市 "), Outcome::Changed("乌鲁木齐".into()));
+        assert_eq!(city("深圳"), Outcome::Same);
+        assert_eq!(city("沙市"), Outcome::Same, "one character would be left");
+        assert_eq!(city(" 沙市"), Outcome::Changed("沙市".into()));
+        assert_eq!(city("市"), Outcome::Same);
+    }
+
+    #[test]
+    fn booleans_integers_and_trimming() {
+        assert_eq!(boolean("是"), Outcome::Changed("true".into()));
+        assert_eq!(boolean(" N "), Outcome::Changed("false".into()));
+        assert_eq!(boolean("1"), Outcome::Changed("true".into()));
+        assert_eq!(boolean("false"), Outcome::Same);
+        assert_eq!(boolean("maybe"), Outcome::Invalid);
+        assert_eq!(integer("1,200"), Outcome::Changed("1200".into()));
+        assert_eq!(integer("1.5万"), Outcome::Changed("15000".into()));
+        assert_eq!(integer("-3"), Outcome::Same);
+        assert_eq!(integer("2.5"), Outcome::Invalid);
+        assert_eq!(trimmed(" a b "), Outcome::Changed("a b".into()));
+        assert_eq!(for_type(ColumnType::Decimal)("¥5"), Outcome::Changed("5.00".into()));
+        assert_eq!(for_type(ColumnType::DateTime)("2024/1/2"), Outcome::Changed("2024-01-02".into()));
+    }
+
+    #[test]
+    fn vocabularies_compare_loosely_and_answer_exactly() {
+        let entries: BTreeMap<String, String> =
+            [("IT", "信息技术"), ("互联网", "信息技术"), ("Retail", "零售")].map(|(a, b)| (a.into(), b.into())).into();
+        let v = Vocabulary::new(&entries);
+        assert_eq!(v.standardise("ＩＴ"), Outcome::Changed("信息技术".into()), "full-width");
+        assert_eq!(v.standardise(" it "), Outcome::Changed("信息技术".into()));
+        assert_eq!(v.standardise("RETAIL"), Outcome::Changed("零售".into()));
+        assert_eq!(v.standardise("信息技术"), Outcome::Same);
+        assert_eq!(v.standardise(" 信息技术"), Outcome::Changed("信息技术".into()), "a name stands for itself");
+        assert_eq!(v.standardise("农业"), Outcome::Same, "unknown values stay");
     }
 }

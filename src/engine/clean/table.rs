@@ -92,6 +92,27 @@ impl TextTable {
         Ok(())
     }
 
+    /// A 128-bit hash of everything in the table: headers, cells, row
+    /// numbers, widths and rows with invalid text — what tells two tables apart.
+    pub fn content_hash(&self) -> u128 {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        for header in &self.headers {
+            h.update(header.as_bytes());
+            h.update(&[0xFF]);
+        }
+        h.update(&self.cells.content_hash().to_le_bytes());
+        for n in &self.row_numbers {
+            h.update(&n.to_le_bytes());
+        }
+        for w in &self.widths {
+            h.update(&w.to_le_bytes());
+        }
+        for r in &self.invalid_text_rows {
+            h.update(&(*r as u64).to_le_bytes());
+        }
+        h.digest128()
+    }
+
     /// The cell at row `r`, column `c`.
     pub fn cell(&self, r: usize, c: usize) -> &str {
         self.cells.get((r * self.width() + c) as u32)

@@ -12,6 +12,11 @@
 //! second (联系方式 over 手机 | 邮箱), or header cells merged down over both
 //! rows — becomes one header row, `top_sub` (`联系方式_手机`), or the merged
 //! cell's text alone; the data starts on the third row.
+//!
+//! A merged region among the data rows (a 区域 cell merged down over the
+//! rows of its region) holds its value only in its top-left cell: the
+//! value is copied to every cell of the region, and the cells filled are
+//! counted in [`ExcelSource::merged_cells_filled`].
 
 use super::record::{Record, RecordSource};
 use crate::engine::date::from_excel_serial;
@@ -47,6 +52,8 @@ pub struct ExcelSource {
     two_row_header: Option<(usize, Vec<String>)>,
     /// Formula cells without a saved value.
     pub uncalculated: UncalculatedFormulas,
+    /// Empty cells of merged regions in the data rows given their region's value.
+    pub merged_cells_filled: u64,
 }
 
 impl ExcelSource {
@@ -67,7 +74,7 @@ impl ExcelSource {
                 break;
             }
         }
-        let (sheet, range) = match chosen {
+        let (sheet, mut range) = match chosen {
             Some(c) => c,
             None if sheet.is_some() => {
                 return Err(err(&format!(
@@ -87,6 +94,9 @@ impl ExcelSource {
         let formulas = wb.worksheet_formula(&sheet).ok();
         let uncalculated = formulas.map(|f| uncalculated(&range, &f)).unwrap_or_default();
         let two_row_header = two_row_header(&range, &merges);
+        let header_rows = if two_row_header.is_some() { 2 } else { 1 };
+        let merged_cells_filled =
+            header_top(&range).map_or(0, |top| fill_merged_data(&mut range, &merges, top + header_rows));
         Ok(ExcelSource {
             range,
             next_row: 0,
@@ -95,6 +105,7 @@ impl ExcelSource {
             sheet,
             two_row_header,
             uncalculated,
+            merged_cells_filled,
         })
     }
 
@@ -157,13 +168,40 @@ fn text_at(range: &Range<Data>, row: u32, col: u32) -> String {
     s.trim().to_string()
 }
 
+/// The absolute row of the header: the first row with a value.
+fn header_top(range: &Range<Data>) -> Option<u32> {
+    let (r0, _) = range.start()?;
+    let h = (0..range.height())
+        .find(|&r| (0..range.width()).any(|c| range.get((r, c)).is_some_and(|d| *d != Data::Empty)))?;
+    Some(r0 + h as u32)
+}
+
+/// Copies the value of each merged region that starts on or below the
+/// absolute row `first_data_row` into the region's empty cells (within the
+/// sheet's used range); returns how many cells it filled.
+fn fill_merged_data(range: &mut Range<Data>, merges: &[Dimensions], first_data_row: u32) -> u64 {
+    let (Some((r0, c0)), Some((r1, c1))) = (range.start(), range.end()) else { return 0 };
+    let mut filled = 0;
+    for m in merges.iter().filter(|m| m.start.0 >= first_data_row) {
+        let Some(value) = range.get_value(m.start).filter(|v| **v != Data::Empty).cloned() else { continue };
+        for r in m.start.0.max(r0)..=m.end.0.min(r1) {
+            for c in m.start.1.max(c0)..=m.end.1.min(c1) {
+                if range.get_value((r, c)).is_none_or(|v| *v == Data::Empty) {
+                    range.set_value((r, c), value.clone());
+                    filled += 1;
+                }
+            }
+        }
+    }
+    filled
+}
+
 /// The combined header when the first non-empty row has merged cells that
 /// span down over the next row, or across columns with sub-headers below.
 fn two_row_header(range: &Range<Data>, merges: &[Dimensions]) -> Option<(usize, Vec<String>)> {
     let (r0, c0) = range.start()?;
-    let h = (0..range.height())
-        .find(|&r| (0..range.width()).any(|c| range.get((r, c)).is_some_and(|d| *d != Data::Empty)))?;
-    let top = r0 + h as u32;
+    let top = header_top(range)?;
+    let h = (top - r0) as usize;
     let below_has_text = |m: &Dimensions| (m.start.1..=m.end.1).any(|c| !text_at(range, top + 1, c).is_empty());
     let spans = merges.iter().filter(|m| m.start.0 == top);
     if !spans.clone().any(|m| m.end.0 > top || (m.end.1 > m.start.1 && below_has_text(m))) {
@@ -279,6 +317,38 @@ mod tests {
         assert_eq!(t.row(0).collect::<Vec<_>>(), vec!["K001", "张三", "13812345678", "zs@example.com", "100", "200"]);
         assert_eq!(t.cell(1, 5), "100", "cached formula value");
         assert_eq!(t.cell(2, 5), "", "a formula with no saved value reads as empty");
+    }
+
+    #[test]
+    fn merged_data_cells_are_filled_down_and_across() {
+        use rust_xlsxwriter::{Format, Workbook};
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        let merged = Format::new();
+        ws.write_row(0, 0, ["区域", "客户ID", "金额", "备注"]).expect("header");
+        for (r, (id, amount)) in [("C1", 10), ("C2", 20), ("C3", 30), ("C4", 40)].into_iter().enumerate() {
+            ws.write(r as u32 + 1, 1, id).expect("id");
+            ws.write(r as u32 + 1, 2, amount).expect("amount");
+        }
+        ws.merge_range(1, 0, 3, 0, "华东", &merged).expect("region over three rows");
+        ws.write(4, 0, "华南").expect("region");
+        ws.merge_range(4, 2, 4, 3, "", &merged).expect("an empty merged region");
+        ws.merge_range(2, 3, 3, 3, "大客户", &merged).expect("a note over two rows");
+        let bytes = wb.save_to_buffer().expect("xlsx");
+        let mut src = ExcelSource::open(bytes, "m.xlsx", None).expect("open");
+        assert_eq!(src.merged_cells_filled, 3, "two region cells and one note cell");
+        assert_eq!(src.header_rows(), 1);
+        let t = TextTable::read(&mut src, "m.xlsx").expect("table");
+        let rows: Vec<Vec<&str>> = (0..t.len()).map(|r| t.row(r).collect()).collect();
+        assert_eq!(
+            rows,
+            vec![
+                vec!["华东", "C1", "10", ""],
+                vec!["华东", "C2", "20", "大客户"],
+                vec!["华东", "C3", "30", "大客户"],
+                vec!["华南", "C4", "", ""],
+            ]
+        );
     }
 
     #[test]

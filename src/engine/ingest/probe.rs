@@ -56,6 +56,10 @@ pub struct Probe {
     /// Workbook formula cells saved without a value (they read as empty).
     #[serde(default)]
     pub uncalculated: UncalculatedFormulas,
+    /// Workbook cells of merged regions in the data rows, given their
+    /// region's value (Excel keeps it only in the top-left cell).
+    #[serde(default)]
+    pub merged_cells_filled: u64,
 }
 
 impl Probe {
@@ -141,6 +145,7 @@ pub fn probe_text(file: &str, size: u64, head: &[u8]) -> Result<Probe, IngestErr
         columns,
         mapping,
         uncalculated: UncalculatedFormulas::default(),
+        merged_cells_filled: 0,
     })
 }
 
@@ -199,6 +204,7 @@ pub fn probe_excel(file: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<(P
             columns,
             mapping,
             uncalculated: src.uncalculated.clone(),
+            merged_cells_filled: src.merged_cells_filled,
         },
         src,
     ))

@@ -3,6 +3,7 @@
 //! sample values), the share of empty cells and the number of distinct
 //! values — shown to the user before anything runs.
 
+use crate::engine::clean::standardise::yes_no;
 use crate::engine::date::parse_timestamp;
 use crate::engine::money::{parse_amount, trim_text};
 use serde::{Deserialize, Serialize};
@@ -52,9 +53,6 @@ pub struct ColumnProfile {
 /// of the values parse as it; the share is shown, so the rest stands out.
 pub const TYPE_SHARE: f64 = 0.8;
 
-const TRUE_FALSE: &[&str] =
-    &["true", "false", "yes", "no", "y", "n", "是", "否", "t", "f", "对", "错", "有", "无", "已", "未"];
-
 fn is_integer(v: &str) -> bool {
     let d = v.strip_prefix(['-', '+']).unwrap_or(v);
     !d.is_empty() && d.len() <= 18 && d.bytes().all(|c| c.is_ascii_digit()) && (d == "0" || !d.starts_with('0'))
@@ -95,7 +93,7 @@ pub fn profile_column<'a>(header: &str, values: impl Iterator<Item = &'a str>) -
         ints += u64::from(is_integer(v));
         decs += u64::from(parse_amount(v).is_ok());
         dates += u64::from(is_date(v));
-        bools += u64::from(TRUE_FALSE.contains(&v.to_lowercase().as_str()));
+        bools += u64::from(yes_no(v).is_some());
         spaced += u64::from(v.contains(char::is_whitespace));
     }
     let share = |n: u64| if filled == 0 { 0.0 } else { n as f64 / filled as f64 };
