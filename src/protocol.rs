@@ -83,7 +83,7 @@ pub enum Request {
         /// Language of reasons.
         lang: Lang,
     },
-    /// Clean the attached file as a table of `kind` with the default recipe.
+    /// Clean the attached file as a table of `kind`.
     Clean {
         /// The file's probe.
         probe: Probe,
@@ -91,6 +91,16 @@ pub enum Request {
         kind: SourceKind,
         /// The mapping (its kind must be `kind`).
         mapping: Mapping,
+        /// The user's recipe as JSON; `None`: the kind's default.
+        recipe_json: Option<String>,
+    },
+    /// Use this recipe (JSON; `None`: the default) for every source of `kind`:
+    /// those sources are cleaned again.
+    SetRecipe {
+        /// The kind.
+        kind: SourceKind,
+        /// The recipe as JSON.
+        recipe_json: Option<String>,
     },
     /// Export one of the cleaning run's files.
     ExportClean {
@@ -390,6 +400,9 @@ pub struct CleanView {
     /// The recipe used, as JSON (recipes use tagged enums, which the binary
     /// message format cannot carry).
     pub recipe_json: String,
+    /// Whether the standardised values of the run before were reused (only
+    /// row or fill steps changed).
+    pub reused: bool,
 }
 
 /// A worker's answer.
@@ -425,6 +438,8 @@ pub enum Response {
     Cleaned(Box<CleanView>),
     /// A source was read, cleaned and kept.
     SourceAdded(Box<SourceView>),
+    /// Sources cleaned again.
+    Sources(Vec<SourceView>),
     /// Done (e.g. a source removed).
     Done,
     /// A workspace was opened: its sources, read and cleaned.

@@ -380,6 +380,9 @@ pub struct Texts {
     pub reject_reasons: &'static [(RejectReason, &'static str)],
 
     pub personal_kinds: [(PersonalKind, &'static str); 6],
+    /// Recipe editor texts by key: `step_<name>`, `action_…`, `method_…`,
+    /// `fill_…` and the editor's labels.
+    pub recipe: &'static [(&'static str, &'static str)],
     /// Privacy texts by key: `mask_rule_<rule>`, `mask_preset_<preset>` and
     /// `…_desc`, warnings (`warn_…`), how a column was detected
     /// (`detected_by_…`), vault errors (`vault_…`) and `small_cell_other`.
@@ -512,6 +515,11 @@ impl Texts {
     /// The name of a kind of personal data.
     pub fn personal_kind(&self, k: PersonalKind) -> &'static str {
         self.personal_kinds.iter().find(|(x, _)| *x == k).map_or_else(|| k.key(), |(_, n)| n)
+    }
+
+    /// A recipe editor text by key (see [`Texts::recipe`]); the key itself when unknown.
+    pub fn recipe_text<'a>(&self, key: &'a str) -> &'a str {
+        self.recipe.iter().find(|(k, _)| *k == key).map_or(key, |(_, t)| t)
     }
 
     /// A privacy text by key (see [`Texts::privacy`]); the key itself when unknown.

@@ -7,6 +7,7 @@ use super::workers::{CallError, Pool};
 use crate::engine::analyze::crosstab::{Crosstab, CrosstabParams};
 use crate::engine::analyze::pareto::Pareto;
 use crate::engine::analyze::rfm::RfmParams;
+use crate::engine::clean::recipe::Recipe;
 use crate::engine::error::EngineError;
 use crate::engine::ingest::chunk::{needs_single_pass, plan};
 use crate::engine::ingest::detect::Format;
@@ -230,11 +231,29 @@ pub enum Export {
 }
 
 /// Cleans the file as a table of `kind` in worker 0.
-pub async fn clean(pool: &Pool, file: &Blob, probe: &Probe, kind: SourceKind) -> Result<CleanView, JobError> {
-    let req = Request::Clean { probe: probe.clone(), kind, mapping: probe.mapping.clone() };
+pub async fn clean(
+    pool: &Pool,
+    file: &Blob,
+    probe: &Probe,
+    kind: SourceKind,
+    recipe: Option<&Recipe>,
+) -> Result<CleanView, JobError> {
+    let recipe_json = recipe.map(Recipe::to_json);
+    let req = Request::Clean { probe: probe.clone(), kind, mapping: probe.mapping.clone(), recipe_json };
     let env = pool.call(0, Envelope::new(req).with_file(file.clone()), None).await?;
     match env.body {
         Response::Cleaned(view) => Ok(*view),
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// Makes `recipe` (`None`: the default) the recipe of every source of `kind`,
+/// in worker 0; the sources cleaned again.
+pub async fn set_recipe(pool: &Pool, kind: SourceKind, recipe: Option<&Recipe>) -> Result<Vec<SourceView>, JobError> {
+    let req = Request::SetRecipe { kind, recipe_json: recipe.map(Recipe::to_json) };
+    let env = pool.call(0, Envelope::new(req), None).await?;
+    match env.body {
+        Response::Sources(views) => Ok(views),
         other => Err(unexpected(&other)),
     }
 }

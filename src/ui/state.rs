@@ -12,6 +12,7 @@ use crate::engine::analyze::funnel::Funnel;
 use crate::engine::analyze::pareto::Pareto;
 use crate::engine::analyze::rfm::RfmParams;
 use crate::engine::analyze::satisfaction::Satisfaction;
+use crate::engine::clean::recipe::Recipe;
 use crate::engine::ingest::fields::Confidence;
 use crate::engine::ingest::fields::{auto_map, Field, SourceKind};
 use crate::engine::ingest::probe::Probe;
@@ -21,6 +22,7 @@ use crate::i18n::Lang;
 use crate::protocol::{Analysis, CleanView, MarkChoice, RfmView, SourceSchema, SourceView, UnifyChange, UnifyView};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use web_sys::Blob;
 
@@ -131,6 +133,8 @@ pub struct AppState {
     pub workspace: RwSignal<Option<Result<WorkspaceDone, JobError>>>,
     /// The personal columns of the sources (schema view).
     pub schema: RwSignal<Vec<SourceSchema>>,
+    /// The user's cleaning recipes by kind (else each kind's default).
+    pub recipes: RwSignal<BTreeMap<SourceKind, Recipe>>,
     file: StoredValue<Option<Blob>, LocalStorage>,
     pool: StoredValue<Rc<Pool>, LocalStorage>,
     job: StoredValue<u64>,
@@ -162,6 +166,7 @@ impl AppState {
             audit: RwSignal::new(Vec::new()),
             workspace: RwSignal::new(None),
             schema: RwSignal::new(Vec::new()),
+            recipes: RwSignal::new(BTreeMap::new()),
             file: StoredValue::new_local(None),
             pool: StoredValue::new_local(Pool::new(browser::cores())),
             job: StoredValue::new(0),
@@ -331,15 +336,70 @@ impl AppState {
         });
     }
 
-    /// Cleans the file as a table of the chosen kind (default recipe).
+    /// The recipe tables of `kind` are cleaned with: the user's, else the
+    /// default for the file on screen's mapping.
+    pub fn recipe(self, kind: SourceKind) -> Recipe {
+        if let Some(r) = self.recipes.with_untracked(|r| r.get(&kind).cloned()) {
+            return r;
+        }
+        self.probe.with_untracked(|p| match p {
+            Some(p) if p.mapping.kind == kind => Recipe::default_for(kind, &p.mapping),
+            _ => Recipe::default_for(kind, &auto_map(kind, &[])),
+        })
+    }
+
+    /// Makes `recipe` (`None`: back to the default) the recipe of every table
+    /// of `kind`: the file on screen is cleaned again (reusing what the edit
+    /// does not touch), and so is every source of that kind — no other.
+    /// A recipe with errors is kept for editing but not run.
+    pub fn set_recipe(self, kind: SourceKind, recipe: Option<Recipe>) {
+        self.recipes.update(|r| match &recipe {
+            Some(x) => {
+                r.insert(kind, x.clone());
+            }
+            None => {
+                r.remove(&kind);
+            }
+        });
+        let runnable = self.probe.with_untracked(|p| match (p, &recipe) {
+            (Some(p), Some(r)) if p.mapping.kind == kind => {
+                !r.check(&p.headers, &p.mapping).iter().any(|x| x.is_error())
+            }
+            _ => true,
+        });
+        if !runnable {
+            return;
+        }
+        if self.kind.get_untracked() == kind && self.cleaned.with_untracked(Option::is_some) {
+            self.run_clean();
+        }
+        // The worker keeps the recipe for sources added later, too.
+        let pool = self.pool();
+        self.sources_busy.update(|n| *n += 1);
+        spawn_local(async move {
+            let outcome = job::set_recipe(&pool, kind, recipe.as_ref()).await;
+            self.sources_busy.update(|n| *n = n.saturating_sub(1));
+            match outcome {
+                Ok(views) if views.is_empty() => {}
+                Ok(views) => {
+                    views.into_iter().for_each(|v| self.show_source(v));
+                    self.unify_now(&pool).await
+                }
+                Err(e) => self.sources_error.set(Some(e)),
+            }
+        });
+    }
+
+    /// Cleans the file as a table of the chosen kind, with its recipe. The
+    /// report on screen stays until the new one arrives.
     pub fn run_clean(self) {
         let (Some(file), Some(probe)) = (self.file.get_value(), self.probe.get_untracked()) else { return };
         let kind = self.kind.get_untracked();
-        self.cleaned.set(None);
+        let recipe = self.recipes.with_untracked(|r| r.get(&kind).cloned());
         self.cleaning.set(true);
         let pool = self.pool();
         spawn_local(async move {
-            let outcome = job::clean(&pool, &file, &probe, kind).await;
+            let outcome = job::clean(&pool, &file, &probe, kind, recipe.as_ref()).await;
             self.cleaning.set(false);
             match outcome {
                 Ok(view) => self.cleaned.set(Some(view)),

@@ -12,6 +12,7 @@ use crate::engine::analyze::customers::{merge, ChunkAggregate, Customers, Merged
 use crate::engine::analyze::distinct::Bitset;
 use crate::engine::analyze::pareto::{pareto, Pareto, ParetoParams};
 use crate::engine::analyze::rfm::{rfm, RfmParams, RfmResult};
+use crate::engine::clean::incremental::Cleaner;
 use crate::engine::clean::recipe::Recipe;
 use crate::engine::clean::run::{clean, Cleaned, FLAGS_COLUMN};
 use crate::engine::clean::table::TextTable;
@@ -45,6 +46,7 @@ use crate::protocol::{
 use blob::BlobReader;
 use js_sys::Uint8Array;
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::io::Write;
 use wasm_bindgen::prelude::*;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
@@ -62,6 +64,12 @@ struct State {
     result: Option<RfmResult>,
     /// Worker 0: the last cleaning run (input, result, recipe).
     cleaned: Option<(TextTable, Cleaned, Recipe)>,
+    /// Worker 0: which file `cleaned` read.
+    clean_input: Option<CleanInput>,
+    /// Worker 0: the cleaning card's runs (keeps the standardised values between recipe edits).
+    cleaner: Cleaner,
+    /// Worker 0: the user's recipes by kind, for the sources (else each kind's default).
+    recipes: HashMap<SourceKind, String>,
     /// Worker 0: the sources of the customer view, cleaned.
     sources: Vec<KeptSource>,
     /// Worker 0: the last unified view.
@@ -186,7 +194,10 @@ fn handle(env: Envelope<Request>) {
             write_rejects_csv(w, &share::rejects(&c.rejects, &s.disclosure), lang.texts())?;
             Ok(Some("custlens_rows_set_aside.csv".to_string()))
         }),
-        Request::Clean { probe, kind, mapping } => with_file(file, |f| clean_file(f, &probe, kind, &mapping)),
+        Request::Clean { probe, kind, mapping, recipe_json } => {
+            with_file(file, |f| clean_file(f, &probe, kind, &mapping, recipe_json.as_deref()))
+        }
+        Request::SetRecipe { kind, recipe_json } => set_recipe(kind, recipe_json),
         Request::SampleAll { customers, seed } => {
             let tables = all_tables(SampleSpec { customers: customers as usize, seed });
             let names = tables.iter().map(|t| t.0.to_string()).collect();
@@ -439,7 +450,8 @@ fn prepare_source(b: &Blob, probe: &Probe, kind: SourceKind) -> Result<KeptSourc
         let (file, field, columns) = (probe.file.clone(), field.key().to_string(), table.headers.join(", "));
         return Err(IngestError::Unmapped { file, field, columns }.into());
     }
-    let cleaned = clean(&table, &mapping, &Recipe::default_for(kind, &mapping));
+    let user = STATE.with(|s| s.borrow().recipes.get(&kind).cloned());
+    let cleaned = clean(&table, &mapping, &recipe_for(kind, &mapping, user.as_deref())?);
     Ok(KeptSource { file: probe.file.clone(), mapping, cleaned, blob: b.clone(), probe: probe.clone() })
 }
 
@@ -479,6 +491,26 @@ fn keep_source(kept: KeptSource) -> SourceView {
         }
         view
     })
+}
+
+/// Worker 0: the user's recipe for `kind` (`None`: back to the default)
+/// applies to every source of that kind; only those are cleaned again.
+fn set_recipe(kind: SourceKind, recipe_json: Option<String>) -> Answer {
+    if let Some(j) = &recipe_json {
+        Recipe::from_json(j).map_err(|m| read_error("recipe.json", &m))?;
+    }
+    STATE.with(|s| match recipe_json {
+        Some(j) => s.borrow_mut().recipes.insert(kind, j),
+        None => s.borrow_mut().recipes.remove(&kind),
+    });
+    let files: Vec<String> =
+        STATE.with(|s| s.borrow().sources.iter().filter(|k| k.mapping.kind == kind).map(|k| k.file.clone()).collect());
+    let mut views = Vec::with_capacity(files.len());
+    for file in files {
+        let (Response::SourceAdded(v), _) = reread_source(&file, |_| {})? else { continue };
+        views.push(*v);
+    }
+    Ok((Response::Sources(views), None))
 }
 
 /// Worker 0: reads a kept source again as another kind (its columns mapped anew).
@@ -652,15 +684,53 @@ fn unify_view(u: &Unified, opts: &UnifyOptions, d: &Disclosure) -> UnifyView {
     }
 }
 
-/// Worker 0: reads the whole file as a table and cleans it with the kind's default recipe.
-fn clean_file(b: &Blob, probe: &Probe, kind: SourceKind, mapping: &Mapping) -> Answer {
-    let table = read_table(b, probe)?;
+/// Worker 0: reads the whole file as a table and cleans it with `recipe`
+/// (the kind's default when `None`). Cleaning the same file again (the
+/// recipe was edited) reuses the table read and, when only row or fill
+/// steps changed, the standardised values.
+fn clean_file(b: &Blob, probe: &Probe, kind: SourceKind, mapping: &Mapping, recipe: Option<&str>) -> Answer {
+    let key = CleanInput { file: probe.file.clone(), size: probe.size, sheet: probe.sheet.clone() };
+    let again = STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        match s.cleaned.take() {
+            Some((table, ..)) if s.clean_input.as_ref() == Some(&key) => Some(table),
+            _ => None,
+        }
+    });
+    let table = match again {
+        Some(t) => t,
+        None => read_table(b, probe)?,
+    };
     let mapping = if mapping.kind == kind { mapping.clone() } else { auto_map(kind, &table.headers) };
-    let recipe = Recipe::default_for(kind, &mapping);
-    let result = clean(&table, &mapping, &recipe);
-    let view = CleanView { kind, quality: result.quality.clone(), recipe_json: recipe.to_json() };
-    STATE.with(|s| s.borrow_mut().cleaned = Some((table, result, recipe)));
+    let recipe = recipe_for(kind, &mapping, recipe)?;
+    let (result, reused) = STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        let result = s.cleaner.run(&table, &mapping, &recipe);
+        (result, s.cleaner.reused_standardise())
+    });
+    let view = CleanView { kind, quality: result.quality.clone(), recipe_json: recipe.to_json(), reused };
+    STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        s.cleaned = Some((table, result, recipe));
+        s.clean_input = Some(key);
+    });
     Ok((Response::Cleaned(Box::new(view)), None))
+}
+
+/// The recipe to clean a table of `kind` with: the user's (as JSON), else the kind's default.
+fn recipe_for(kind: SourceKind, mapping: &Mapping, json: Option<&str>) -> Result<Recipe, EngineError> {
+    match json {
+        Some(j) => Recipe::from_json(j).map_err(|m| read_error("recipe.json", &m)),
+        None => Ok(Recipe::default_for(kind, mapping)),
+    }
+}
+
+/// Which file the last cleaning run read (to reuse its table when it is cleaned again).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct CleanInput {
+    file: String,
+    size: u64,
+    sheet: Option<String>,
 }
 
 /// Worker 0: merges the chunk aggregates; scores them, or first asks for the

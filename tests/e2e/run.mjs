@@ -317,6 +317,74 @@ test('cleaning in the browser: kind detected, quality report, files identical to
   await close();
 });
 
+test('the cleaning recipe edited in the page: a rule added, a fill method and a type changed, a bad threshold refused; files identical to custlens clean --recipe; the recipe applies to sources of the kind', async () => {
+  const file = path.join(DATA, 'customers_messy.csv');
+  const { page, close } = await open('zh-CN');
+  await pick(page, file);
+  await page.click('[data-testid=run-clean]');
+  await page.waitForSelector('[data-testid=quality][data-rows-out="6"]');
+  await page.click('[data-testid=recipe] summary');
+  const steps = () => page.$$eval('[data-testid=recipe-steps] > li', (lis) => lis.map((li) => li.dataset.step));
+  assert.deepEqual((await steps()).slice(0, 3), ['exact_duplicates', 'too_many_fields', 'require_fields']);
+  // A business rule: customers older than 50 are set aside. Each change cleans again at once.
+  await page.selectOption('[data-testid=add-step]', 'rule');
+  const rule = page.locator('[data-testid=recipe-steps] > li[data-step=rule]');
+  await rule.waitFor();
+  await rule.locator('[data-testid=step-column]').selectOption({ label: '年龄' });
+  await rule.locator('[data-testid=step-op]').selectOption('gt');
+  await rule.locator('[data-testid=step-value]').fill('50');
+  await rule.locator('[data-testid=step-value]').dispatchEvent('change');
+  await rule.locator('[data-testid=step-name]').fill('over_50');
+  await rule.locator('[data-testid=step-name]').dispatchEvent('change');
+  await page.locator('[data-testid=recipe-steps] > li[data-step=rule] [data-testid=step-action]').selectOption('set_aside');
+  await page.waitForSelector('[data-testid=quality][data-rows-out="5"] [data-testid=quality-set-aside] tr[data-key=business_rule]');
+  assert.equal(await page.getAttribute('[data-testid=recipe]', 'data-edited'), 'true');
+  // Only a row rule changed: the standardised values were reused.
+  await page.waitForSelector('[data-testid=recipe-reused]');
+  // Missing ages filled with the median instead of automatically; a type set for a column in the preview becomes a step.
+  await page.locator('[data-testid=recipe-steps] > li[data-step=fill_missing] li[data-field=age] [data-testid=fill-method]').selectOption('median');
+  await page.waitForSelector('[data-testid=quality-changes] tr[data-key=fill_median]');
+  await page.click('[data-testid=preview] summary');
+  await page.locator('[data-testid=column-profile] tr[data-col=会员等级] [data-testid=type-override]').selectOption('Category');
+  await page.waitForSelector('[data-testid=recipe-steps] > li[data-step=column_type]');
+  // A percentile above 1 is refused with the step named; the recipe is not run until it is fixed.
+  await page.selectOption('[data-testid=add-step]', 'outliers');
+  const outliers = page.locator('[data-testid=recipe-steps] > li[data-step=outliers]');
+  await outliers.locator('[data-testid=step-column]').selectOption({ label: '年龄' });
+  await page.locator('[data-testid=recipe-steps] > li[data-step=outliers] [data-testid=step-method]').selectOption('percentile');
+  await page.locator('[data-testid=recipe-steps] > li[data-step=outliers] [data-testid=step-param]').fill('1.5');
+  await page.locator('[data-testid=recipe-steps] > li[data-step=outliers] [data-testid=step-param]').dispatchEvent('change');
+  await page.waitForSelector('[data-testid=recipe-steps][data-errors="1"] li[data-step=outliers] [data-testid=step-problem][data-error=true]');
+  assert.match(await page.textContent('li[data-step=outliers] [data-testid=step-problem]'), /p = 1\.5/);
+  await page.locator('[data-testid=recipe-steps] > li[data-step=outliers] [data-testid=step-remove]').click();
+  await page.waitForSelector('[data-testid=recipe-steps][data-errors="0"]');
+  await page.screenshot({ path: path.join(OUT, 'recipe-editor.png'), fullPage: true });
+  // The recipe saved from the page gives the CLI the very same files.
+  const recipe = await download(page, 'export-recipe.json');
+  const recipeFile = path.join(WORK, 'edited-recipe.json');
+  fs.writeFileSync(recipeFile, recipe.bytes);
+  const steps2 = JSON.parse(recipe.bytes.toString('utf8')).steps.map((s) => s.step);
+  assert.ok(steps2.includes('rule') && steps2.includes('column_type') && !steps2.includes('outliers'), `saved steps: ${steps2}`);
+  const out = path.join(WORK, 'recipe-cli');
+  cli(['clean', '--kind', 'customers', '--input', file, '--recipe', recipeFile, '--out', out]);
+  for (const name of ['clean.csv', 'set_aside.csv', 'changes.csv', 'quality.json']) {
+    const got = await download(page, `export-${name}`);
+    assert.ok(got.bytes.equals(fs.readFileSync(path.join(out, name))), `${name} differs from custlens clean --recipe`);
+  }
+  // The same recipe applies to a source of this kind; back to the default, the source is cleaned again.
+  await page.setInputFiles('[data-testid=sources-input]', [file]);
+  const src = page.locator('[data-testid=source-list] tbody tr[data-file="customers_messy.csv"]');
+  await src.waitFor({ timeout: 60_000 });
+  assert.equal(await src.getAttribute('data-rows-out'), '5');
+  await page.click('[data-testid=recipe-reset]');
+  await page.waitForSelector('[data-testid=source-list] tbody tr[data-file="customers_messy.csv"][data-rows-out="6"]');
+  await page.waitForSelector('[data-testid=quality][data-rows-out="6"]');
+  // A recipe file loaded from disk is used as it is.
+  await page.setInputFiles('[data-testid=recipe-load]', recipeFile);
+  await page.waitForSelector('[data-testid=quality][data-rows-out="5"]');
+  await close();
+});
+
 test('adjusting a mapping: a column the headers do not name is chosen by the user, in the cleaning card and for a source; files identical to custlens clean --map', async () => {
   const file = path.join(DATA, 'customers_territory.csv');
   const { page, close } = await open('zh-CN');

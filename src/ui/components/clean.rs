@@ -53,6 +53,7 @@ pub fn CleanPanel() -> impl IntoView {
                             {move || t().run_clean}
                         </button>
                     </div>
+                    {move || { let kind = state.kind.get(); view! { <super::recipe::RecipeEditor kind=kind/> } }}
                     {move || state.cleaned.get().map(|v| view! { <QualityReport v=v/> })}
                 </section>
             }

@@ -12,6 +12,7 @@ mod mapping;
 mod pareto;
 mod preview;
 mod privacy;
+mod recipe;
 mod rejects;
 mod result;
 mod sources;
