@@ -97,7 +97,7 @@ pub enum Request {
         /// Language of reasons.
         lang: Lang,
     },
-    /// Generate every sample table (customers, orders, tickets, surveys, events).
+    /// Generate every sample table (customers, orders, tickets, surveys, events, channel totals, touchpoints).
     SampleAll {
         /// Customers to generate.
         customers: u32,

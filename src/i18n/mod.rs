@@ -122,6 +122,19 @@ pub struct ChannelTexts {
     pub err_no_orders: &'static str,
 }
 
+impl ChannelTexts {
+    /// The name of an attribution model.
+    pub fn model(&self, m: crate::engine::analyze::channels::AttributionModel) -> &'static str {
+        use crate::engine::analyze::channels::AttributionModel as M;
+        match m {
+            M::FirstTouch => self.models[0],
+            M::LastTouch => self.models[1],
+            M::Linear => self.models[2],
+            M::PositionBased => self.models[3],
+        }
+    }
+}
+
 /// Texts of the tags tab (M10).
 #[derive(Debug)]
 #[allow(missing_docs)] // field names say what each text is for

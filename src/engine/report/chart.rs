@@ -307,7 +307,7 @@ fn grouped_bar_chart<DB: DrawingBackend>(
     let k = series.len().max(1) as f64;
     let width = 0.8 / k;
     let value_style = ("sans-serif", 11).into_font().color(&INK).pos(Pos::new(HPos::Center, VPos::Bottom));
-    let write_values = labels.len() * series.len() <= 32;
+    let write_values = labels.len() * series.len() <= 16;
     for (j, b) in series.iter().enumerate() {
         let x0 = |i: usize| i as f64 + 0.1 + j as f64 * width;
         let color = b.color;
@@ -375,6 +375,7 @@ pub fn attribution_chart<DB: DrawingBackend>(
         .iter()
         .map(|m| {
             let i = AttributionModel::ALL.iter().position(|x| *x == m.model).unwrap_or(0);
+            let name = c.model(m.model);
             let share = |name: &str| {
                 m.credits
                     .iter()
@@ -382,7 +383,11 @@ pub fn attribution_chart<DB: DrawingBackend>(
                     .and_then(|x| x.revenue_share)
                     .map_or(f64::NAN, |s| s * 100.0)
             };
-            Bars { name: c.models[i], color: COLORS[i], values: channels.iter().map(|(name, _)| share(name)).collect() }
+            Bars {
+                name,
+                color: COLORS[i % COLORS.len()],
+                values: channels.iter().map(|(name, _)| share(name)).collect(),
+            }
         })
         .collect();
     grouped_bar_chart(root, c.attribution_chart_title, c.attribution_chart_y, &labels, &series, &|v| format!("{v:.1}"))
