@@ -921,6 +921,19 @@ test('channels and tags: attribution models and tag rules from the sample tables
   const all = await download(page, 'export-custlens_tags-csv');
   assert.ok(all.bytes.equals(fs.readFileSync(tagOut)), 'all tagged customers differ from custlens tags --out');
   await page.screenshot({ path: path.join(OUT, 'analyses-tags.png'), fullPage: true });
+
+  // Importing tags.json replaces the definitions; a file that is not a list of tags is refused, the tags stay.
+  const two = path.join(WORK, 'tags-two.json');
+  fs.writeFileSync(two, JSON.stringify(defs.slice(0, 2)));
+  await page.setInputFiles('[data-testid=tags-import]', two);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=tag-editor]').length === 2);
+  assert.equal(await page.inputValue(amount), '5000');
+  const bad = path.join(WORK, 'tags-bad.json');
+  fs.writeFileSync(bad, '{"name": 1}');
+  await page.setInputFiles('[data-testid=tags-import]', bad);
+  await page.waitForSelector('[data-testid=tags-import-error]');
+  assert.match(await page.textContent('[data-testid=tags-import-error]'), /不是有效的 JSON/);
+  assert.equal(await page.locator('[data-testid=tag-editor]').count(), 2);
   await close();
 });
 
