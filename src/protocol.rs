@@ -109,7 +109,7 @@ pub enum Request {
         /// Language of reasons.
         lang: Lang,
     },
-    /// Generate every sample table (customers, orders, tickets, surveys, events).
+    /// Generate every sample table (customers, orders, tickets, surveys, events, channel totals, touchpoints).
     SampleAll {
         /// Customers to generate.
         customers: u32,
@@ -222,6 +222,33 @@ pub enum Analysis {
     Activity,
     /// The event types present, most frequent first (events).
     EventTypes,
+    /// Channel figures and attribution (channels; orders and customers when present).
+    Channels,
+    /// Rule-based tags over the unified customers (customers or orders; tickets and events when present).
+    Tags,
+}
+
+/// Parameters of [`Analysis::Tags`], as JSON.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TagParams {
+    /// The tag definitions as a `tags.json` list.
+    pub tags_json: String,
+    /// The day the condition windows end on; default the latest day in the tables.
+    pub as_of: Option<Day>,
+}
+
+/// Customers of a tag listed in the page (the download has all).
+pub const TAG_MEMBERS_SHOWN: usize = 100;
+
+/// What the page shows of a tag run (sent as JSON).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TagsView {
+    /// Coverage and overlap (the member lists left out: they index the worker's customers).
+    pub report: crate::engine::analyze::tags::TagReport,
+    /// Per tag, its first [`TAG_MEMBERS_SHOWN`] customers' ids as they may be shown.
+    pub shown: Vec<Vec<String>>,
+    /// Customers carrying at least one tag.
+    pub tagged: u64,
 }
 
 /// The tables the time-based analyses export.
@@ -239,6 +266,14 @@ pub enum AnalysisFile {
     FunnelDropped,
     /// Activity classes at each month's end.
     Activity,
+    /// The channel table (per channel, then per channel and period); as XLSX with the attribution as a second sheet.
+    Channels,
+    /// The attribution credits (CSV only, as `custlens channels --attribution-out`).
+    Attribution,
+    /// Every tagged customer with their tags (as `custlens tags --out`).
+    Tags,
+    /// The customers of the tag at this position, with all their tags (CSV only).
+    TagCustomers(u32),
 }
 
 impl AnalysisFile {
@@ -251,6 +286,10 @@ impl AnalysisFile {
             AnalysisFile::Funnel => "custlens_funnel",
             AnalysisFile::FunnelDropped => "custlens_funnel_dropped",
             AnalysisFile::Activity => "custlens_activity",
+            AnalysisFile::Channels => "custlens_channels",
+            AnalysisFile::Attribution => "custlens_attribution",
+            AnalysisFile::Tags => "custlens_tags",
+            AnalysisFile::TagCustomers(_) => "custlens_tag",
         }
     }
 }

@@ -260,4 +260,10 @@ pub enum EngineError {
     /// A saved workspace could not be opened or saved.
     #[error(transparent)]
     Workspace(#[from] crate::engine::workspace::WorkspaceError),
+    /// The channel analysis could not run.
+    #[error(transparent)]
+    Channels(#[from] crate::engine::analyze::channels::ChannelError),
+    /// The tag definitions are not valid.
+    #[error(transparent)]
+    Tags(#[from] crate::engine::analyze::tags::TagError),
 }

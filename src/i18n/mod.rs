@@ -5,7 +5,9 @@
 mod en;
 mod zh_cn;
 
+use crate::engine::analyze::channels::ChannelError;
 use crate::engine::analyze::segment::Segment;
+use crate::engine::analyze::tags::TagError;
 use crate::engine::clean::RejectReason;
 use crate::engine::error::{AnalysisError, EngineError, IngestError};
 use crate::engine::ingest::fields::{Field, SourceKind};
@@ -66,6 +68,167 @@ pub struct SegmentText {
     pub rule: &'static str,
     /// What to do with these customers.
     pub action: &'static str,
+}
+
+/// Texts of the channels tab (M18).
+#[derive(Debug)]
+#[allow(missing_docs)] // field names say what each text is for
+pub struct ChannelTexts {
+    pub lookback_days: &'static str,
+    pub revenue_model: &'static str,
+    /// Names of the attribution models, in the order of `AttributionModel::ALL`.
+    pub models: [&'static str; 4],
+    /// Revenue from attribution (`{model}`, `{days}`).
+    pub revenue_from_attribution: &'static str,
+    pub revenue_from_orders: &'static str,
+    pub revenue_from_none: &'static str,
+    pub new_from_first_touch: &'static str,
+    pub new_from_customers: &'static str,
+    pub new_from_none: &'static str,
+    pub col_channel: &'static str,
+    pub col_period: &'static str,
+    pub col_uv: &'static str,
+    pub col_clicks: &'static str,
+    pub col_orders: &'static str,
+    pub col_ctr: &'static str,
+    pub col_cvr: &'static str,
+    pub col_cost: &'static str,
+    pub col_revenue: &'static str,
+    pub col_roi: &'static str,
+    pub col_new: &'static str,
+    pub col_cac: &'static str,
+    pub table_title: &'static str,
+    pub by_period_title: &'static str,
+    pub chart_title: &'static str,
+    pub chart_y: &'static str,
+    pub attribution_title: &'static str,
+    /// `{orders}`, `{revenue}`, `{touched}`, `{direct}`, `{days}`.
+    pub attribution_summary: &'static str,
+    pub attribution_none: &'static str,
+    pub col_orders_credited: &'static str,
+    pub col_revenue_credited: &'static str,
+    pub col_share: &'static str,
+    pub attribution_chart_title: &'static str,
+    pub attribution_chart_y: &'static str,
+    /// The bucket of orders without a touchpoint in the window.
+    pub direct: &'static str,
+    /// A table's rows (`{file}`, `{in}`, `{used}`, `{out}`).
+    pub rows_note: &'static str,
+    pub download_attribution: &'static str,
+    pub err_no_input: &'static str,
+    /// `{file}`.
+    pub err_touchpoints_without_orders: &'static str,
+    /// `{file}`.
+    pub err_no_orders: &'static str,
+}
+
+impl ChannelTexts {
+    /// The name of an attribution model.
+    pub fn model(&self, m: crate::engine::analyze::channels::AttributionModel) -> &'static str {
+        use crate::engine::analyze::channels::AttributionModel as M;
+        match m {
+            M::FirstTouch => self.models[0],
+            M::LastTouch => self.models[1],
+            M::Linear => self.models[2],
+            M::PositionBased => self.models[3],
+        }
+    }
+}
+
+/// Texts of the tags tab (M10).
+#[derive(Debug)]
+#[allow(missing_docs)] // field names say what each text is for
+pub struct TagTexts {
+    pub hint: &'static str,
+    pub name: &'static str,
+    pub dimension: &'static str,
+    pub level: &'static str,
+    /// Dimensions: attribute, behaviour, service need, value.
+    pub dimensions: [&'static str; 4],
+    /// Levels: core, secondary.
+    pub levels: [&'static str; 2],
+    pub group_all: &'static str,
+    pub group_any: &'static str,
+    pub metric: &'static str,
+    pub window: &'static str,
+    pub ticket_type: &'static str,
+    pub operator: &'static str,
+    pub value: &'static str,
+    pub contains: &'static str,
+    pub add_condition: &'static str,
+    pub remove_condition: &'static str,
+    pub add_tag: &'static str,
+    pub remove_tag: &'static str,
+    pub reset: &'static str,
+    pub new_tag: &'static str,
+    pub nested_group: &'static str,
+    pub advanced: &'static str,
+    pub apply_json: &'static str,
+    pub export_json: &'static str,
+    pub import_json: &'static str,
+    pub editor_title: &'static str,
+    pub coverage_title: &'static str,
+    pub col_tag: &'static str,
+    /// A tag needs a table that is not among the sources (`{kind}`).
+    pub missing_source: &'static str,
+    pub overlap_title: &'static str,
+    /// `{tag}`, `{n}`, `{shown}`.
+    pub members_title: &'static str,
+    pub members_hint: &'static str,
+    pub download_members: &'static str,
+    pub download_all: &'static str,
+    /// `{customers}`, `{as_of}`, `{tagged}`.
+    pub summary: &'static str,
+    /// Derived metrics by key.
+    pub metrics: &'static [(&'static str, &'static str)],
+    /// Errors in tag definitions (`{tag}`, `{condition}`, `{metric}`, `{op}`, `{value}`, `{days}`, `{index}`, `{message}`).
+    pub err_json: &'static str,
+    pub err_blank_name: &'static str,
+    pub err_duplicate: &'static str,
+    pub err_unknown_metric: &'static str,
+    pub err_text_ordered: &'static str,
+    pub err_number_needs_number: &'static str,
+    pub err_negative_window: &'static str,
+    pub err_window_not_allowed: &'static str,
+    pub err_no_ticket_type: &'static str,
+    pub err_empty_group: &'static str,
+}
+
+impl TagTexts {
+    /// A tag definition error in this language.
+    pub fn error(&self, e: &TagError) -> String {
+        let fill = |s: &str, tag: &str, condition: &str, metric: &str| {
+            s.replace("{tag}", tag).replace("{condition}", condition).replace("{metric}", metric)
+        };
+        match e {
+            TagError::Json { message } => self.err_json.replace("{message}", message),
+            TagError::BlankName { index } => self.err_blank_name.replace("{index}", &index.to_string()),
+            TagError::DuplicateName { tag } => self.err_duplicate.replace("{tag}", tag),
+            TagError::UnknownMetric { tag, condition, metric } => fill(self.err_unknown_metric, tag, condition, metric),
+            TagError::TextOrdered { tag, condition, metric, op } => {
+                fill(self.err_text_ordered, tag, condition, metric).replace("{op}", op)
+            }
+            TagError::NumberNeedsNumber { tag, condition, metric, op, value } => {
+                fill(self.err_number_needs_number, tag, condition, metric).replace("{op}", op).replace("{value}", value)
+            }
+            TagError::NegativeWindow { tag, condition, metric, days } => {
+                fill(self.err_negative_window, tag, condition, metric).replace("{days}", &days.to_string())
+            }
+            TagError::WindowNotAllowed { tag, condition, metric } => {
+                fill(self.err_window_not_allowed, tag, condition, metric)
+            }
+            TagError::NoTicketType { tag, condition } => fill(self.err_no_ticket_type, tag, condition, ""),
+            TagError::EmptyGroup { tag, condition } => fill(self.err_empty_group, tag, condition, ""),
+        }
+    }
+
+    /// The name of a metric: a derived metric's, else the field's, else the key.
+    pub fn metric<'a>(&self, t: &Texts, key: &'a str) -> &'a str {
+        match self.metrics.iter().find(|(k, _)| *k == key) {
+            Some((_, name)) => name,
+            None => Field::from_key(key).map_or(key, |f| t.field(f)),
+        }
+    }
 }
 
 /// All texts of one language.
@@ -309,6 +472,12 @@ pub struct Texts {
     pub tab_satisfaction: &'static str,
     pub tab_funnel: &'static str,
     pub tab_activity: &'static str,
+    pub tab_channels: &'static str,
+    pub tab_tags: &'static str,
+    /// The channels tab.
+    pub channels: ChannelTexts,
+    /// The tags tab.
+    pub tagging: TagTexts,
     pub analysis_from: &'static str,
     pub run_analysis: &'static str,
     pub analysis_rows: &'static str,
@@ -489,6 +658,19 @@ impl Texts {
                 crate::engine::workspace::WorkspaceError::Vault(v) => self.privacy_text(v.key()).to_string(),
                 crate::engine::workspace::WorkspaceError::Malformed(m) => self.ws_malformed.replace("{message}", m),
             },
+            EngineError::Channels(c) => match c {
+                ChannelError::NoInput => self.channels.err_no_input.to_string(),
+                ChannelError::TouchpointsWithoutOrders { file } => {
+                    self.channels.err_touchpoints_without_orders.replace("{file}", file)
+                }
+                ChannelError::Unmapped { file, field: f, columns } => self
+                    .err_unmapped
+                    .replace("{file}", file)
+                    .replace("{field}", &field(f))
+                    .replace("{columns}", columns),
+                ChannelError::NoOrders { file } => self.channels.err_no_orders.replace("{file}", file),
+            },
+            EngineError::Tags(e) => self.tagging.error(e),
         }
     }
 
@@ -602,6 +784,30 @@ mod tests {
         let e: EngineError =
             AnalysisError::SnapshotTooEarly { snapshot: "2024-01-01".into(), last_order: "2024-03-31".into() }.into();
         assert!(Lang::ZhCn.texts().error(&e).contains("2024-03-31"));
+    }
+
+    #[test]
+    fn channel_and_tag_errors_in_both_languages() {
+        use crate::engine::analyze::tags::DERIVED_METRICS;
+        let e: EngineError = ChannelError::TouchpointsWithoutOrders { file: "触点.csv".into() }.into();
+        assert!(Lang::ZhCn.texts().error(&e).contains("触点.csv") && Lang::En.texts().error(&e).contains("orders"));
+        let e: EngineError = TagError::TextOrdered {
+            tag: "广东".into(),
+            condition: "2".into(),
+            metric: "province".into(),
+            op: ">=".into(),
+        }
+        .into();
+        let (zh, en) = (Lang::ZhCn.texts().error(&e), Lang::En.texts().error(&e));
+        assert!(zh.contains("广东") && zh.contains(">=") && zh.contains("第 2 个条件"), "{zh}");
+        assert!(en.contains("condition 2") && !en.contains('{'), "{en}");
+        for lang in Lang::ALL {
+            let t = lang.texts();
+            for m in DERIVED_METRICS {
+                assert_ne!(t.tagging.metric(t, m), m, "{lang:?} {m}");
+            }
+            assert_eq!(t.tagging.metric(t, "province"), t.field(Field::Province));
+        }
     }
 
     #[test]

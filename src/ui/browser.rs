@@ -1,5 +1,5 @@
 //! Small browser chores with no logic of their own: downloads, making a
-//! `File` from bytes, the number of cores.
+//! `File` from bytes, reading one as text, the number of cores.
 
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::JsCast;
@@ -24,6 +24,12 @@ pub fn download(bytes: &Uint8Array, name: &str, mime: &str) -> Result<(), String
     // The click has started the download; the URL can go.
     let _ = Url::revoke_object_url(&url);
     Ok(())
+}
+
+/// The text of a picked file (UTF-8).
+pub async fn read_text(file: &Blob) -> Result<String, String> {
+    let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.map_err(|e| format!("{e:?}"))?;
+    text.as_string().ok_or_else(|| "not text".to_string())
 }
 
 /// A `File` holding `bytes`.

@@ -5,6 +5,7 @@ use super::browser;
 use super::job::{self, Export, JobError, Phase};
 use super::workers::Pool;
 use crate::engine::analyze::activity::Activity;
+use crate::engine::analyze::channels::ChannelReport;
 use crate::engine::analyze::cohort::Cohorts;
 use crate::engine::analyze::crosstab::{Crosstab, CrosstabParams};
 use crate::engine::analyze::distribution::ValueCount;
@@ -12,6 +13,7 @@ use crate::engine::analyze::funnel::Funnel;
 use crate::engine::analyze::pareto::Pareto;
 use crate::engine::analyze::rfm::RfmParams;
 use crate::engine::analyze::satisfaction::Satisfaction;
+use crate::engine::analyze::tags::{default_tags, TagDef};
 use crate::engine::clean::recipe::Recipe;
 use crate::engine::ingest::fields::Confidence;
 use crate::engine::ingest::fields::{auto_map, Field, SourceKind};
@@ -19,7 +21,9 @@ use crate::engine::ingest::probe::Probe;
 use crate::engine::privacy::mask::MaskPreset;
 use crate::engine::privacy::roles::Role;
 use crate::i18n::Lang;
-use crate::protocol::{Analysis, CleanView, MarkChoice, RfmView, SourceSchema, SourceView, UnifyChange, UnifyView};
+use crate::protocol::{
+    Analysis, CleanView, MarkChoice, RfmView, SourceSchema, SourceView, TagsView, UnifyChange, UnifyView,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeMap;
@@ -64,10 +68,37 @@ pub struct Analyses {
     pub funnel: Outcome<Funnel>,
     /// Activity classes.
     pub activity: Outcome<Activity>,
+    /// Channel figures and attribution.
+    pub channels: Outcome<ChannelReport>,
+    /// Tag coverage and overlap.
+    pub tags: Outcome<TagsView>,
+    /// The tag definitions being edited (page state only: they may hold customer values).
+    pub tag_drafts: RwSignal<Vec<TagDraft>>,
     /// The event types of the events source (steps a funnel can use).
     pub event_types: RwSignal<Vec<ValueCount>>,
     /// Analyses under way.
     pub busy: RwSignal<u32>,
+}
+
+/// A tag definition being edited, with a key that stays while tags are added and removed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TagDraft {
+    /// Stable within the page.
+    pub key: u32,
+    /// The definition.
+    pub def: TagDef,
+}
+
+impl TagDraft {
+    /// Drafts of `defs`, keyed from `first`.
+    pub fn list(defs: Vec<TagDef>, first: u32) -> Vec<TagDraft> {
+        defs.into_iter().zip(first..).map(|(def, key)| TagDraft { key, def }).collect()
+    }
+
+    /// The default tags as drafts.
+    pub fn defaults() -> Vec<TagDraft> {
+        TagDraft::list(default_tags(), 0)
+    }
 }
 
 impl Default for Analyses {
@@ -77,6 +108,9 @@ impl Default for Analyses {
             satisfaction: RwSignal::new(None),
             funnel: RwSignal::new(None),
             activity: RwSignal::new(None),
+            channels: RwSignal::new(None),
+            tags: RwSignal::new(None),
+            tag_drafts: RwSignal::new(TagDraft::defaults()),
             event_types: RwSignal::new(Vec::new()),
             busy: RwSignal::new(0),
         }
@@ -635,6 +669,8 @@ impl AppState {
         match outcome {
             Ok(view) => {
                 self.crosstab.set(None);
+                // Tags are evaluated on the unified view: any change to it makes them stale.
+                self.analyses.tags.set(None);
                 self.unified.set(Some(view));
                 if change == UnifyChange::None {
                     self.refresh_analyses(pool).await;
@@ -738,6 +774,8 @@ impl AppState {
         a.satisfaction.set(None);
         a.funnel.set(None);
         a.activity.set(None);
+        a.channels.set(None);
+        a.tags.set(None);
         let has_events = self.sources.get_untracked().iter().any(|s| s.kind == SourceKind::Events);
         let types = if has_events {
             job::analysis::<Vec<ValueCount>>(pool, Analysis::EventTypes, String::new()).await.unwrap_or_default()

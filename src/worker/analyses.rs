@@ -1,23 +1,35 @@
-//! Worker 0: the time-based analyses (cohorts, satisfaction, funnels,
-//! activity) on the sources kept, the last result of each kept for its
-//! exports, and what of them may be shown (dropped customers' ids and ticket
-//! types go through the disclosure).
+//! Worker 0: the analyses of the sources kept (cohorts, satisfaction,
+//! funnels, activity, channels and attribution, tags), the last result of
+//! each kept for its exports, and what of them may be shown (dropped and
+//! tagged customers' ids, ticket types and channel names go through the
+//! disclosure).
+//!
+//! Channels: every channels source whose `touch_time` is mapped is a table
+//! of touchpoints (user_id, channel, touch_time), any other one a table of
+//! channel totals (channel, period, uv, clicks, orders, cost); the first of
+//! each is used, with the first orders and customers sources. Tags run on
+//! the unified customer view (joined first if it is not yet) with the first
+//! orders, tickets and events sources.
 
 use super::{Answer, State};
 use crate::engine::analyze::activity::Activity;
+use crate::engine::analyze::channels::{channels, ChannelInputs, ChannelParams, ChannelReport};
 use crate::engine::analyze::cohort::Cohorts;
 use crate::engine::analyze::funnel::Funnel;
 use crate::engine::analyze::satisfaction::Satisfaction;
-use crate::engine::analyze::suite::{activity_of, cohorts_of, event_types_of, funnel_of, satisfaction_of};
+use crate::engine::analyze::suite::{activity_of, cohorts_of, event_types_of, first_of, funnel_of, satisfaction_of};
+use crate::engine::analyze::tags::{evaluate, TagInputs, TagReport, TagSet};
 use crate::engine::clean::table::TextTable;
+use crate::engine::error::{AnalysisError, EngineError};
+use crate::engine::ingest::fields::{Field, SourceKind};
 use crate::engine::privacy::share::{self, Disclosure};
 use crate::engine::report::export::{write_funnel_dropped_csv, write_table_csv};
 use crate::engine::report::tables::{
     activity_table, cohort_table, funnel_table, satisfaction_table, ticket_types_table,
 };
 use crate::engine::report::xlsx::{write_xlsx, Sheet};
-use crate::engine::unify::Source;
-use crate::protocol::{Analysis, AnalysisFile, Response};
+use crate::engine::unify::{unify, Source};
+use crate::protocol::{Analysis, AnalysisFile, Response, TagParams, TagsView, TAG_MEMBERS_SHOWN};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::io::Write;
@@ -29,6 +41,37 @@ pub(super) struct Kept {
     satisfaction: Option<Satisfaction>,
     funnel: Option<Funnel>,
     activity: Option<Activity>,
+    channels: Option<ChannelReport>,
+    tags: Option<KeptTags>,
+}
+
+/// What the exports of a tag run need (copied out: the unified view may be joined again meanwhile).
+struct KeptTags {
+    /// Every tagged customer with their tags (raw ids).
+    table: TextTable,
+    /// The table's rows carrying each tag.
+    rows: Vec<Vec<usize>>,
+    /// The tags' names.
+    names: Vec<String>,
+}
+
+impl KeptTags {
+    fn new(r: &TagReport, table: TextTable) -> KeptTags {
+        let tagged = r.tagged();
+        let rows =
+            r.tags.iter().map(|t| t.members.iter().filter_map(|m| tagged.binary_search(m).ok()).collect()).collect();
+        KeptTags { table, rows, names: r.tags.iter().map(|t| t.name.clone()).collect() }
+    }
+
+    /// The rows of tag `i` (all tagged customers when `None`) of `shown`, a masked copy of `self.table`.
+    fn of(&self, shown: &TextTable, i: Option<usize>) -> TextTable {
+        let Some(rows) = i.map(|i| self.rows.get(i).map_or(&[][..], Vec::as_slice)) else { return shown.clone() };
+        let mut t = TextTable::new(shown.headers.clone());
+        for &r in rows {
+            t.push(shown.row_numbers[r], shown.row(r));
+        }
+        t
+    }
 }
 
 fn params<T: DeserializeOwned + Default>(json: &str) -> T {
@@ -60,8 +103,75 @@ fn shown_satisfaction(s: &Satisfaction, d: &Disclosure) -> Satisfaction {
     s
 }
 
+/// The channel analysis as it may be shown or exported: channel names scrubbed (free text).
+fn shown_channels(r: &ChannelReport, d: &Disclosure) -> ChannelReport {
+    let mut r = r.clone();
+    let scrub = |c: &mut String| *c = share::text(c, d).into_owned();
+    r.channels.iter_mut().chain(r.by_period.iter_mut()).for_each(|m| scrub(&mut m.channel));
+    if let Some(a) = &mut r.attribution {
+        a.models.iter_mut().flat_map(|m| m.credits.iter_mut()).for_each(|c| scrub(&mut c.channel));
+        a.new_customers.iter_mut().for_each(|c| scrub(&mut c.channel));
+    }
+    r
+}
+
+/// Whether a channels source holds touchpoints (its `touch_time` is mapped) rather than channel totals.
+fn is_touchpoints(s: &Source<'_>) -> bool {
+    s.mapping.column(Field::TouchTime).is_some()
+}
+
+/// The channel analysis of the sources (see the module notes).
+fn run_channels(sources: &[Source<'_>], params: &ChannelParams) -> Result<ChannelReport, EngineError> {
+    let of_kind: Vec<&Source<'_>> = sources.iter().filter(|s| s.mapping.kind == SourceKind::Channels).collect();
+    if of_kind.is_empty() {
+        return Err(AnalysisError::NoSource { kinds: vec![SourceKind::Channels] }.into());
+    }
+    let inputs = ChannelInputs {
+        metrics: of_kind.iter().find(|s| !is_touchpoints(s)).map(|s| **s),
+        touchpoints: of_kind.iter().find(|s| is_touchpoints(s)).map(|s| **s),
+        orders: first_of(sources, SourceKind::Orders).copied(),
+        customers: first_of(sources, SourceKind::Customers).copied(),
+    };
+    Ok(channels(&inputs, params)?)
+}
+
+/// Evaluates the tags on the unified view (joined now if it is not yet); the view and what the exports need.
+fn run_tags(s: &mut State, params_json: &str) -> Result<(TagsView, KeptTags), EngineError> {
+    let p: TagParams = params(params_json);
+    let set = TagSet::from_json(&p.tags_json)?;
+    let sources: Vec<Source<'_>> =
+        s.sources.iter().map(|k| Source { file: &k.file, mapping: &k.mapping, table: &k.cleaned.clean }).collect();
+    if first_of(&sources, SourceKind::Customers).or(first_of(&sources, SourceKind::Orders)).is_none() {
+        return Err(AnalysisError::NoSource { kinds: vec![SourceKind::Customers, SourceKind::Orders] }.into());
+    }
+    let u = s.unified.get_or_insert_with(|| unify(&sources, &s.unify_opts));
+    let inputs = TagInputs {
+        unified: u,
+        orders: first_of(&sources, SourceKind::Orders).copied(),
+        tickets: first_of(&sources, SourceKind::Tickets).copied(),
+        events: first_of(&sources, SourceKind::Events).copied(),
+        as_of: p.as_of,
+    };
+    let mut report = evaluate(&set, &inputs);
+    let kept = KeptTags::new(&report, report.customer_table(u));
+    let shown = share::table(&kept.table, &s.disclosure);
+    let ids = |i: usize| {
+        let t = kept.of(&shown, Some(i));
+        (0..t.len().min(TAG_MEMBERS_SHOWN)).map(|r| t.cell(r, 0).to_string()).collect()
+    };
+    let shown_ids = (0..report.tags.len()).map(ids).collect();
+    report.tags.iter_mut().for_each(|t| t.members = Vec::new());
+    let view = TagsView { report, shown: shown_ids, tagged: kept.table.len() as u64 };
+    Ok((view, kept))
+}
+
 /// Runs an analysis on the sources kept and keeps its result.
 pub(super) fn run(s: &mut State, which: Analysis, params_json: &str) -> Answer {
+    if which == Analysis::Tags {
+        let (view, kept) = run_tags(s, params_json)?;
+        s.analyses.tags = Some(kept);
+        return answer(&view);
+    }
     let sources: Vec<Source<'_>> =
         s.sources.iter().map(|k| Source { file: &k.file, mapping: &k.mapping, table: &k.cleaned.clean }).collect();
     let d = &s.disclosure;
@@ -97,6 +207,13 @@ pub(super) fn run(s: &mut State, which: Analysis, params_json: &str) -> Answer {
             }
             answer(&types)
         }
+        Analysis::Channels => {
+            let r = run_channels(&sources, &params(params_json))?;
+            let out = answer(&shown_channels(&r, d));
+            s.analyses.channels = Some(r);
+            out
+        }
+        Analysis::Tags => Err(AnalysisError::NoData.into()), // answered above
     }
 }
 
@@ -134,6 +251,38 @@ pub(super) fn export(s: &State, what: AnalysisFile, xlsx: bool, w: &mut Vec<u8>)
             write_funnel_dropped_csv(&mut *w, &shown_funnel(f, d))?;
             return Ok(Some(format!("{}.csv", what.stem())));
         }
+        AnalysisFile::Channels => match &k.channels {
+            Some(r) => {
+                let r = shown_channels(r, d);
+                if xlsx {
+                    // As `custlens channels --out channels.xlsx`: the attribution on a second sheet.
+                    let (table, credits) = (r.metrics_table(), r.attribution.as_ref().map(|a| a.table()));
+                    let mut sheets = vec![Sheet { name: "channels", table: &table }];
+                    sheets.extend(credits.as_ref().map(|c| Sheet { name: "attribution", table: c }));
+                    w.write_all(&write_xlsx(&sheets).map_err(std::io::Error::other)?)?;
+                    return Ok(Some(format!("{}.xlsx", what.stem())));
+                }
+                r.metrics_table()
+            }
+            None => return Ok(None),
+        },
+        AnalysisFile::Attribution => match k.channels.as_ref().map(|r| shown_channels(r, d)) {
+            Some(ChannelReport { attribution: Some(a), .. }) => a.table(),
+            _ => return Ok(None),
+        },
+        AnalysisFile::Tags | AnalysisFile::TagCustomers(_) => {
+            let Some(tags) = &k.tags else { return Ok(None) };
+            let i = match what {
+                AnalysisFile::TagCustomers(i) => Some(i as usize),
+                _ => None,
+            };
+            let table = tags.of(&share::table(&tags.table, d), i);
+            if let Some(name) = i.and_then(|i| tags.names.get(i)) {
+                write_table_csv(w, &table)?;
+                return Ok(Some(format!("{}_{}.csv", what.stem(), file_safe(name))));
+            }
+            table
+        }
     };
     if xlsx {
         let sheet = what.stem().trim_start_matches("custlens_");
@@ -142,4 +291,9 @@ pub(super) fn export(s: &State, what: AnalysisFile, xlsx: bool, w: &mut Vec<u8>)
     }
     write_table_csv(w, &table)?;
     Ok(Some(format!("{}.csv", what.stem())))
+}
+
+/// A name fit for a file name: characters file systems refuse become `_`.
+fn file_safe(name: &str) -> String {
+    name.chars().map(|c| if c.is_control() || r#"/\:*?"<>|"#.contains(c) { '_' } else { c }).collect()
 }

@@ -34,7 +34,7 @@ use crate::engine::report::export::{
     write_changes_csv, write_pareto_csv, write_rejects_csv, write_rfm_csv, write_set_aside_csv, write_table_csv,
 };
 use crate::engine::report::xlsx::{clean_xlsx, unify_xlsx};
-use crate::engine::sample::{all_tables, orders_csv, SampleSpec};
+use crate::engine::sample::{all_tables, channel_tables, orders_csv, SampleSpec};
 use crate::engine::unify::identity::{MergeChoice, MergeProposal};
 use crate::engine::unify::{unify, IdentityConflict, IdentityMatch, Orphan, Source, Unified, UnifyOptions};
 use crate::engine::workspace::{Workspace, WorkspaceFile};
@@ -199,7 +199,8 @@ fn handle(env: Envelope<Request>) {
         }
         Request::SetRecipe { kind, recipe_json } => set_recipe(kind, recipe_json),
         Request::SampleAll { customers, seed } => {
-            let tables = all_tables(SampleSpec { customers: customers as usize, seed });
+            let spec = SampleSpec { customers: customers as usize, seed };
+            let tables: Vec<_> = all_tables(spec).into_iter().chain(channel_tables(spec)).collect();
             let names = tables.iter().map(|t| t.0.to_string()).collect();
             let sizes = tables.iter().map(|t| t.1.len() as u64).collect();
             Ok((Response::Files { names, sizes }, Some(tables.into_iter().flat_map(|t| t.1).collect())))

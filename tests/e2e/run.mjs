@@ -583,7 +583,7 @@ test('privacy: masked by default, raw only for the admin and recorded; encrypted
   assert.ok(!anyPhone(saved.bytes.toString('latin1')), 'the workspace file is encrypted');
   const sealed = path.join(WORK, 'ws.custlens');
   fs.writeFileSync(sealed, saved.bytes);
-  // The CLI opens it (same format): the plaintext holds the five files as imported.
+  // The CLI opens it (same format): the plaintext holds the seven files as imported.
   const plain = path.join(WORK, 'ws.plain');
   execFileSync(CLI, ['vault', 'open', '--in', sealed, '--out', plain], { env: { ...process.env, CUSTLENS_PASSPHRASE: pass } });
   const text = fs.readFileSync(plain);
@@ -618,7 +618,7 @@ test('privacy: masked by default, raw only for the admin and recorded; encrypted
   await page.waitForSelector('[data-testid=ws-message][data-ok=true]', { timeout: 60_000 });
   await page.waitForSelector(`[data-testid=unified][data-customers="${customers}"]`, { timeout: 60_000 });
   const kinds = await page.$$eval('[data-testid=source-list] tbody tr', (trs) => trs.map((tr) => tr.dataset.kind));
-  assert.deepEqual(kinds, ['customers', 'orders', 'tickets', 'surveys', 'events']);
+  assert.deepEqual(kinds, ['customers', 'orders', 'tickets', 'surveys', 'events', 'channels', 'channels']);
   // The marks came back with the workspace.
   await page.waitForSelector('[data-testid=schema] tr[data-file="sample_customers.csv"][data-col=渠道来源][data-mark=name]', { state: 'attached' });
   assert.ok(!(await page.textContent('[data-testid=unify-preview]')).includes('天猫'), 'the mark holds after reopening');
@@ -690,7 +690,7 @@ test('analyses: cohorts, satisfaction, funnel and activity from the sample table
   assert.match(await page.textContent('[data-testid=cohorts-error]'), /来源中没有订单表/);
 
   await page.click('[data-testid=load-sample-sources]');
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid=source-list] tbody tr').length === 5, null, { timeout: 60_000 });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=source-list] tbody tr').length === 7, null, { timeout: 60_000 });
   await page.waitForSelector('[data-testid=funnel-type]', { state: 'attached', timeout: 60_000 });
   await page.waitForSelector('[data-testid=sources-busy][data-busy=false]', { state: 'attached' });
 
@@ -859,6 +859,188 @@ test('analyses: cohorts, satisfaction, funnel and activity from the sample table
   const trendCsv = await download(page, 'export-custlens_activity-csv');
   assert.ok(trendCsv.bytes.toString('utf8').startsWith('\ufeffmonth,as_of,customers,active,regular,silent,churned'), 'activity CSV header');
   await page.screenshot({ path: path.join(OUT, 'analyses-activity.png'), fullPage: true });
+  await close();
+});
+
+test('channels and tags: attribution models and tag rules from the sample tables, the same figures as the CLI', async () => {
+  const dir = path.join(WORK, 'channels');
+  cli(['sample', '--customers', '5000', '--seed', '20240601', '--dir', dir]);
+  // `custlens channels` reads its files as they are: give it the cleaned tables the page analyses.
+  const cleaned = {};
+  for (const [kind, name] of [['orders', 'orders'], ['customers', 'customers'], ['channels', 'channels'], ['channels', 'touchpoints']]) {
+    const out = path.join(WORK, `channels-clean-${name}`);
+    cli(['clean', '--kind', kind, '--input', path.join(dir, `sample_${name}.csv`), '--out', out, '--unmasked']);
+    cleaned[name] = path.join(out, 'clean.csv');
+  }
+  const json = (args) => JSON.parse(cli([...args, '--json']).toString());
+  const near = (got, want, what) => {
+    if (want === null || want === undefined) return assert.equal(got ?? '', '', `${what}: browser ${got}, CLI none`);
+    assert.ok(got !== '' && got !== null && got !== undefined, `${what}: browser shows none, CLI ${want}`);
+    const g = Number(got);
+    assert.ok(g === want || Math.abs(g - want) <= 1e-9 * Math.abs(want), `${what}: browser ${got}, CLI ${want}`);
+  };
+  const same = (got, want, what) => assert.equal(String(got ?? ''), String(want ?? ''), what);
+  const { page, close } = await open('zh-CN');
+
+  // Only a CRM table: the channels tab says which kind of source it needs.
+  await page.setInputFiles('[data-testid=sources-input]', [path.join(dir, 'sample_customers.csv')]);
+  await page.waitForSelector('[data-testid=sources-busy][data-busy=false]', { state: 'attached' });
+  await page.click('[data-testid=tab-channels]');
+  await page.click('[data-testid=run-channels]');
+  await page.waitForSelector('[data-testid=channels-error]');
+  assert.match(await page.textContent('[data-testid=channels-error]'), /来源中没有渠道表/);
+
+  await page.click('[data-testid=load-sample-sources]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=source-list] tbody tr').length === 7, null, { timeout: 60_000 });
+  await page.waitForSelector('[data-testid=unified]', { timeout: 60_000 });
+  await page.waitForSelector('[data-testid=sources-busy][data-busy=false]', { state: 'attached' });
+  const kinds = await page.$$eval('[data-testid=source-list] tbody tr', (trs) => trs.map((tr) => tr.dataset.kind));
+  assert.deepEqual(kinds, ['customers', 'orders', 'tickets', 'surveys', 'events', 'channels', 'channels']);
+
+  // Channels: defaults (30 days, last touch), then a 14-day lookback with linear revenue.
+  const chArgs = ['channels', '--channels', cleaned.channels, '--touchpoints', cleaned.touchpoints, '--orders', cleaned.orders, '--customers', cleaned.customers];
+  const channels = async (want, sel) => {
+    await page.waitForSelector(sel, { timeout: 60_000 });
+    same(await page.getAttribute('[data-testid=channels-result]', 'data-revenue-source'), want.revenue_source.model, 'revenue source');
+    const rows = await page.$$eval('[data-testid=channels-table] tbody tr', (trs) => trs.map((tr) => ({ ...tr.dataset })));
+    assert.equal(rows.length, want.channels.length);
+    want.channels.forEach((m, i) => {
+      same(rows[i].channel, m.channel, 'channel');
+      for (const [k, key] of [['uv', 'uv'], ['clicks', 'clicks'], ['orders', 'orders'], ['cost', 'cost'], ['revenue', 'revenue'], ['newCustomers', 'new_customers']]) {
+        same(rows[i][k], m[key], `${m.channel} ${key}`);
+      }
+      for (const [k, key] of [['clickRate', 'click_rate'], ['conversion', 'conversion'], ['uvConversion', 'uv_conversion'], ['roi', 'roi'], ['cac', 'cac']]) {
+        near(rows[i][k], m[key], `${m.channel} ${key}`);
+      }
+    });
+    const a = want.attribution;
+    const at = page.locator('[data-testid=attribution]');
+    for (const [attr, key] of [['data-orders', 'orders'], ['data-revenue', 'revenue'], ['data-touched', 'orders_touched'], ['data-direct', 'orders_direct']]) {
+      same(await at.getAttribute(attr), a[key], `attribution ${key}`);
+    }
+    const credits = await page.$$eval('[data-testid=attribution-table] tbody tr', (trs) => trs.map((tr) => ({
+      channel: tr.dataset.channel, cells: [...tr.querySelectorAll('td[data-col=orders]')].map((td) => ({ ...td.dataset })) })));
+    assert.equal(credits.length, a.models[0].credits.length);
+    assert.ok(credits.some((r) => r.channel === '(direct / none)' && r.cells.length === 4), 'the direct bucket is listed');
+    for (const m of a.models) {
+      for (const c of m.credits) {
+        const cell = credits.find((r) => r.channel === c.channel)?.cells.find((x) => x.model === m.model);
+        assert.ok(cell, `${m.model} ${c.channel}`);
+        near(cell.orders, c.orders, `${m.model} ${c.channel} orders`);
+        same(cell.revenue, c.revenue, `${m.model} ${c.channel} revenue`);
+        near(cell.share, c.revenue_share, `${m.model} ${c.channel} share`);
+      }
+    }
+    await page.waitForSelector('[data-testid=channels-chart][data-drawn=true]');
+    await page.waitForSelector('[data-testid=attribution-chart][data-drawn=true]');
+  };
+  await page.click('[data-testid=run-channels]');
+  await channels(json(chArgs), '[data-testid=channels-result][data-lookback="30"][data-revenue-source=last_touch]');
+  assert.match(await page.textContent('[data-testid=channels-revenue-source]'), /末次触点/);
+  await page.fill('[data-testid=channels-lookback]', '14');
+  await page.dispatchEvent('[data-testid=channels-lookback]', 'change');
+  await page.selectOption('[data-testid=channels-model]', 'linear');
+  await page.click('[data-testid=run-channels]');
+  const chArgs2 = [...chArgs, '--lookback-days', '14', '--revenue-model', 'linear'];
+  await channels(json(chArgs2), '[data-testid=channels-result][data-lookback="14"][data-revenue-source=linear]');
+  // The downloads are the CLI's files, byte for byte.
+  const chOut = path.join(WORK, 'channels-out');
+  fs.mkdirSync(chOut, { recursive: true });
+  cli([...chArgs2, '--out', path.join(chOut, 'channels.csv'), '--attribution-out', path.join(chOut, 'attribution.csv')]);
+  cli([...chArgs2, '--out', path.join(chOut, 'channels.xlsx')]);
+  for (const [testid, name, file] of [['export-custlens_channels-csv', 'custlens_channels.csv', 'channels.csv'],
+    ['export-custlens_channels-xlsx', 'custlens_channels.xlsx', 'channels.xlsx'], ['export-custlens_attribution-csv', 'custlens_attribution.csv', 'attribution.csv']]) {
+    const got = await download(page, testid);
+    assert.equal(got.name, name);
+    assert.ok(got.bytes.equals(fs.readFileSync(path.join(chOut, file))), `${name} differs from custlens channels`);
+  }
+  await page.screenshot({ path: path.join(OUT, 'analyses-channels.png'), fullPage: true });
+
+  // Tags: the default set, as `custlens tags` on the same sources (it cleans them as the page does).
+  await page.click('[data-testid=tab-tags]');
+  const tagArgs = ['tags', ...['customers', 'orders', 'tickets', 'events', 'surveys'].flatMap((k) => [`--${k}`, path.join(dir, `sample_${k}.csv`)])];
+  const iso = (days) => new Date(days * 86_400_000).toISOString().slice(0, 10);
+  const tags = async (want, sel) => {
+    await page.waitForSelector(sel, { timeout: 60_000 });
+    const r = page.locator('[data-testid=tags-result]');
+    same(await r.getAttribute('data-customers'), want.customers, 'customers');
+    same(await r.getAttribute('data-as-of'), iso(want.as_of), 'as of');
+    const rows = await page.$$eval('[data-testid=tag-coverage] tbody tr', (trs) => trs.map((tr) => ({ ...tr.dataset })));
+    assert.equal(rows.length, want.tags.length);
+    want.tags.forEach((t, i) => {
+      same(rows[i].tag, t.name, 'tag');
+      same(rows[i].count, t.count, `${t.name} count`);
+      near(rows[i].share, t.share, `${t.name} share`);
+      same(rows[i].dimension, t.dimension, `${t.name} dimension`);
+      same(rows[i].level, t.level, `${t.name} level`);
+      same(rows[i].missing, t.missing_source, `${t.name} missing source`);
+    });
+    const overlap = await page.$$eval('[data-testid=tag-overlap] tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => [td.dataset.both, td.dataset.jaccard])));
+    want.overlap.forEach((row, i) => row.forEach((o, j) => {
+      same(overlap[i][j][0], o.both, `${want.tags[i].name} × ${want.tags[j].name} both`);
+      near(overlap[i][j][1], o.jaccard, `${want.tags[i].name} × ${want.tags[j].name} Jaccard`);
+    }));
+  };
+  const wantT = json(tagArgs);
+  await page.click('[data-testid=run-tags]');
+  await tags(wantT, `[data-testid=tag-coverage] tr[data-tag="高价值"][data-count="${wantT.tags[0].count}"]`);
+  assert.ok(wantT.tags.every((t) => t.count > 0), 'every default tag has customers in the sample');
+
+  // A wrong value is named beside its tag; then the threshold of 高价值 is raised to 5000.
+  const high = '[data-testid=tag-editor][data-tag="高价值"]';
+  const amount = `${high} [data-testid=tag-condition][data-j="0"] [data-testid=cond-value]`;
+  await page.fill(amount, 'many');
+  await page.dispatchEvent(amount, 'change');
+  await page.waitForSelector(`${high} [data-testid=tag-error]`);
+  assert.match(await page.textContent(`${high} [data-testid=tag-error]`), /高价值.*是数值/);
+  await page.fill(amount, '5000');
+  await page.dispatchEvent(amount, 'change');
+  await page.waitForSelector(`${high} [data-testid=tag-error]`, { state: 'detached' });
+  const rules = path.join(WORK, 'tags.json');
+  cli(['tags', '--customers', path.join(dir, 'sample_customers.csv'), '--orders', path.join(dir, 'sample_orders.csv'), '--defaults-out', rules]);
+  const defs = JSON.parse(fs.readFileSync(rules, 'utf8'));
+  assert.equal(defs[0].rule.items[0].metric, 'order_amount');
+  defs[0].rule.items[0].value = 5000;
+  fs.writeFileSync(rules, JSON.stringify(defs, null, 2));
+  const exported = await download(page, 'tags-export-json');
+  assert.equal(exported.name, 'tags.json');
+  assert.deepEqual(JSON.parse(exported.bytes.toString('utf8')), defs, 'the page exports the definitions it runs');
+  const wantE = json([...tagArgs, '--rules', rules]);
+  assert.notEqual(wantE.tags[0].count, wantT.tags[0].count, 'the higher threshold changes 高价值');
+  await page.click('[data-testid=run-tags]');
+  await tags(wantE, `[data-testid=tag-coverage] tr[data-tag="高价值"][data-count="${wantE.tags[0].count}"]`);
+
+  // The customers of 高价值: the first 100 listed, all of them in the download — the rows of
+  // `custlens tags --out` that carry it (the sample's ids are not personal data: masking leaves them).
+  const tagOut = path.join(WORK, 'tags-out.csv');
+  cli([...tagArgs, '--rules', rules, '--out', tagOut]);
+  const cliText = fs.readFileSync(tagOut, 'utf8');
+  const lines = cliText.split('\r\n').filter((l) => l !== '');
+  const ofTag = lines.slice(1).filter((l) => l.split(',')[1].split(';').includes('高价值'));
+  assert.equal(ofTag.length, wantE.tags[0].count);
+  await page.click('[data-testid=tag-coverage] tr[data-tag="高价值"] [data-testid=tag-show]');
+  await page.waitForSelector('[data-testid=tag-members][data-tag="高价值"]');
+  const listed = await page.$$eval('[data-testid=tag-members] li', (lis) => lis.map((li) => li.textContent));
+  assert.deepEqual(listed, ofTag.slice(0, 100).map((l) => l.split(',')[0]));
+  const members = await download(page, 'export-tag-members');
+  assert.equal(members.name, 'custlens_tag_高价值.csv');
+  assert.equal(members.bytes.toString('utf8'), [lines[0], ...ofTag].join('\r\n') + '\r\n');
+  const all = await download(page, 'export-custlens_tags-csv');
+  assert.ok(all.bytes.equals(fs.readFileSync(tagOut)), 'all tagged customers differ from custlens tags --out');
+  await page.screenshot({ path: path.join(OUT, 'analyses-tags.png'), fullPage: true });
+
+  // Importing tags.json replaces the definitions; a file that is not a list of tags is refused, the tags stay.
+  const two = path.join(WORK, 'tags-two.json');
+  fs.writeFileSync(two, JSON.stringify(defs.slice(0, 2)));
+  await page.setInputFiles('[data-testid=tags-import]', two);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=tag-editor]').length === 2);
+  assert.equal(await page.inputValue(amount), '5000');
+  const bad = path.join(WORK, 'tags-bad.json');
+  fs.writeFileSync(bad, '{"name": 1}');
+  await page.setInputFiles('[data-testid=tags-import]', bad);
+  await page.waitForSelector('[data-testid=tags-import-error]');
+  assert.match(await page.textContent('[data-testid=tags-import-error]'), /不是有效的 JSON/);
+  assert.equal(await page.locator('[data-testid=tag-editor]').count(), 2);
   await close();
 });
 

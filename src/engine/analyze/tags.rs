@@ -302,6 +302,16 @@ pub const DERIVED_METRICS: [&str; 12] = [
     "age",
 ];
 
+/// Whether `metric` (a field key or a derived metric) takes a `window_days`.
+pub fn takes_window(metric: &str) -> bool {
+    Metric::parse(metric, Some("-")).is_some_and(|m| m.takes_window())
+}
+
+/// Whether `metric` is a text attribute (compared with `=`, `!=`, `contains`); `false` for numbers and unknowns.
+pub fn is_text_metric(metric: &str) -> bool {
+    Metric::parse(metric, None).is_some_and(|m| m.is_text())
+}
+
 /// A metric, resolved.
 #[derive(Clone, Debug, PartialEq)]
 enum Metric {
@@ -898,6 +908,14 @@ impl Ctx<'_> {
 pub const CUSTOMER_TAG_COLUMNS: [&str; 2] = ["user_id", "tags"];
 
 impl TagReport {
+    /// The customers carrying at least one tag, increasing: the rows of [`TagReport::customer_table`], in order.
+    pub fn tagged(&self) -> Vec<u32> {
+        let mut all: Vec<u32> = self.tags.iter().flat_map(|t| t.members.iter().copied()).collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+
     /// One row per customer carrying a tag, in customer order: the id and the tags' names joined by `;`.
     pub fn customer_table(&self, unified: &Unified) -> TextTable {
         let mut by_customer: Vec<Vec<&str>> = vec![Vec::new(); unified.customers.len()];
@@ -1046,6 +1064,7 @@ mod tests {
         );
         let table = r.customer_table(&u);
         assert_eq!(table.len(), 2);
+        assert_eq!(r.tagged(), vec![0, 2], "the table's rows are the tagged customers");
         assert_eq!((table.cell(0, 0), table.cell(0, 1)), ("C1", "高价值;紧急;广东"));
         // As of the latest day (2024-12-30) the window of 7 days starts 12-24: the same; a day later C1's T1 drops out.
         let (_, r) = run(&set, None);
@@ -1068,6 +1087,14 @@ mod tests {
         assert_eq!(dormant.members, vec![1]);
         let urgent = r.tags.iter().find(|t| t.name == "紧急服务").expect("tag");
         assert_eq!(urgent.members, vec![0, 1, 2], "C2 by its complaint in 30 days");
+    }
+
+    #[test]
+    fn metric_kinds_for_the_editor() {
+        assert!(takes_window("order_amount") && takes_window("tickets_of_type") && takes_window("events"));
+        assert!(!takes_window("last_nps") && !takes_window("province") && !takes_window("nonsense"));
+        assert!(is_text_metric("province") && is_text_metric("member_level"));
+        assert!(!is_text_metric("age") && !is_text_metric("order_count") && !is_text_metric("nonsense"));
     }
 
     fn error(json: &str) -> TagError {

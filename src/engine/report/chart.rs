@@ -3,6 +3,7 @@
 //! browser resolves to a local font with Chinese glyphs.
 
 use crate::engine::analyze::activity::{Activity, ClassCounts};
+use crate::engine::analyze::channels::{Attribution, AttributionModel, ChannelReport};
 use crate::engine::analyze::cohort::Cohorts;
 use crate::engine::analyze::funnel::Funnel;
 use crate::engine::analyze::pareto::Pareto;
@@ -263,6 +264,135 @@ fn bar_chart<DB: DrawingBackend>(
     root.present()
 }
 
+/// One series of a grouped bar chart: its name, colour and a value per label.
+struct Bars<'a> {
+    name: &'a str,
+    color: RGBColor,
+    values: Vec<f64>,
+}
+
+/// Vertical bars grouped by label (one bar per series in each group), with
+/// a legend, the labels under the groups and the values above the bars when
+/// there are few.
+fn grouped_bar_chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    y_desc: &str,
+    labels: &[String],
+    series: &[Bars<'_>],
+    value_text: &dyn Fn(f64) -> String,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let n = labels.len().max(1);
+    let values = series.iter().flat_map(|b| b.values.iter().copied()).filter(|v| v.is_finite());
+    let (lo, hi) = values.fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let pad = ((hi - lo) * 0.15).max(1.0);
+    let (y0, y1) = (if lo < 0.0 { lo - pad } else { 0.0 }, hi + pad);
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 18).into_font().color(&INK))
+        .margin(14)
+        .x_label_area_size(44)
+        .y_label_area_size(72)
+        .build_cartesian_2d(0f64..n as f64, y0..y1)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .y_desc(y_desc)
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .label_style(("sans-serif", 12).into_font().color(&INK))
+        .axis_desc_style(("sans-serif", 13).into_font().color(&INK))
+        .light_line_style(RGBColor(235, 237, 240))
+        .draw()?;
+    let k = series.len().max(1) as f64;
+    let width = 0.8 / k;
+    let value_style = ("sans-serif", 11).into_font().color(&INK).pos(Pos::new(HPos::Center, VPos::Bottom));
+    let write_values = labels.len() * series.len() <= 16;
+    for (j, b) in series.iter().enumerate() {
+        let x0 = |i: usize| i as f64 + 0.1 + j as f64 * width;
+        let color = b.color;
+        let bars = b.values.iter().enumerate().filter(|(_, v)| v.is_finite());
+        chart
+            .draw_series(bars.map(|(i, &v)| Rectangle::new([(x0(i), 0.0), (x0(i) + width * 0.92, v)], color.filled())))?
+            .label(b.name)
+            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 12, y + 6)], color.filled()));
+        if write_values {
+            for (i, &v) in b.values.iter().enumerate().filter(|(_, v)| v.is_finite()) {
+                let (px, py) = chart.backend_coord(&(x0(i) + width * 0.46, v.max(0.0)));
+                root.draw(&Text::new(value_text(v), (px, py - 3), value_style.clone()))?;
+            }
+        }
+    }
+    let label_style = ("sans-serif", 12).into_font().color(&INK).pos(Pos::new(HPos::Center, VPos::Top));
+    for (i, label) in labels.iter().enumerate() {
+        let (lx, ly) = chart.backend_coord(&(i as f64 + 0.5, y0));
+        root.draw(&Text::new(label.clone(), (lx, ly + 6), label_style.clone()))?;
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .label_font(("sans-serif", 13).into_font().color(&INK))
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(200, 204, 210))
+        .draw()?;
+    root.present()
+}
+
+/// Revenue and cost per channel, in yuan (a figure the analysis has not: no bar).
+pub fn channel_chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    r: &ChannelReport,
+    t: &Texts,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let c = &t.channels;
+    let labels: Vec<String> = r.channels.iter().map(|m| m.channel.clone()).collect();
+    let yuan = |m: Option<crate::engine::money::Money>| m.map_or(f64::NAN, |m| m.to_f64());
+    let series = [
+        Bars { name: c.col_revenue, color: REVENUE, values: r.channels.iter().map(|m| yuan(m.revenue)).collect() },
+        Bars { name: c.col_cost, color: CUSTOMERS, values: r.channels.iter().map(|m| yuan(m.cost)).collect() },
+    ];
+    grouped_bar_chart(root, c.chart_title, c.chart_y, &labels, &series, &|v| format!("{v:.0}"))
+}
+
+/// Each channel's share of revenue (in percent) under every attribution model.
+pub fn attribution_chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    a: &Attribution,
+    t: &Texts,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let c = &t.channels;
+    // Channels in the order of the first model's credits (the direct bucket last).
+    let channels: Vec<(&str, bool)> = a
+        .models
+        .first()
+        .map(|m| m.credits.iter().map(|x| (x.channel.as_str(), x.direct)).collect())
+        .unwrap_or_default();
+    let labels: Vec<String> =
+        channels.iter().map(|&(name, direct)| if direct { c.direct.to_string() } else { name.to_string() }).collect();
+    const COLORS: [RGBColor; 4] = [CUSTOMERS, REVENUE, RGBColor(46, 139, 87), RGBColor(142, 68, 173)];
+    let series: Vec<Bars<'_>> = a
+        .models
+        .iter()
+        .map(|m| {
+            let i = AttributionModel::ALL.iter().position(|x| *x == m.model).unwrap_or(0);
+            let name = c.model(m.model);
+            let share = |name: &str| {
+                m.credits
+                    .iter()
+                    .find(|x| x.channel == name)
+                    .and_then(|x| x.revenue_share)
+                    .map_or(f64::NAN, |s| s * 100.0)
+            };
+            Bars {
+                name,
+                color: COLORS[i % COLORS.len()],
+                values: channels.iter().map(|(name, _)| share(name)).collect(),
+            }
+        })
+        .collect();
+    grouped_bar_chart(root, c.attribution_chart_title, c.attribution_chart_y, &labels, &series, &|v| format!("{v:.1}"))
+}
+
 /// The monthly churn rate of a cohort analysis, in percent.
 pub fn churn_chart<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -476,5 +606,47 @@ mod tests {
         }
         // Two customers at 浏览, one at 加购: the counts are written above the bars.
         assert!(svg.contains(">\n2\n</text>") && svg.contains(">\n1\n</text>"));
+    }
+
+    #[test]
+    fn channel_and_attribution_charts_name_channels_and_models() {
+        use crate::engine::analyze::channels::{channels, ChannelInputs, ChannelParams};
+        use crate::engine::ingest::fields::{auto_map, SourceKind};
+        use crate::engine::unify::Source;
+        let m = table(
+            &["渠道", "访客数", "点击数", "订单数", "费用"],
+            &[&["搜索广告", "100", "10", "2", "50"], &["邮件", "40", "8", "1", "5"]],
+        );
+        let p =
+            table(&["客户ID", "渠道", "触点时间"], &[&["A", "搜索广告", "2024-01-01"], &["B", "邮件", "2024-01-02"]]);
+        let o = table(
+            &["客户ID", "下单时间", "订单金额"],
+            &[&["A", "2024-01-03", "300"], &["B", "2024-01-04", "100"], &["C", "2024-01-04", "100"]],
+        );
+        let (mm, mp, mo) = (
+            auto_map(SourceKind::Channels, &m.headers),
+            auto_map(SourceKind::Channels, &p.headers),
+            auto_map(SourceKind::Orders, &o.headers),
+        );
+        let inputs = ChannelInputs {
+            metrics: Some(Source { file: "m.csv", mapping: &mm, table: &m }),
+            touchpoints: Some(Source { file: "p.csv", mapping: &mp, table: &p }),
+            orders: Some(Source { file: "o.csv", mapping: &mo, table: &o }),
+            customers: None,
+        };
+        let r = channels(&inputs, &ChannelParams::default()).expect("channels");
+        let svg = svg_of((760, 360), |root| channel_chart(root, &r, Lang::ZhCn.texts()).is_ok());
+        // Revenue 300 and cost 50 for 搜索广告: the values are written above the bars.
+        for needle in ["搜索广告", "邮件", "各渠道的销售额与费用", "销售额(元)", ">\n300\n</text>", ">\n50\n</text>"]
+        {
+            assert!(svg.contains(needle), "missing {needle}");
+        }
+        let a = r.attribution.as_ref().expect("attribution");
+        let svg = svg_of((760, 360), |root| attribution_chart(root, a, Lang::ZhCn.texts()).is_ok());
+        // 300 of 500 to 搜索广告 under every model: 60.0 %; the direct bucket (C) 20.0 %.
+        for needle in ["首次触点", "位置加权", "(直接 / 无触点)", ">\n60.0\n</text>", ">\n20.0\n</text>"] {
+            assert!(svg.contains(needle), "missing {needle}");
+        }
+        assert!(svg.matches("<rect").count() >= 12);
     }
 }

@@ -1,7 +1,7 @@
 //! Cohorts and retention: the period and periods followed; the retention
 //! matrix as a heat map, repurchase figures and the monthly churn trend.
 
-use super::{downloads, error_view, float, number_input, pct, raw, stat};
+use super::{downloads, error_view, float, heat, number_input, pct, raw, stat};
 use crate::engine::analyze::cohort::{CohortParams, Cohorts};
 use crate::engine::analyze::period::Period;
 use crate::engine::report::chart::churn_chart;
@@ -54,18 +54,6 @@ pub fn CohortsPanel() -> impl IntoView {
                 Err(e) => error_view(e, "cohorts-error").into_any(),
             })
         }}
-    }
-}
-
-/// A retention cell's background: the brand blue, stronger for higher retention.
-fn heat(x: Option<f64>) -> String {
-    match x {
-        Some(x) => {
-            let a = (x.clamp(0.0, 1.0) * 0.85 + 0.05).min(0.9);
-            let ink = if a > 0.5 { "#fff" } else { "inherit" };
-            format!("background: rgba(54, 110, 200, {a:.3}); color: {ink}")
-        }
-        None => String::new(),
     }
 }
 

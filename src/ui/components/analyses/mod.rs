@@ -1,11 +1,15 @@
 //! The analyses card (issue #5): cohorts and retention, satisfaction,
-//! funnels and activity, each computed in worker 0 on the first source of
-//! the kind it needs, with its parameters, a table, a chart and downloads.
+//! funnels, activity, channels and attribution, and customer tags, each
+//! computed in worker 0 on the first source of the kind it needs, with its
+//! parameters, a table, a chart and downloads.
 
 mod activity;
+mod channels;
 mod cohorts;
 mod funnel;
 mod satisfaction;
+mod tag_editor;
+mod tags;
 
 use crate::engine::ingest::fields::SourceKind;
 use crate::i18n::Texts;
@@ -16,17 +20,19 @@ use crate::ui::state::AppState;
 use leptos::prelude::*;
 use web_sys::HtmlInputElement;
 
-/// The four sections.
+/// The sections.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 enum Tab {
     Cohorts,
     Satisfaction,
     Funnel,
     Activity,
+    Channels,
+    Tags,
 }
 
 impl Tab {
-    const ALL: [Tab; 4] = [Tab::Cohorts, Tab::Satisfaction, Tab::Funnel, Tab::Activity];
+    const ALL: [Tab; 6] = [Tab::Cohorts, Tab::Satisfaction, Tab::Funnel, Tab::Activity, Tab::Channels, Tab::Tags];
 
     fn key(self) -> &'static str {
         match self {
@@ -34,6 +40,8 @@ impl Tab {
             Tab::Satisfaction => "satisfaction",
             Tab::Funnel => "funnel",
             Tab::Activity => "activity",
+            Tab::Channels => "channels",
+            Tab::Tags => "tags",
         }
     }
 
@@ -43,6 +51,8 @@ impl Tab {
             Tab::Satisfaction => t.tab_satisfaction,
             Tab::Funnel => t.tab_funnel,
             Tab::Activity => t.tab_activity,
+            Tab::Channels => t.tab_channels,
+            Tab::Tags => t.tab_tags,
         }
     }
 
@@ -52,6 +62,8 @@ impl Tab {
             Tab::Cohorts => &[SourceKind::Orders],
             Tab::Satisfaction => &[SourceKind::Surveys, SourceKind::Tickets],
             Tab::Funnel | Tab::Activity => &[SourceKind::Events],
+            Tab::Channels => &[SourceKind::Channels, SourceKind::Orders, SourceKind::Customers],
+            Tab::Tags => &[SourceKind::Customers, SourceKind::Orders, SourceKind::Tickets, SourceKind::Events],
         }
     }
 }
@@ -103,6 +115,8 @@ pub fn AnalysesCard() -> impl IntoView {
                 {panel(Tab::Satisfaction, view! { <satisfaction::SatisfactionPanel/> }.into_any())}
                 {panel(Tab::Funnel, view! { <funnel::FunnelPanel/> }.into_any())}
                 {panel(Tab::Activity, view! { <activity::ActivityPanel/> }.into_any())}
+                {panel(Tab::Channels, view! { <channels::ChannelsPanel/> }.into_any())}
+                {panel(Tab::Tags, view! { <tags::TagsPanel/> }.into_any())}
             </section>
         </Show>
     }
@@ -112,9 +126,14 @@ pub fn AnalysesCard() -> impl IntoView {
 fn source_files(state: &AppState, kinds: &[SourceKind]) -> String {
     let sources = state.sources.get();
     let t = state.lang.get().texts();
+    // The first source of each kind; of channels, every one (totals and touchpoints).
     let names: Vec<String> = kinds
         .iter()
-        .filter_map(|&k| sources.iter().find(|s| s.kind == k).map(|s| format!("{} ({})", s.file, t.kind(k))))
+        .flat_map(|&k| {
+            let of_kind = sources.iter().filter(move |s| s.kind == k);
+            let take = if k == SourceKind::Channels { usize::MAX } else { 1 };
+            of_kind.take(take).map(move |s| format!("{} ({})", s.file, t.kind(k)))
+        })
         .collect();
     if names.is_empty() {
         "–".to_string()
@@ -222,5 +241,17 @@ fn downloads(what: AnalysisFile, xlsx: bool) -> impl IntoView {
                     }
                 })}
         </span>
+    }
+}
+
+/// A heat-map cell's background (retention, Jaccard index): the brand blue, stronger for higher values (0–1).
+fn heat(x: Option<f64>) -> String {
+    match x {
+        Some(x) => {
+            let a = (x.clamp(0.0, 1.0) * 0.85 + 0.05).min(0.9);
+            let ink = if a > 0.5 { "#fff" } else { "inherit" };
+            format!("background: rgba(54, 110, 200, {a:.3}); color: {ink}")
+        }
+        None => String::new(),
     }
 }
