@@ -35,6 +35,7 @@ pub static TEXTS: Texts = Texts {
     source_columns: "Columns",
     source_columns_hint: "These columns are used to read and clean this file; a change re-reads this file only.",
     uncalculated_formulas: "{n} formula cells have no saved result and read as empty ({cells}). Open and save the workbook in Excel, then import it again.",
+    merged_cells_filled: "Merged cells: {n} cells inside merged regions were given their region\u{2019}s value.",
     mapping_hint: "Recognised from the headers; change any choice and run again.",
     field: "Field",
     column: "Column",

@@ -255,6 +255,8 @@ pub struct Texts {
 
     pub step_mapping: &'static str,
     pub mapping_hint: &'static str,
+    /// Note: cells of merged regions filled with the region's value (`{n}`).
+    pub merged_cells_filled: &'static str,
     /// Warning: formula cells without a saved value (`{n}`, `{cells}`).
     pub uncalculated_formulas: &'static str,
     /// Button opening a source's columns.

@@ -35,6 +35,7 @@ pub static TEXTS: Texts = Texts {
     source_columns: "调整列",
     source_columns_hint: "这些列用于读取和清洗此文件;修改后只重新读取此文件。",
     uncalculated_formulas: "有 {n} 个公式单元格没有保存计算结果,读取为空值({cells})。请在 Excel 中打开并保存后重新导入。",
+    merged_cells_filled: "合并单元格:已把 {n} 个被合并的空单元格填上所在合并区域的值。",
     mapping_hint: "已按表头自动识别,可逐项修改后重新分析。",
     field: "字段",
     column: "对应列",

@@ -642,6 +642,18 @@ test('a workbook with several sheets: the sheet is chosen in the page', async ()
   assert.equal(await page.locator('[data-testid=rfm-result]').count(), 0, 'the change log is not an orders table');
   await page.selectOption('[data-testid=sheet]', 'clean');
   await result(page);
+  // Merged cells in the data rows: the region's value fills every cell of it, and the page says how many.
+  const merged = path.join(DATA, 'orders_merged_cells.xlsx');
+  await pick(page, merged);
+  await page.waitForSelector('[data-testid=merged-cells][data-count="3"]');
+  await result(page);
+  await page.click('[data-testid=run-clean]');
+  await page.waitForSelector('[data-testid=quality][data-rows-out="5"]');
+  const mout = path.join(WORK, 'merged-cli');
+  cli(['clean', '--kind', 'orders', '--input', merged, '--out', mout]);
+  const mclean = await download(page, 'export-clean.csv');
+  assert.ok(mclean.bytes.equals(fs.readFileSync(path.join(mout, 'clean.csv'))), 'merged-cell clean.csv differs from the CLI');
+  assert.equal(mclean.bytes.toString('utf8').split('华东').length - 1, 3, 'the region value fills its three rows');
   await close();
 });
 

@@ -131,6 +131,11 @@ fn FileInfo() -> impl IntoView {
                     };
                     view! { <p class="warn" role="status" data-testid="uncalculated" data-count=p.uncalculated.count.to_string()>{text}</p> }
                 })}
+                {(p.merged_cells_filled > 0).then(|| {
+                    let n = p.merged_cells_filled;
+                    let text = move || t().merged_cells_filled.replace("{n}", &format::int(n));
+                    view! { <p class="hint" role="status" data-testid="merged-cells" data-count=n.to_string()>{text}</p> }
+                })}
             }
         })
     }
