@@ -487,6 +487,8 @@ pub enum Response {
         sources: Vec<SourceView>,
         /// Its masking preset.
         mask_preset: MaskPreset,
+        /// The user's recipes by kind, as JSON.
+        recipes_json: Vec<(SourceKind, String)>,
     },
     /// The unified customer view.
     Unified(Box<UnifyView>),

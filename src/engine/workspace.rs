@@ -8,12 +8,14 @@
 //! checks every size against the bytes present, so a file that decrypts but
 //! does not add up is refused whole: nothing is half-loaded.
 
+use crate::engine::clean::recipe::Recipe;
 use crate::engine::ingest::fields::{Field, SourceKind};
 use crate::engine::privacy::mask::MaskPreset;
 use crate::engine::privacy::share::PersonalMarks;
 use crate::engine::privacy::vault::{self, KdfParams, VaultError, NONCE_LEN, SALT_LEN};
 use crate::engine::unify::UnifyOptions;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The plaintext's first bytes.
 const MAGIC: &[u8; 4] = b"CLWS";
@@ -34,7 +36,7 @@ pub struct WorkspaceFile {
 }
 
 /// Everything a workspace holds.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct Workspace {
     /// The imported files, in the order they were added.
     pub files: Vec<WorkspaceFile>,
@@ -44,6 +46,8 @@ pub struct Workspace {
     pub mask_preset: MaskPreset,
     /// The user's personal-data marks.
     pub marks: PersonalMarks,
+    /// The user's cleaning recipes by kind (kinds without one use the default).
+    pub recipes: BTreeMap<SourceKind, Recipe>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -54,6 +58,8 @@ struct Manifest {
     mask_preset: MaskPreset,
     #[serde(default)]
     marks: PersonalMarks,
+    #[serde(default)]
+    recipes: BTreeMap<SourceKind, Recipe>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -94,6 +100,7 @@ impl Workspace {
             unify: self.unify.clone(),
             mask_preset: self.mask_preset,
             marks: self.marks.clone(),
+            recipes: self.recipes.clone(),
         };
         let json = serde_json::to_vec(&manifest).unwrap_or_default();
         let total = 8 + json.len() + self.files.iter().map(|f| f.bytes.len()).sum::<usize>();
@@ -130,7 +137,7 @@ impl Workspace {
         if at != b.len() {
             return Err(bad("bytes after the last file"));
         }
-        Ok(Workspace { files, unify: m.unify, mask_preset: m.mask_preset, marks: m.marks })
+        Ok(Workspace { files, unify: m.unify, mask_preset: m.mask_preset, marks: m.marks, recipes: m.recipes })
     }
 
     /// The sealed file: encrypted under `passphrase` (see the vault's format).
@@ -185,6 +192,10 @@ mod tests {
                 m.set("联系人", None);
                 m
             },
+            recipes: BTreeMap::from([(
+                SourceKind::Customers,
+                Recipe { steps: vec![crate::engine::clean::recipe::Step::ExactDuplicates] },
+            )]),
         }
     }
 

@@ -399,15 +399,17 @@ pub async fn save_workspace(pool: &Pool, passphrase: String) -> Result<(String, 
     }
 }
 
-/// Opens a workspace file in worker 0: the sources it restored and its masking preset.
-pub async fn open_workspace(
-    pool: &Pool,
-    file: &Blob,
-    passphrase: String,
-) -> Result<(Vec<SourceView>, MaskPreset), JobError> {
+/// What an opened workspace restores: its sources, masking preset and recipes.
+pub type OpenedWorkspace = (Vec<SourceView>, MaskPreset, std::collections::BTreeMap<SourceKind, Recipe>);
+
+/// Opens a workspace file in worker 0: the sources it restored, its masking preset and recipes.
+pub async fn open_workspace(pool: &Pool, file: &Blob, passphrase: String) -> Result<OpenedWorkspace, JobError> {
     let env = pool.call(0, Envelope::new(Request::OpenWorkspace { passphrase }).with_file(file.clone()), None).await?;
     match env.body {
-        Response::WorkspaceOpened { sources, mask_preset } => Ok((sources, mask_preset)),
+        Response::WorkspaceOpened { sources, mask_preset, recipes_json } => {
+            let recipes = recipes_json.iter().filter_map(|(k, j)| Recipe::from_json(j).ok().map(|r| (*k, r))).collect();
+            Ok((sources, mask_preset, recipes))
+        }
         other => Err(unexpected(&other)),
     }
 }

@@ -754,10 +754,11 @@ impl AppState {
             let outcome = job::open_workspace(&pool, &file, passphrase).await;
             self.sources_busy.update(|n| *n = n.saturating_sub(1));
             match outcome {
-                Ok((sources, preset)) => {
+                Ok((sources, preset, recipes)) => {
                     let files = sources.len();
                     self.sources.set(sources);
                     self.mask_preset.set(preset);
+                    self.recipes.set(recipes);
                     self.sources_error.set(None);
                     self.workspace.set(Some(Ok(WorkspaceDone::Opened { files })));
                     self.unify_now(&pool).await;

@@ -439,20 +439,25 @@ fn schema() -> Vec<SourceSchema> {
 
 /// Worker 0: reads, cleans and keeps a source of the customer view.
 fn add_source(b: &Blob, probe: &Probe, kind: SourceKind) -> Answer {
-    let kept = prepare_source(b, probe, kind)?;
+    let recipes = STATE.with(|s| s.borrow().recipes.clone());
+    let kept = prepare_source(b, probe, kind, &recipes)?;
     Ok((Response::SourceAdded(Box::new(keep_source(kept))), None))
 }
 
 /// Reads a file as a table of `kind` and cleans it with the kind's default recipe.
-fn prepare_source(b: &Blob, probe: &Probe, kind: SourceKind) -> Result<KeptSource, EngineError> {
+fn prepare_source(
+    b: &Blob,
+    probe: &Probe,
+    kind: SourceKind,
+    recipes: &HashMap<SourceKind, String>,
+) -> Result<KeptSource, EngineError> {
     let table = read_table(b, probe)?;
     let mapping = if probe.mapping.kind == kind { probe.mapping.clone() } else { auto_map(kind, &table.headers) };
     if let Some(&field) = mapping.missing_required().first() {
         let (file, field, columns) = (probe.file.clone(), field.key().to_string(), table.headers.join(", "));
         return Err(IngestError::Unmapped { file, field, columns }.into());
     }
-    let user = STATE.with(|s| s.borrow().recipes.get(&kind).cloned());
-    let cleaned = clean(&table, &mapping, &recipe_for(kind, &mapping, user.as_deref())?);
+    let cleaned = clean(&table, &mapping, &recipe_for(kind, &mapping, recipes.get(&kind).map(String::as_str))?);
     Ok(KeptSource { file: probe.file.clone(), mapping, cleaned, blob: b.clone(), probe: probe.clone() })
 }
 
@@ -535,7 +540,8 @@ fn reread_source(file: &str, change: impl FnOnce(&mut Probe)) -> Answer {
     let Some((blob, mut probe)) = found else { return Err(AnalysisError::NoData.into()) };
     change(&mut probe);
     let kind = probe.mapping.kind;
-    let kept = prepare_source(&blob, &probe, kind)?;
+    let recipes = STATE.with(|s| s.borrow().recipes.clone());
+    let kept = prepare_source(&blob, &probe, kind, &recipes)?;
     Ok((Response::SourceAdded(Box::new(keep_source(kept))), None))
 }
 
@@ -552,7 +558,14 @@ fn save_workspace(passphrase: &str) -> Answer {
                 Ok(WorkspaceFile { name: k.file.clone(), kind: k.mapping.kind, bytes, columns })
             })
             .collect::<Result<Vec<_>, EngineError>>()?;
-        Ok(Workspace { files, unify: s.unify_opts.clone(), mask_preset: s.mask_preset, marks: s.marks.clone() })
+        let recipes = s.recipes.iter().filter_map(|(k, j)| Recipe::from_json(j).ok().map(|r| (*k, r))).collect();
+        Ok(Workspace {
+            files,
+            unify: s.unify_opts.clone(),
+            mask_preset: s.mask_preset,
+            marks: s.marks.clone(),
+            recipes,
+        })
     })?;
     let (mut salt, mut nonce) = ([0u8; SALT_LEN], [0u8; NONCE_LEN]);
     random_bytes(&mut salt)?;
@@ -567,6 +580,7 @@ fn open_workspace(b: &Blob, passphrase: &str) -> Answer {
     let name = file_name(b);
     let sealed = BlobReader::new(b, 0, b.size() as u64, &name)?.read_all()?;
     let ws = Workspace::open(&sealed, passphrase.as_bytes())?;
+    let recipes: HashMap<SourceKind, String> = ws.recipes.iter().map(|(k, r)| (*k, r.to_json())).collect();
     let mut kept = Vec::with_capacity(ws.files.len());
     for f in &ws.files {
         let parts = js_sys::Array::of1(&Uint8Array::from(f.bytes.as_slice()));
@@ -579,7 +593,7 @@ fn open_workspace(b: &Blob, passphrase: &str) -> Answer {
         for choice in &f.columns {
             let _ = p.mapping.apply_overrides(std::slice::from_ref(choice), &p.headers);
         }
-        kept.push(prepare_source(&blob, &p, f.kind)?);
+        kept.push(prepare_source(&blob, &p, f.kind, &recipes)?);
     }
     STATE.with(|s| {
         let mut s = s.borrow_mut();
@@ -591,7 +605,9 @@ fn open_workspace(b: &Blob, passphrase: &str) -> Answer {
         s.unified = None;
         analyses::forget(&mut s);
         s.unify_opts = ws.unify.clone();
-        Ok((Response::WorkspaceOpened { sources, mask_preset: ws.mask_preset }, None))
+        s.recipes = recipes.clone();
+        let recipes_json = recipes.into_iter().collect();
+        Ok((Response::WorkspaceOpened { sources, mask_preset: ws.mask_preset, recipes_json }, None))
     })
 }
 
