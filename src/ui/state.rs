@@ -557,11 +557,20 @@ impl AppState {
 
     /// Reads a source again as another kind (only that source is cleaned again).
     pub fn set_source_kind(self, file: String, kind: SourceKind) {
+        self.reread_source(move |pool| async move { job::set_source_kind(&pool, file, kind).await });
+    }
+
+    /// Runs `work` (a source read again in the worker), shows the source and joins the view again.
+    fn reread_source<F, Fut>(self, work: F)
+    where
+        F: FnOnce(Rc<Pool>) -> Fut + 'static,
+        Fut: std::future::Future<Output = Result<SourceView, JobError>> + 'static,
+    {
         let pool = self.pool();
         self.sources_error.set(None);
         self.sources_busy.update(|n| *n += 1);
         spawn_local(async move {
-            let outcome = job::set_source_kind(&pool, file, kind).await;
+            let outcome = work(pool.clone()).await;
             self.sources_busy.update(|n| *n = n.saturating_sub(1));
             match outcome {
                 Ok(view) => {
@@ -584,20 +593,7 @@ impl AppState {
         if !choices.is_empty() {
             browser::save_mapping(&source.headers, &choices);
         }
-        let pool = self.pool();
-        self.sources_error.set(None);
-        self.sources_busy.update(|n| *n += 1);
-        spawn_local(async move {
-            let outcome = job::set_source_mapping(&pool, file, mapping).await;
-            self.sources_busy.update(|n| *n = n.saturating_sub(1));
-            match outcome {
-                Ok(view) => {
-                    self.show_source(view);
-                    self.unify_now(&pool).await
-                }
-                Err(e) => self.sources_error.set(Some(e)),
-            }
-        });
+        self.reread_source(move |pool| async move { job::set_source_mapping(&pool, file, mapping).await });
     }
 
     /// Removes a source and joins the rest again.

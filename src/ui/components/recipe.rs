@@ -289,9 +289,15 @@ fn StepItem(
     let name = step.name();
     let title = move || t().recipe_text(&format!("step_{name}")).to_string();
     let set = move |s: Step| edit(state, kind, move |rc| rc.steps[i] = s);
-    let fields_text = |fields: &[Field]| {
-        let fields = fields.to_vec();
-        move || fields.iter().map(|f| t().field(*f)).collect::<Vec<_>>().join("、")
+    let columns_text = |columns: Vec<ColumnRef>| {
+        move || {
+            let t = t();
+            columns
+                .iter()
+                .map(|c| c.field().map_or_else(|| c.label(), |f| t.field(f).to_string()))
+                .collect::<Vec<_>>()
+                .join("、")
+        }
     };
     let params = match step.clone() {
         Step::TestAmounts { field, values, action } => {
@@ -509,20 +515,13 @@ fn StepItem(
             }
             .into_any()
         }
-        Step::DuplicateKeys { fields } | Step::RequireFields { fields } | Step::IsoDates { fields } => {
-            view! { <span class="hint">{r("fields_label")}": "{fields_text(&fields)}</span> }.into_any()
+        // The other steps have no parameters but the columns they work on.
+        other => {
+            let columns = other.columns();
+            (!columns.is_empty())
+                .then(|| view! { <span class="hint">{r("fields_label")}": "{columns_text(columns)}</span> })
+                .into_any()
         }
-        Step::Phones { field }
-        | Step::Gender { field }
-        | Step::PlainAmounts { field }
-        | Step::IdNumbers { field }
-        | Step::Emails { field }
-        | Step::CreditCodes { field }
-        | Step::Provinces { field }
-        | Step::Cities { field } => {
-            view! { <span class="hint">{r("fields_label")}": "{fields_text(&[field])}</span> }.into_any()
-        }
-        Step::ExactDuplicates | Step::TooManyFields => ().into_any(),
     };
     let problem_list = problems
         .iter()
