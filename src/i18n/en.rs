@@ -448,6 +448,7 @@ pub static TEXTS: Texts = Texts {
         ("cap_mean_multiple", "outliers capped (multiple of the mean)"),
         ("test_order", "test order"),
         ("negative_duration", "negative duration"),
+        ("negative_amount", "negative amount (refund?)"),
         ("view_under_3s", "view under 3 s"),
         ("credit_code", "credit codes in standard form"),
         ("fill_median", "empty cells filled with the median"),

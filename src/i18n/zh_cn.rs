@@ -447,6 +447,7 @@ pub static TEXTS: Texts = Texts {
         ("cap_mean_multiple", "异常值截断(均值倍数)"),
         ("test_order", "测试订单"),
         ("negative_duration", "停留时长为负"),
+        ("negative_amount", "金额为负(可能是退款)"),
         ("view_under_3s", "浏览不足 3 秒"),
         ("credit_code", "统一社会信用代码统一格式"),
         ("fill_median", "缺失值以中位数填补"),

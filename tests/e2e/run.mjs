@@ -347,6 +347,14 @@ test('the cleaning recipe edited in the page: a rule added, a fill method and a 
   await page.click('[data-testid=preview] summary');
   await page.locator('[data-testid=column-profile] tr[data-col=会员等级] [data-testid=type-override]').selectOption('Category');
   await page.waitForSelector('[data-testid=recipe-steps] > li[data-step=column_type]');
+  // A vocabulary for another field: member levels written one way.
+  await page.selectOption('[data-testid=add-step]', 'vocabulary');
+  const vocab = page.locator('[data-testid=recipe-steps] > li[data-step=vocabulary]');
+  await vocab.locator('[data-testid=step-field]').selectOption('member_level');
+  await page.waitForSelector('[data-testid=recipe-steps] > li[data-step=vocabulary] [data-testid=step-field] option[value=member_level][selected]', { state: 'attached' });
+  await page.locator('[data-testid=recipe-steps] > li[data-step=vocabulary] [data-testid=step-entries]').fill('金卡=黄金会员\n钻石=钻石会员');
+  await page.locator('[data-testid=recipe-steps] > li[data-step=vocabulary] [data-testid=step-entries]').dispatchEvent('change');
+  await page.waitForSelector('[data-testid=quality-changes] tr[data-key=vocabulary]');
   // A percentile above 1 is refused with the step named; the recipe is not run until it is fixed.
   await page.selectOption('[data-testid=add-step]', 'outliers');
   const outliers = page.locator('[data-testid=recipe-steps] > li[data-step=outliers]');
@@ -364,7 +372,7 @@ test('the cleaning recipe edited in the page: a rule added, a fill method and a 
   const recipeFile = path.join(WORK, 'edited-recipe.json');
   fs.writeFileSync(recipeFile, recipe.bytes);
   const steps2 = JSON.parse(recipe.bytes.toString('utf8')).steps.map((s) => s.step);
-  assert.ok(steps2.includes('rule') && steps2.includes('column_type') && !steps2.includes('outliers'), `saved steps: ${steps2}`);
+  assert.ok(steps2.includes('rule') && steps2.includes('column_type') && steps2.includes('vocabulary') && !steps2.includes('outliers'), `saved steps: ${steps2}`);
   const out = path.join(WORK, 'recipe-cli');
   cli(['clean', '--kind', 'customers', '--input', file, '--recipe', recipeFile, '--out', out]);
   for (const name of ['clean.csv', 'set_aside.csv', 'changes.csv', 'quality.json']) {

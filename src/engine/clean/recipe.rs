@@ -698,6 +698,10 @@ impl Recipe {
             name: name.into(),
             action: Action::Flag,
         };
+        // A negative amount may be a refund: flagged for a person to look at, not removed.
+        if kind == SourceKind::Orders && mapped(Field::Amount) {
+            steps.push(rule(Field::Amount, Op::Lt, 0.0, "negative_amount"));
+        }
         if mapped(Field::Duration) {
             steps.push(rule(Field::Duration, Op::Lt, 0.0, "negative_duration"));
             if kind == SourceKind::Events {
@@ -803,6 +807,10 @@ mod tests {
         let r = Recipe::default_for(SourceKind::Orders, &auto_map(SourceKind::Orders, &headers));
         assert!(matches!(r.steps[0], Step::ExactDuplicates));
         assert!(r.steps.iter().any(|s| matches!(s, Step::TestAmounts { action: Action::SetAside, .. })));
+        // A negative amount may be a refund: flagged, not removed.
+        assert!(r.steps.iter().any(
+            |s| matches!(s, Step::Rule { name, op: Op::Lt, action: Action::Flag, .. } if name == "negative_amount")
+        ));
         assert_eq!(Recipe::from_json(&r.to_json()), Ok(r));
         let json = r#"{"steps":[{"step":"exact_duplicates"},{"step":"phones","field":"phone"},
             {"step":"outliers","field":"amount","method":{"method":"iqr","k":1.5},"action":"cap"},

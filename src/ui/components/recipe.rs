@@ -229,6 +229,17 @@ fn method_default(name: &str) -> f64 {
     }
 }
 
+/// Fields a vocabulary can standardise (names of things, not of people).
+const VOCABULARY_FIELDS: [Field; 7] = [
+    Field::Industry,
+    Field::Province,
+    Field::City,
+    Field::Channel,
+    Field::MemberLevel,
+    Field::CompanySize,
+    Field::Category,
+];
+
 const OPS: [Op; 7] = [Op::Lt, Op::Le, Op::Gt, Op::Ge, Op::Eq, Op::Ne, Op::Contains];
 
 fn op_symbol(op: Op) -> &'static str {
@@ -491,8 +502,18 @@ fn StepItem(
                     .collect();
                 set(Step::Vocabulary { field, entries })
             };
+            let e1 = entries.clone();
+            let fields = VOCABULARY_FIELDS
+                .into_iter()
+                .map(|f| view! { <option value=f.key() selected=f == field>{move || t().field(f)}</option> })
+                .collect_view();
+            let on_field = move |ev: leptos::ev::Event| {
+                if let Some(field) = Field::from_key(&select_value(&ev)) {
+                    set(Step::Vocabulary { field, entries: e1.clone() })
+                }
+            };
             view! {
-                <span class="hint">{move || t().field(field)}</span>
+                <label>{r("fields_label")}<select data-testid="step-field" on:change=on_field>{fields}</select></label>
                 <label class="wide">{r("entries_label")}<textarea data-testid="step-entries" rows="4" on:change=on_entries>{text}</textarea></label>
             }
             .into_any()
