@@ -184,7 +184,7 @@ pub static TEXTS: Texts = Texts {
     check_open: "Warning: {url} was reachable",
     check_same_origin: "All from this site ({origin})",
     ws_title: "Encrypted workspace",
-    ws_hint: "Save the imported files, each file's kind, the identity decisions and the masking settings as one .custlens file, encrypted with a passphrase (AES-256-GCM, key from the passphrase by Argon2id). Open it later in any browser. The passphrase is not stored; if it is lost, so is the workspace.",
+    ws_hint: "Save the imported files, each file's kind and chosen columns, the cleaning recipes, the identity decisions, the personal-data marks and the masking settings as one .custlens file, encrypted with a passphrase (AES-256-GCM, key from the passphrase by Argon2id). Open it later in any browser. The passphrase is not stored; if it is lost, so is the workspace.",
     ws_passphrase: "Passphrase (at least 8 characters)",
     ws_save: "Save encrypted workspace",
     ws_open: "Open a workspace file",

@@ -183,7 +183,7 @@ pub static TEXTS: Texts = Texts {
     check_open: "警告:{url} 可以访问",
     check_same_origin: "全部来自本站({origin})",
     ws_title: "加密工作区",
-    ws_hint: "把导入的文件、每个文件的类型、身份匹配的决定与脱敏设置保存为一个 .custlens 文件,用密码加密(AES-256-GCM,密钥由 Argon2id 从密码派生)。之后可在任何浏览器中打开。密码不会被保存,忘记则无法恢复。",
+    ws_hint: "把导入的文件、每个文件的类型与所选的列、清洗规则、身份匹配的决定、个人信息标记与脱敏设置保存为一个 .custlens 文件,用密码加密(AES-256-GCM,密钥由 Argon2id 从密码派生)。之后可在任何浏览器中打开。密码不会被保存,忘记则无法恢复。",
     ws_passphrase: "密码(至少 8 个字符)",
     ws_save: "保存加密工作区",
     ws_open: "打开工作区文件",
