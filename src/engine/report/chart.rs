@@ -91,13 +91,7 @@ pub fn segment_share_chart<DB: DrawingBackend>(
             root.draw(&Text::new(format!("{v:.1}%"), (px + 4, py), value_style.clone()))?;
         }
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .label_font(("sans-serif", 13).into_font().color(&INK))
-        .background_style(WHITE.mix(0.9))
-        .border_style(RGBColor(200, 204, 210))
-        .draw()?;
+    legend(&mut chart, SeriesLabelPosition::LowerRight)?;
     root.present()
 }
 
@@ -210,13 +204,7 @@ fn line_chart<DB: DrawingBackend>(
             }
         }
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font(("sans-serif", 13).into_font().color(&INK))
-        .background_style(WHITE.mix(0.9))
-        .border_style(RGBColor(200, 204, 210))
-        .draw()?;
+    legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     root.present()
 }
 
@@ -328,13 +316,7 @@ fn grouped_bar_chart<DB: DrawingBackend>(
         let (lx, ly) = chart.backend_coord(&(i as f64 + 0.5, y0));
         root.draw(&Text::new(label.clone(), (lx, ly + 6), label_style.clone()))?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font(("sans-serif", 13).into_font().color(&INK))
-        .background_style(WHITE.mix(0.9))
-        .border_style(RGBColor(200, 204, 210))
-        .draw()?;
+    legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     root.present()
 }
 
@@ -469,6 +451,20 @@ pub fn activity_chart<DB: DrawingBackend>(
         Line { name: t.class_churned, color: RGBColor(180, 35, 24), values: series(|c| c.churned) },
     ];
     line_chart(root, t.activity_chart_title, t.customers, &labels, &lines)
+}
+
+/// The series legend in the charts' style, at `position`.
+fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .label_font(("sans-serif", 13).into_font().color(&INK))
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(200, 204, 210))
+        .draw()
 }
 
 #[cfg(test)]
