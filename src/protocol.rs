@@ -19,6 +19,8 @@ use crate::engine::ingest::orders::OrderColumns;
 use crate::engine::ingest::probe::Probe;
 use crate::engine::privacy::detect::DetectedBy;
 use crate::engine::privacy::mask::MaskPreset;
+use crate::engine::privacy::roles::{Role, Visibility};
+use crate::engine::privacy::small_cell::SmallCellParams;
 use crate::engine::privacy::PersonalKind;
 use crate::engine::unify::identity::MergeProposal;
 use crate::engine::unify::{IdentityConflict, IdentityMatch, Orphan, SourceLink, UnifySummary};
@@ -177,6 +179,16 @@ pub enum Request {
         /// Show and export raw values instead (an explicit, recorded choice).
         raw: bool,
     },
+    /// Whom the page is viewed as and what each role sees, from now on;
+    /// answered with the sources as now shown.
+    SetAudience {
+        /// The role.
+        role: Role,
+        /// What every role sees.
+        visibility: Visibility,
+        /// Small groups in exported reports (none: published as they are).
+        small_cells: Option<SmallCellParams>,
+    },
     /// Export one of the unified view's files.
     ExportUnify {
         /// Which file.
@@ -205,6 +217,8 @@ pub enum Request {
         what: AnalysisFile,
         /// As an XLSX workbook (else CSV).
         xlsx: bool,
+        /// The language of labels the engine writes (the small-cell "other" group).
+        lang: Lang,
     },
 }
 
@@ -226,6 +240,20 @@ pub enum Analysis {
     Channels,
     /// Rule-based tags over the unified customers (customers or orders; tickets and events when present).
     Tags,
+}
+
+impl Analysis {
+    /// The kinds of source it is about: a role may see it when it sees the
+    /// required fields of one of them.
+    pub fn needs(self) -> &'static [SourceKind] {
+        match self {
+            Analysis::Cohorts => &[SourceKind::Orders],
+            Analysis::Satisfaction => &[SourceKind::Surveys, SourceKind::Tickets],
+            Analysis::Funnel | Analysis::Activity | Analysis::EventTypes => &[SourceKind::Events],
+            Analysis::Channels => &[SourceKind::Channels],
+            Analysis::Tags => &[SourceKind::Customers, SourceKind::Orders],
+        }
+    }
 }
 
 /// Parameters of [`Analysis::Tags`], as JSON.
@@ -277,6 +305,18 @@ pub enum AnalysisFile {
 }
 
 impl AnalysisFile {
+    /// The analysis it comes from.
+    pub fn analysis(self) -> Analysis {
+        match self {
+            AnalysisFile::Cohorts => Analysis::Cohorts,
+            AnalysisFile::Satisfaction | AnalysisFile::TicketTypes => Analysis::Satisfaction,
+            AnalysisFile::Funnel | AnalysisFile::FunnelDropped => Analysis::Funnel,
+            AnalysisFile::Activity => Analysis::Activity,
+            AnalysisFile::Channels | AnalysisFile::Attribution => Analysis::Channels,
+            AnalysisFile::Tags | AnalysisFile::TagCustomers(_) => Analysis::Tags,
+        }
+    }
+
     /// Its file name without the extension.
     pub fn stem(self) -> &'static str {
         match self {
@@ -489,6 +529,10 @@ pub enum Response {
         mask_preset: MaskPreset,
         /// The user's recipes by kind, as JSON.
         recipes_json: Vec<(SourceKind, String)>,
+        /// What each role sees.
+        visibility: Visibility,
+        /// Small groups in exported reports.
+        small_cells: Option<SmallCellParams>,
     },
     /// The unified customer view.
     Unified(Box<UnifyView>),

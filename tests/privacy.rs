@@ -469,3 +469,56 @@ fn pbkdf2_vault_opens_with_python_cryptography() {
     assert!(out.contains("600000 iterations"), "{out}");
     eprintln!("reference ({py}): {out}");
 }
+
+#[test]
+fn exports_for_a_role_hold_only_what_it_may_see() {
+    let dir = tmp();
+    let src = dir.path().join("src");
+    let o = custlens(&["sample", "--customers", "300", "--seed", "7", "--dir", s(&src)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let crm = src.join("sample_customers.csv");
+    let orders = src.join("sample_orders.csv");
+    let tickets = src.join("sample_tickets.csv");
+    let key_file = dir.path().join("key.hex");
+    assert!(run(&["keygen", "--out", s(&key_file)], &[]).status.success());
+    let unify = |role: &str, out: &str| {
+        let out = dir.path().join(out);
+        let mut args =
+            vec!["unify", "--input", s(&crm), "--input", s(&orders), "--input", s(&tickets), "--out", s(&out)];
+        if !role.is_empty() {
+            args.extend(["--role", role, "--key-file", s(&key_file)]);
+        }
+        let o = run(&args, &[]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        read_csv(&out.join("customers.csv"))
+    };
+    let all = unify("", "all");
+    let header = |t: &[Vec<String>]| t[0].clone();
+    assert!(header(&all).contains(&"phone".to_string()) && header(&all).contains(&"total_spend".to_string()));
+    // Marketing: ids as pseudonyms, no contact fields, spend kept.
+    let marketing = unify("marketing", "marketing");
+    let h = header(&marketing);
+    for gone in ["name", "phone", "email", "birth_date", "credit_code"] {
+        assert!(!h.contains(&gone.to_string()), "marketing sees {gone}: {h:?}");
+    }
+    assert!(h.contains(&"total_spend".to_string()) && h.contains(&"province".to_string()));
+    assert_eq!(marketing.len(), all.len(), "every customer is still there");
+    assert!(marketing[1..].iter().all(|r| r[0].starts_with("p_") && r[0].len() == 34), "ids are tokens");
+    let ids: HashSet<&String> = all[1..].iter().map(|r| &r[0]).collect();
+    assert!(marketing[1..].iter().all(|r| !ids.contains(&r[0])), "no raw id leaves");
+    // The same key gives the same tokens: a second export joins with the first.
+    assert_eq!(unify("marketing", "marketing2"), marketing);
+    // Service: tickets, whom to call back, no spend.
+    let service = unify("service", "service");
+    let h = header(&service);
+    assert!(h.contains(&"phone".to_string()) && h.contains(&"tickets".to_string()));
+    assert!(!h.contains(&"total_spend".to_string()) && !h.contains(&"province".to_string()), "{h:?}");
+    // Analyses a role may not see are refused, naming the role.
+    let o = custlens(&["pareto", "--orders", s(&orders), "--role", "service", "--json"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("--role service"), "{}", stderr(&o));
+    // Pseudonyms need a key, never from the command line.
+    let o = run(&["unify", "--input", s(&crm), "--out", s(&dir.path().join("x")), "--role", "marketing"], &[]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("CUSTLENS_HMAC_KEY"), "{}", stderr(&o));
+}

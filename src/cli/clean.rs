@@ -78,7 +78,8 @@ pub fn run(a: Args) -> Result<()> {
     let result = clean(&table, &mapping, &recipe);
     std::fs::create_dir_all(&a.out).with_context(|| format!("{}: cannot create", a.out.display()))?;
     let t = lang.texts();
-    let d = a.disclosure.disclosure()?;
+    let mut d = a.disclosure.disclosure()?;
+    d.scope.learn_mapping(&table.headers, &mapping);
     let (input, shown) = share::cleaned(&table, &result, &d);
     match a.format {
         ExportFormat::Csv => {

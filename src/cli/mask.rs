@@ -171,7 +171,7 @@ pub fn load_key(file: Option<&Path>) -> Result<PseudonymKey> {
     match std::env::var(KEY_ENV) {
         Ok(v) => parse_key(v.as_bytes()).with_context(|| format!("{KEY_ENV}: not a pseudonym key")),
         Err(_) => bail!(
-            "--pseudonymize needs a {KEY_LEN}-byte key: give --key-file FILE (make one with `custlens keygen --out FILE`) \
+            "pseudonyms need a {KEY_LEN}-byte key: give --key-file FILE (make one with `custlens keygen --out FILE`) \
              or set {KEY_ENV} to 64 hex digits or base64; keys are never taken from the command line"
         ),
     }

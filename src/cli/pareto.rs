@@ -41,6 +41,7 @@ pub fn run(a: Args) -> Result<()> {
     let maps = parse_maps(&a.maps)?;
     let (probe, customers) = read_customers(&a.orders, &maps, a.sheet.as_deref())?;
     let result = pareto(&customers.spends(), ParetoParams { max_curve_segments: a.curve_points })?;
+    a.disclosure.may_analyse(&[crate::engine::ingest::fields::SourceKind::Orders])?;
     let d = a.disclosure.disclosure()?;
     if let Some(path) = &a.out {
         write_to(path, |w| write_pareto_csv(w, &share::ids(&customers.ids, &d), &result))?;

@@ -63,6 +63,7 @@ pub fn run(a: Args) -> Result<()> {
     let (probe, customers) = read_customers(&a.orders, &maps, a.sheet.as_deref())?;
     let result = rfm(&customers, RfmParams { snapshot, preset })?;
     let t = lang.texts();
+    a.disclosure.may_analyse(&[crate::engine::ingest::fields::SourceKind::Orders])?;
     let d = a.disclosure.disclosure()?;
     let ids = share::ids(&customers.ids, &d);
     match ExportFormat::of_path(&a.out) {

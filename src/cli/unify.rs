@@ -94,7 +94,11 @@ pub fn run(a: Args) -> Result<()> {
     let sources: Vec<Source<'_>> = loaded.iter().map(Loaded::source).collect();
     let u = unify(&sources, &opts);
     std::fs::create_dir_all(&a.out).map_err(|e| anyhow!("{}: cannot create: {e}", a.out.display()))?;
-    let d = a.disclosure.disclosure()?;
+    let mut d = a.disclosure.disclosure()?;
+    for l in &loaded {
+        let s = l.source();
+        d.scope.learn_mapping(&s.table.headers, s.mapping);
+    }
     match a.format {
         ExportFormat::Csv => {
             write_to(&a.out.join("customers.csv"), |w| write_table_csv(w, &share::table(&u.customer_table(), &d)))?;

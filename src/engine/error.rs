@@ -120,6 +120,12 @@ pub enum AnalysisError {
     /// Nothing to analyse.
     #[error("no usable rows: every row was set aside (see the rejected rows)")]
     NoData,
+    /// The role the page is viewed as may not see the fields this analysis reads.
+    #[error("the {} role may not see the fields this analysis reads", role.key())]
+    NotForRole {
+        /// The role.
+        role: crate::engine::privacy::roles::Role,
+    },
     /// The snapshot date is before some orders.
     #[error("the snapshot date {snapshot} is before the last order ({last_order}); choose {last_order} or later")]
     SnapshotTooEarly {

@@ -1,5 +1,6 @@
 //! A saved workspace: the files the user imported (as they were), the kind
-//! each was read as, the identity decisions and the masking preset — put in
+//! each was read as, the identity decisions, the masking preset, marks,
+//! recipes, what each role sees and the pseudonym key — put in
 //! one byte string and sealed with a passphrase ([`crate::engine::privacy::vault`]).
 //!
 //! Layout of the plaintext: `CLWS` + a little-endian `u32` manifest length +
@@ -11,7 +12,10 @@
 use crate::engine::clean::recipe::Recipe;
 use crate::engine::ingest::fields::{Field, SourceKind};
 use crate::engine::privacy::mask::MaskPreset;
+use crate::engine::privacy::pseudonym::KEY_LEN;
+use crate::engine::privacy::roles::Visibility;
 use crate::engine::privacy::share::PersonalMarks;
+use crate::engine::privacy::small_cell::SmallCellParams;
 use crate::engine::privacy::vault::{self, KdfParams, VaultError, NONCE_LEN, SALT_LEN};
 use crate::engine::unify::UnifyOptions;
 use serde::{Deserialize, Serialize};
@@ -48,6 +52,13 @@ pub struct Workspace {
     pub marks: PersonalMarks,
     /// The user's cleaning recipes by kind (kinds without one use the default).
     pub recipes: BTreeMap<SourceKind, Recipe>,
+    /// What each role sees.
+    pub visibility: Visibility,
+    /// Small groups in exported reports.
+    pub small_cells: Option<SmallCellParams>,
+    /// The workspace's pseudonym key (only ever stored sealed), so tokens
+    /// stay the same when it is reopened.
+    pub pseudonym_key: Option<[u8; KEY_LEN]>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -60,6 +71,13 @@ struct Manifest {
     marks: PersonalMarks,
     #[serde(default)]
     recipes: BTreeMap<SourceKind, Recipe>,
+    #[serde(default)]
+    visibility: Visibility,
+    #[serde(default)]
+    small_cells: Option<SmallCellParams>,
+    /// Hex.
+    #[serde(default)]
+    pseudonym_key: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -101,6 +119,9 @@ impl Workspace {
             mask_preset: self.mask_preset,
             marks: self.marks.clone(),
             recipes: self.recipes.clone(),
+            visibility: self.visibility.clone(),
+            small_cells: self.small_cells,
+            pseudonym_key: self.pseudonym_key.map(|k| k.iter().map(|b| format!("{b:02x}")).collect()),
         };
         let json = serde_json::to_vec(&manifest).unwrap_or_default();
         let total = 8 + json.len() + self.files.iter().map(|f| f.bytes.len()).sum::<usize>();
@@ -137,7 +158,20 @@ impl Workspace {
         if at != b.len() {
             return Err(bad("bytes after the last file"));
         }
-        Ok(Workspace { files, unify: m.unify, mask_preset: m.mask_preset, marks: m.marks, recipes: m.recipes })
+        let pseudonym_key = match &m.pseudonym_key {
+            Some(hex) => Some(key_from_hex(hex).ok_or_else(|| bad("the pseudonym key is not 64 hex digits"))?),
+            None => None,
+        };
+        Ok(Workspace {
+            files,
+            unify: m.unify,
+            mask_preset: m.mask_preset,
+            marks: m.marks,
+            recipes: m.recipes,
+            visibility: m.visibility,
+            small_cells: m.small_cells,
+            pseudonym_key,
+        })
     }
 
     /// The sealed file: encrypted under `passphrase` (see the vault's format).
@@ -155,6 +189,18 @@ impl Workspace {
     pub fn open(sealed: &[u8], passphrase: &[u8]) -> Result<Workspace, WorkspaceError> {
         Workspace::from_bytes(&vault::open(sealed, passphrase)?)
     }
+}
+
+/// 32 bytes from 64 hex digits.
+fn key_from_hex(hex: &str) -> Option<[u8; KEY_LEN]> {
+    if hex.len() != 2 * KEY_LEN || !hex.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; KEY_LEN];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -196,6 +242,17 @@ mod tests {
                 SourceKind::Customers,
                 Recipe { steps: vec![crate::engine::clean::recipe::Step::ExactDuplicates] },
             )]),
+            visibility: {
+                let mut v = Visibility::default();
+                v.set(
+                    crate::engine::privacy::roles::Role::Service,
+                    Some(Field::Amount),
+                    crate::engine::privacy::roles::Access::Shown,
+                );
+                v
+            },
+            small_cells: Some(SmallCellParams::default()),
+            pseudonym_key: Some([0xa5; KEY_LEN]),
         }
     }
 

@@ -631,6 +631,9 @@ impl Texts {
             },
             EngineError::Analysis(a) => match a {
                 AnalysisError::NoData => self.err_no_data.to_string(),
+                AnalysisError::NotForRole { role } => {
+                    self.privacy_text("not_for_role").replace("{role}", self.role(*role))
+                }
                 AnalysisError::SnapshotTooEarly { snapshot, last_order } => {
                     self.err_snapshot.replace("{snapshot}", snapshot).replace("{last_order}", last_order)
                 }

@@ -15,6 +15,8 @@ use crate::engine::ingest::fields::{Mapping, SourceKind};
 use crate::engine::ingest::orders::OrderColumns;
 use crate::engine::ingest::probe::Probe;
 use crate::engine::privacy::mask::MaskPreset;
+use crate::engine::privacy::roles::{Role, Visibility};
+use crate::engine::privacy::small_cell::SmallCellParams;
 use crate::envelope::Envelope;
 use crate::i18n::Lang;
 use crate::protocol::{
@@ -266,7 +268,7 @@ pub async fn export(pool: &Pool, what: Export, lang: Lang) -> Result<(String, Ui
         Export::Clean(what) => Request::ExportClean { what, lang },
         Export::Unify(what) => Request::ExportUnify { what },
         Export::Pareto => Request::ExportPareto,
-        Export::Analysis(what, xlsx) => Request::ExportAnalysis { what, xlsx },
+        Export::Analysis(what, xlsx) => Request::ExportAnalysis { what, xlsx, lang },
     };
     let env = pool.call(0, Envelope::new(req), None).await?;
     match (env.body, env.parts.into_iter().next()) {
@@ -354,6 +356,21 @@ pub async fn set_masking(pool: &Pool, preset: MaskPreset, raw: bool) -> Result<(
     }
 }
 
+/// Tells worker 0 whom the page is viewed as and what each role sees; the
+/// sources as now shown.
+pub async fn set_audience(
+    pool: &Pool,
+    role: Role,
+    visibility: Visibility,
+    small_cells: Option<SmallCellParams>,
+) -> Result<Vec<SourceView>, JobError> {
+    let env = pool.call(0, Envelope::new(Request::SetAudience { role, visibility, small_cells }), None).await?;
+    match env.body {
+        Response::Sources(views) => Ok(views),
+        other => Err(unexpected(&other)),
+    }
+}
+
 /// Reads a kept source again as another kind, in worker 0.
 pub async fn set_source_kind(pool: &Pool, file: String, kind: SourceKind) -> Result<SourceView, JobError> {
     let env = pool.call(0, Envelope::new(Request::SetSourceKind { file, kind }), None).await?;
@@ -399,16 +416,27 @@ pub async fn save_workspace(pool: &Pool, passphrase: String) -> Result<(String, 
     }
 }
 
-/// What an opened workspace restores: its sources, masking preset and recipes.
-pub type OpenedWorkspace = (Vec<SourceView>, MaskPreset, std::collections::BTreeMap<SourceKind, Recipe>);
+/// What an opened workspace restores.
+pub struct OpenedWorkspace {
+    /// Its sources, as shown.
+    pub sources: Vec<SourceView>,
+    /// Its masking preset.
+    pub mask_preset: MaskPreset,
+    /// Its recipes.
+    pub recipes: std::collections::BTreeMap<SourceKind, Recipe>,
+    /// What each role sees.
+    pub visibility: Visibility,
+    /// Small groups in exported reports.
+    pub small_cells: Option<SmallCellParams>,
+}
 
 /// Opens a workspace file in worker 0: the sources it restored, its masking preset and recipes.
 pub async fn open_workspace(pool: &Pool, file: &Blob, passphrase: String) -> Result<OpenedWorkspace, JobError> {
     let env = pool.call(0, Envelope::new(Request::OpenWorkspace { passphrase }).with_file(file.clone()), None).await?;
     match env.body {
-        Response::WorkspaceOpened { sources, mask_preset, recipes_json } => {
+        Response::WorkspaceOpened { sources, mask_preset, recipes_json, visibility, small_cells } => {
             let recipes = recipes_json.iter().filter_map(|(k, j)| Recipe::from_json(j).ok().map(|r| (*k, r))).collect();
-            Ok((sources, mask_preset, recipes))
+            Ok(OpenedWorkspace { sources, mask_preset, recipes, visibility, small_cells })
         }
         other => Err(unexpected(&other)),
     }

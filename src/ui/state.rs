@@ -19,7 +19,8 @@ use crate::engine::ingest::fields::Confidence;
 use crate::engine::ingest::fields::{auto_map, Field, SourceKind};
 use crate::engine::ingest::probe::Probe;
 use crate::engine::privacy::mask::MaskPreset;
-use crate::engine::privacy::roles::Role;
+use crate::engine::privacy::roles::{Access, Role, Visibility};
+use crate::engine::privacy::small_cell::SmallCellParams;
 use crate::i18n::Lang;
 use crate::protocol::{
     Analysis, CleanView, MarkChoice, RfmView, SourceSchema, SourceView, TagsView, UnifyChange, UnifyView,
@@ -161,6 +162,10 @@ pub struct AppState {
     pub role: RwSignal<Role>,
     /// Whether raw values are shown (only a role that may, and recorded).
     pub raw: RwSignal<bool>,
+    /// What each role sees (edited by the admin).
+    pub visibility: RwSignal<Visibility>,
+    /// Small groups in exported reports (none: published as they are).
+    pub small_cells: RwSignal<Option<SmallCellParams>>,
     /// What was revealed, by whom, when (this session).
     pub audit: RwSignal<Vec<AuditEntry>>,
     /// The last workspace action's outcome.
@@ -197,6 +202,8 @@ impl AppState {
             mask_preset: RwSignal::new(MaskPreset::default()),
             role: RwSignal::new(Role::default()),
             raw: RwSignal::new(false),
+            visibility: RwSignal::new(Visibility::default()),
+            small_cells: RwSignal::new(None),
             audit: RwSignal::new(Vec::new()),
             workspace: RwSignal::new(None),
             schema: RwSignal::new(Vec::new()),
@@ -710,12 +717,82 @@ impl AppState {
         });
     }
 
-    /// Views the page as another role (masked again unless it may see raw values).
+    /// Views the page as another role (masked again unless it may see raw
+    /// values): everything on screen is made again for it.
     pub fn set_role(self, role: Role) {
         self.role.set(role);
         if self.raw.get_untracked() && !role.may_show_raw() {
             self.set_masking(self.mask_preset.get_untracked(), false);
         }
+        self.push_audience();
+    }
+
+    /// Whether the role on screen may see an analysis of `kinds`.
+    pub fn may_analyse(self, kinds: &[SourceKind]) -> bool {
+        let role = self.role.get();
+        self.visibility.with(|v| v.of(role).may_analyse(kinds))
+    }
+
+    /// Changes what `role` sees of `field` (`None`: the other columns); only the admin may.
+    pub fn set_visibility(self, role: Role, field: Option<Field>, access: Access) {
+        if !self.role.get_untracked().may_edit_visibility() {
+            return;
+        }
+        self.visibility.update(|v| v.set(role, field, access));
+        self.push_audience();
+    }
+
+    /// Puts back the built-in visibility of every role; only the admin may.
+    pub fn reset_visibility(self) {
+        if !self.role.get_untracked().may_edit_visibility() {
+            return;
+        }
+        self.visibility.set(Visibility::default());
+        self.push_audience();
+    }
+
+    /// Sets the small-cell protection of exported reports.
+    pub fn set_small_cells(self, params: Option<SmallCellParams>) {
+        self.small_cells.set(params);
+        self.push_audience();
+    }
+
+    /// Tells the worker whom the page is for, then shows everything again as
+    /// that audience may see it: sources, the file previewed, the cleaning
+    /// run, the RFM result, the customer view; analyses are run again by hand.
+    fn push_audience(self) {
+        let (role, visibility, small_cells) =
+            (self.role.get_untracked(), self.visibility.get_untracked(), self.small_cells.get_untracked());
+        let pool = self.pool();
+        spawn_local(async move {
+            match job::set_audience(&pool, role, visibility, small_cells).await {
+                Ok(views) => self.sources.set(views),
+                Err(e) => {
+                    self.sources_error.set(Some(e));
+                    return;
+                }
+            }
+            if let (Some(file), Some(p)) = (self.file.get_value(), self.probe.get_untracked()) {
+                if let Ok(fresh) = job::probe(&pool, &file, p.sheet.clone()).await {
+                    self.probe.update(|p| {
+                        if let Some(p) = p {
+                            p.sample = fresh.sample;
+                            for (col, f) in p.columns.iter_mut().zip(fresh.columns) {
+                                col.samples = f.samples;
+                            }
+                        }
+                    });
+                }
+            }
+            if self.cleaned.get_untracked().is_some() {
+                self.run_clean();
+            }
+            if self.result.get_untracked().is_some() {
+                self.rescore(self.params.get_untracked());
+            }
+            self.pareto.set(None);
+            self.unify_now(&pool).await;
+        });
     }
 
     /// Seals the sources, decisions and masking preset with `passphrase` and downloads the file.
@@ -750,11 +827,13 @@ impl AppState {
             let outcome = job::open_workspace(&pool, &file, passphrase).await;
             self.sources_busy.update(|n| *n = n.saturating_sub(1));
             match outcome {
-                Ok((sources, preset, recipes)) => {
-                    let files = sources.len();
-                    self.sources.set(sources);
-                    self.mask_preset.set(preset);
-                    self.recipes.set(recipes);
+                Ok(opened) => {
+                    let files = opened.sources.len();
+                    self.sources.set(opened.sources);
+                    self.mask_preset.set(opened.mask_preset);
+                    self.recipes.set(opened.recipes);
+                    self.visibility.set(opened.visibility);
+                    self.small_cells.set(opened.small_cells);
                     self.sources_error.set(None);
                     self.workspace.set(Some(Ok(WorkspaceDone::Opened { files })));
                     self.unify_now(&pool).await;

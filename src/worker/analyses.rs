@@ -23,12 +23,14 @@ use crate::engine::clean::table::TextTable;
 use crate::engine::error::{AnalysisError, EngineError};
 use crate::engine::ingest::fields::{Field, SourceKind};
 use crate::engine::privacy::share::{self, Disclosure};
+use crate::engine::privacy::small_cell::{protect_table, GroupColumns};
 use crate::engine::report::export::{write_funnel_dropped_csv, write_table_csv};
 use crate::engine::report::tables::{
     activity_table, cohort_table, funnel_table, satisfaction_table, ticket_types_table,
 };
 use crate::engine::report::xlsx::{write_xlsx, Sheet};
 use crate::engine::unify::{unify, Source};
+use crate::i18n::Lang;
 use crate::protocol::{Analysis, AnalysisFile, Response, TagParams, TagsView, TAG_MEMBERS_SHOWN};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -223,11 +225,23 @@ pub(super) fn forget(s: &mut State) {
 }
 
 /// Writes an export of the last results; its file name, or `None` when the analysis has not run.
-pub(super) fn export(s: &State, what: AnalysisFile, xlsx: bool, w: &mut Vec<u8>) -> std::io::Result<Option<String>> {
+pub(super) fn export(
+    s: &State,
+    what: AnalysisFile,
+    xlsx: bool,
+    lang: Lang,
+    w: &mut Vec<u8>,
+) -> std::io::Result<Option<String>> {
     let (k, d) = (&s.analyses, &s.disclosure);
+    // Grouped tables lose (or merge) their small groups when small-cell protection is on.
+    let other = lang.texts().privacy_text("small_cell_other");
+    let small = |t: TextTable, cols: GroupColumns| match &d.scope.small_cells {
+        Some(p) => protect_table(&t, &cols, p, other),
+        None => t,
+    };
     let table: TextTable = match what {
         AnalysisFile::Cohorts => match &k.cohorts {
-            Some(c) => cohort_table(c),
+            Some(c) => small(cohort_table(c), GroupColumns { label: 0, customers: 2, sums: vec![] }),
             None => return Ok(None),
         },
         AnalysisFile::Satisfaction => match &k.satisfaction {
@@ -235,7 +249,9 @@ pub(super) fn export(s: &State, what: AnalysisFile, xlsx: bool, w: &mut Vec<u8>)
             None => return Ok(None),
         },
         AnalysisFile::TicketTypes => match k.satisfaction.as_ref().map(|x| shown_satisfaction(x, d)) {
-            Some(Satisfaction { tickets: Some(t), .. }) => ticket_types_table(&t),
+            Some(Satisfaction { tickets: Some(t), .. }) => {
+                small(ticket_types_table(&t), GroupColumns { label: 0, customers: 1, sums: vec![] })
+            }
             _ => return Ok(None),
         },
         AnalysisFile::Funnel => match &k.funnel {

@@ -27,7 +27,11 @@ use crate::engine::pipeline::{
     check_rows, check_table_fits, read_excel, read_in_memory, read_text_range, read_text_table, WASM_TABLE_LIMIT,
 };
 use crate::engine::privacy::mask::MaskPreset;
-use crate::engine::privacy::share::{self, Disclosure, PersonalMarks};
+use crate::engine::privacy::pseudonym::{PseudonymKey, KEY_LEN};
+use crate::engine::privacy::roles::{Role, Visibility};
+use crate::engine::privacy::scope::Scope;
+use crate::engine::privacy::share::{self, Disclosure, Masking, PersonalMarks};
+use crate::engine::privacy::small_cell::SmallCellParams;
 use crate::engine::privacy::vault::{KdfParams, NONCE_LEN, SALT_LEN};
 use crate::engine::privacy::PersonalKind;
 use crate::engine::report::export::{
@@ -66,6 +70,8 @@ struct State {
     cleaned: Option<(TextTable, Cleaned, Recipe)>,
     /// Worker 0: which file `cleaned` read.
     clean_input: Option<CleanInput>,
+    /// Worker 0: the headers and mapping of the last file cleaned (which field each column feeds).
+    clean_mapping: Option<(Vec<String>, Mapping)>,
     /// Worker 0: the cleaning card's runs (keeps the standardised values between recipe edits).
     cleaner: Cleaner,
     /// Worker 0: the user's recipes by kind, for the sources (else each kind's default).
@@ -86,6 +92,15 @@ struct State {
     raw: bool,
     /// The user's personal-data marks (kept with a saved workspace).
     marks: PersonalMarks,
+    /// The role the page is viewed as.
+    role: Role,
+    /// What each role sees (kept with a saved workspace).
+    visibility: Visibility,
+    /// Small groups in exported reports (kept with a saved workspace).
+    small_cells: Option<SmallCellParams>,
+    /// The workspace's pseudonym key: drawn from the CSPRNG when first
+    /// needed, kept only in memory and sealed in a saved workspace.
+    pseudonym_key: Option<PseudonymKey>,
     /// Worker 0: the last result of each time-based analysis of `sources`.
     analyses: analyses::Kept,
 }
@@ -166,6 +181,15 @@ fn handle(env: Envelope<Request>) {
             STATE.with(|s| share::probe(&mut p, &s.borrow().disclosure));
             (Response::Probe(p), None)
         }),
+        Request::SetAudience { role, visibility, small_cells } => STATE.with(|s| {
+            let mut s = s.borrow_mut();
+            s.role = role;
+            s.visibility = visibility;
+            s.small_cells = small_cells;
+            s.disclose();
+            let views = s.sources.iter().map(|k| source_view(k, &s.disclosure)).collect();
+            Ok((Response::Sources(views), None))
+        }),
         Request::SetMasking { preset, raw } => {
             STATE.with(|s| {
                 let mut s = s.borrow_mut();
@@ -184,10 +208,12 @@ fn handle(env: Envelope<Request>) {
         Request::KeysOn => keys_on(&parts),
         Request::Settle { probe, params } => settle(&probe, &parts, params),
         Request::Rescore { params } => rescore(params).map(|v| (Response::Rfm(Box::new(v)), None)),
-        Request::ExportCustomers { lang } => export(|s, w| {
-            let (Some(c), Some(r)) = (&s.customers, &s.result) else { return Ok(None) };
-            write_rfm_csv(w, &share::ids(&c.ids, &s.disclosure), r, lang.texts())?;
-            Ok(Some(format!("custlens_rfm_{}.csv", r.snapshot)))
+        Request::ExportCustomers { lang } => allowed(&[SourceKind::Orders]).and_then(|()| {
+            export(|s, w| {
+                let (Some(c), Some(r)) = (&s.customers, &s.result) else { return Ok(None) };
+                write_rfm_csv(w, &share::ids(&c.ids, &s.disclosure), r, lang.texts())?;
+                Ok(Some(format!("custlens_rfm_{}.csv", r.snapshot)))
+            })
         }),
         Request::ExportRejects { lang } => export(|s, w| {
             let Some(c) = &s.customers else { return Ok(None) };
@@ -235,15 +261,18 @@ fn handle(env: Envelope<Request>) {
         Request::OpenWorkspace { passphrase } => with_file(file, |f| open_workspace(f, &passphrase)),
         Request::Pareto => STATE.with(|s| {
             let mut s = s.borrow_mut();
+            s.for_role(&[SourceKind::Orders])?;
             let Some(c) = &s.customers else { return Err(AnalysisError::NoData.into()) };
             let p = pareto(&c.spends(), ParetoParams::default())?;
             s.pareto = Some(p.clone());
             Ok((Response::Pareto(Box::new(p)), None))
         }),
-        Request::ExportPareto => export(|s, w| {
-            let (Some(c), Some(p)) = (&s.customers, &s.pareto) else { return Ok(None) };
-            write_pareto_csv(w, &share::ids(&c.ids, &s.disclosure), p)?;
-            Ok(Some("custlens_pareto.csv".to_string()))
+        Request::ExportPareto => allowed(&[SourceKind::Orders]).and_then(|()| {
+            export(|s, w| {
+                let (Some(c), Some(p)) = (&s.customers, &s.pareto) else { return Ok(None) };
+                write_pareto_csv(w, &share::ids(&c.ids, &s.disclosure), p)?;
+                Ok(Some("custlens_pareto.csv".to_string()))
+            })
         }),
         Request::Crosstab { params_json } => STATE.with(|s| {
             let s = s.borrow();
@@ -252,10 +281,11 @@ fn handle(env: Envelope<Request>) {
             let x = crosstab(&share::table(&u.customer_table(), &s.disclosure), &params)?;
             Ok((Response::Crosstab { json: serde_json::to_string(&x).unwrap_or_default() }, None))
         }),
-        Request::Analysis { which, params_json } => {
-            STATE.with(|s| analyses::run(&mut s.borrow_mut(), which, &params_json))
+        Request::Analysis { which, params_json } => allowed(which.needs())
+            .and_then(|()| STATE.with(|s| analyses::run(&mut s.borrow_mut(), which, &params_json))),
+        Request::ExportAnalysis { what, xlsx, lang } => {
+            allowed(what.analysis().needs()).and_then(|()| export(|s, w| analyses::export(s, what, xlsx, lang, w)))
         }
-        Request::ExportAnalysis { what, xlsx } => export(|s, w| analyses::export(s, what, xlsx, w)),
         Request::ExportUnify { what } => export(|s, w| {
             let Some(u) = &s.unified else { return Ok(None) };
             match what {
@@ -292,6 +322,11 @@ fn handle(env: Envelope<Request>) {
         Ok((resp, bytes)) => reply(resp, bytes),
         Err(e) => reply(Response::Failed(e), None),
     }
+}
+
+/// Fails unless the role the page is viewed as may see an analysis of `kinds`.
+fn allowed(kinds: &[SourceKind]) -> Result<(), EngineError> {
+    STATE.with(|s| s.borrow().for_role(kinds))
 }
 
 fn with_file<T>(file: Option<Blob>, f: impl FnOnce(&Blob) -> Result<T, EngineError>) -> Result<T, EngineError> {
@@ -398,11 +433,38 @@ fn read_table(b: &Blob, probe: &Probe) -> Result<TextTable, EngineError> {
 }
 
 impl State {
-    /// Sets the disclosure from the preset, the raw choice and the marks.
+    /// Sets the disclosure from the preset, the raw choice, the marks and
+    /// what the role sees.
     fn disclose(&mut self) {
         let marks = self.marks.through_mappings(self.sources.iter().map(|k| (k.probe.headers.as_slice(), &k.mapping)));
-        self.disclosure =
-            if self.raw { Disclosure::Raw } else { Disclosure::Masked { policy: self.mask_preset.policy(), marks } };
+        let raw = self.raw && self.role.may_show_raw();
+        let masking = if raw { Masking::Raw } else { Masking::Masked { policy: self.mask_preset.policy(), marks } };
+        let access = self.visibility.of(self.role);
+        if access.uses_pseudonyms() && self.pseudonym_key.is_none() {
+            let mut bytes = zeroize::Zeroizing::new([0u8; KEY_LEN]);
+            // Without a key, pseudonymised columns are left out (never shown as they are).
+            if random_bytes(&mut bytes[..]).is_ok() {
+                self.pseudonym_key = PseudonymKey::from_bytes(&bytes[..]).ok();
+            }
+        }
+        let mut scope =
+            Scope { access, key: self.pseudonym_key.clone(), small_cells: self.small_cells, ..Scope::everything() };
+        for k in &self.sources {
+            scope.learn_mapping(&k.probe.headers, &k.mapping);
+        }
+        if let Some((headers, mapping)) = &self.clean_mapping {
+            scope.learn_mapping(headers, mapping);
+        }
+        self.disclosure = Disclosure { masking, scope };
+    }
+
+    /// Fails unless the role may see what an analysis of `kinds` reads.
+    fn for_role(&self, kinds: &[SourceKind]) -> Result<(), EngineError> {
+        if self.disclosure.scope.access.may_analyse(kinds) {
+            Ok(())
+        } else {
+            Err(AnalysisError::NotForRole { role: self.role }.into())
+        }
     }
 }
 
@@ -565,6 +627,9 @@ fn save_workspace(passphrase: &str) -> Answer {
             mask_preset: s.mask_preset,
             marks: s.marks.clone(),
             recipes,
+            visibility: s.visibility.clone(),
+            small_cells: s.small_cells,
+            pseudonym_key: s.pseudonym_key.as_ref().map(|k| *k.as_bytes()),
         })
     })?;
     let (mut salt, mut nonce) = ([0u8; SALT_LEN], [0u8; NONCE_LEN]);
@@ -599,15 +664,27 @@ fn open_workspace(b: &Blob, passphrase: &str) -> Answer {
         let mut s = s.borrow_mut();
         s.mask_preset = ws.mask_preset;
         s.marks = ws.marks.clone();
-        s.disclose();
-        let sources: Vec<SourceView> = kept.iter().map(|k| source_view(k, &s.disclosure)).collect();
+        s.visibility = ws.visibility.clone();
+        s.small_cells = ws.small_cells;
+        s.pseudonym_key = ws.pseudonym_key.and_then(|k| PseudonymKey::from_bytes(&k).ok());
         s.sources = kept;
+        s.disclose();
+        let sources: Vec<SourceView> = s.sources.iter().map(|k| source_view(k, &s.disclosure)).collect();
         s.unified = None;
         analyses::forget(&mut s);
         s.unify_opts = ws.unify.clone();
         s.recipes = recipes.clone();
         let recipes_json = recipes.into_iter().collect();
-        Ok((Response::WorkspaceOpened { sources, mask_preset: ws.mask_preset, recipes_json }, None))
+        Ok((
+            Response::WorkspaceOpened {
+                sources,
+                mask_preset: ws.mask_preset,
+                recipes_json,
+                visibility: ws.visibility.clone(),
+                small_cells: ws.small_cells,
+            },
+            None,
+        ))
     })
 }
 
@@ -728,8 +805,10 @@ fn clean_file(b: &Blob, probe: &Probe, kind: SourceKind, mapping: &Mapping, reci
     let view = CleanView { kind, quality: result.quality.clone(), recipe_json: recipe.to_json(), reused };
     STATE.with(|s| {
         let mut s = s.borrow_mut();
+        s.clean_mapping = Some((table.headers.clone(), mapping));
         s.cleaned = Some((table, result, recipe));
         s.clean_input = Some(key);
+        s.disclose();
     });
     Ok((Response::Cleaned(Box::new(view)), None))
 }

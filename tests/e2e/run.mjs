@@ -545,6 +545,8 @@ test('privacy: masked by default, raw only for the admin and recorded; encrypted
   await page.waitForSelector('[data-testid=sources-busy][data-busy=false]', { state: 'attached' });
   const customers = await unified.getAttribute('data-customers');
   assert.ok(!anyPhone(await page.content()), 'masked by default');
+  assert.equal(await page.inputValue('[data-testid=role]'), 'admin', 'the page opens as the admin');
+  await page.selectOption('[data-testid=role]', 'marketing');
   assert.equal(await page.isDisabled('[data-testid=show-raw]'), true, 'only the admin may show raw values');
   await page.selectOption('[data-testid=role]', 'admin');
   await page.check('[data-testid=show-raw]');
@@ -632,6 +634,118 @@ test('privacy: masked by default, raw only for the admin and recorded; encrypted
   assert.ok(!(await page.textContent('[data-testid=unify-preview]')).includes('天猫'), 'the mark holds after reopening');
   const stored = await page.evaluate(() => JSON.stringify(Object.assign({}, localStorage)) + JSON.stringify(Object.assign({}, sessionStorage)));
   assert.ok(!anyPhone(stored), 'nothing customer-related in local storage');
+  await close();
+});
+
+test('roles: field visibility edited by the admin; the page and its exports hold only what a role may see; pseudonyms stay with the workspace; small groups suppressed', async () => {
+  const dir = path.join(WORK, 'roles-sources');
+  cli(['sample', '--customers', '5000', '--seed', '20240601', '--dir', dir]);
+  const lines = (f) => fs.readFileSync(path.join(dir, f), 'utf8').split(/\r?\n/).slice(1).filter(Boolean).map((l) => l.split(','));
+  const crm = lines('sample_customers.csv');
+  const phones = crm.map((r) => r[2]).filter(Boolean);
+  const ids = new Set(crm.map((r) => r[0]));
+  const csv = (bytes) => bytes.toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/).filter(Boolean).map((l) => l.split(','));
+  let { page, close } = await open('zh-CN');
+  await page.click('[data-testid=load-sample-sources]');
+  await page.waitForSelector('[data-testid=unified]', { timeout: 60_000 });
+  await page.waitForSelector('[data-testid=sources-busy][data-busy=false]', { state: 'attached' });
+  const head = () => page.$$eval('[data-testid=unify-preview] thead th', (ths) => ths.map((th) => th.textContent.trim()));
+  const settled = () => page.waitForSelector('[data-testid=sources-busy][data-busy=false]', { state: 'attached', timeout: 60_000 });
+  const asAdmin = await download(page, 'export-unify-customers.csv');
+  const adminRows = csv(asAdmin.bytes);
+  assert.ok(adminRows[0].includes('phone') && adminRows[0].includes('total_spend'), 'the admin exports every column');
+
+  // The editor: every role's access per field; only the admin may change it.
+  await page.click('[data-testid=visibility] summary');
+  const cell = (field, role) => `[data-testid=visibility] tr[data-field=${field}] td[data-role=${role}]`;
+  assert.equal(await page.getAttribute(cell('user_id', 'marketing'), 'data-access'), 'pseudonym');
+  assert.equal(await page.getAttribute(cell('phone', 'marketing'), 'data-access'), 'hidden');
+  assert.equal(await page.getAttribute(cell('amount', 'service'), 'data-access'), 'hidden');
+  assert.equal(await page.getAttribute(cell('phone', 'sales'), 'data-access'), 'shown');
+  await page.selectOption(`${cell('province', 'marketing')} select`, 'hidden');
+  await page.waitForSelector(`${cell('province', 'marketing')}[data-access=hidden]`);
+
+  // As marketing: the selects are locked; the customer view and its files lose the hidden columns, ids are tokens.
+  await page.selectOption('[data-testid=role]', 'marketing');
+  await page.waitForFunction(() => ![...document.querySelectorAll('[data-testid=unify-preview] thead th')].some((th) => th.textContent.trim() === 'phone'), null, { timeout: 60_000 });
+  await settled();
+  assert.ok(await page.isDisabled(`${cell('phone', 'sales')} select`), 'only the admin edits visibility');
+  const shown = await head();
+  for (const gone of ['phone', 'name', 'email', 'province']) assert.ok(!shown.includes(gone), `marketing sees ${gone}: ${shown}`);
+  assert.ok(shown.includes('total_spend') && shown.includes('city'), `marketing keeps the analysis fields: ${shown}`);
+  const firstId = await page.textContent('[data-testid=unify-preview] tbody tr:first-child td:first-child');
+  assert.match(firstId.trim(), /^p_[0-9a-f]{32}$/);
+  const asMarketing = await download(page, 'export-unify-customers.csv');
+  const rows = csv(asMarketing.bytes);
+  assert.deepEqual(rows[0], adminRows[0].filter((h) => !['name', 'phone', 'email', 'birth_date', 'credit_code', 'province'].includes(h)));
+  assert.equal(rows.length, adminRows.length, 'every customer is still there');
+  assert.ok(rows.slice(1).every((r) => /^p_[0-9a-f]{32}$/.test(r[0]) && !ids.has(r[0])), 'no raw customer id leaves');
+  const text = asMarketing.bytes.toString('utf8');
+  assert.ok(!phones.some((p) => text.includes(p.slice(-4)) && text.includes(p)), 'no phone number leaves');
+  const again = await download(page, 'export-unify-customers.csv');
+  assert.ok(again.bytes.equals(asMarketing.bytes), 'the same tokens on every export');
+
+  // As service: the orders-based analyses are not offered, satisfaction is; exports refuse what it may not see.
+  await page.selectOption('[data-testid=role]', 'service');
+  await settled();
+  await page.click('[data-testid=tab-cohorts]');
+  await page.waitForSelector('[data-testid=panel-cohorts] [data-testid=not-for-role]');
+  assert.match(await page.textContent('[data-testid=panel-cohorts] [data-testid=not-for-role]'), /客服/);
+  assert.equal(await page.isVisible('[data-testid=run-cohorts]'), false);
+  await page.click('[data-testid=tab-satisfaction]');
+  assert.equal(await page.locator('[data-testid=panel-satisfaction] [data-testid=not-for-role]').count(), 0);
+  const service = csv((await download(page, 'export-unify-customers.csv')).bytes);
+  assert.ok(service[0].includes('phone') && service[0].includes('tickets') && !service[0].includes('total_spend'), `service: ${service[0]}`);
+
+  // Back to the admin: small-cell protection drops cohorts of fewer than k customers from the export.
+  await page.selectOption('[data-testid=role]', 'admin');
+  await settled();
+  await page.click('[data-testid=tab-cohorts]');
+  await page.click('[data-testid=run-cohorts]');
+  await page.waitForSelector('[data-testid=retention-table]', { timeout: 60_000 });
+  const open_ = csv((await download(page, 'export-custlens_cohorts-csv')).bytes);
+  const sizes = open_.slice(1).map((r) => Number(r[2]));
+  const k = [...new Set(sizes)].sort((a, b) => a - b)[1] + 1; // a threshold that holds back at least two cohorts
+  await page.selectOption('[data-testid=small-cells-mode]', 'suppress');
+  await page.fill('[data-testid=small-cells-k]', String(k));
+  await page.press('[data-testid=small-cells-k]', 'Enter');
+  await page.dispatchEvent('[data-testid=small-cells-k]', 'change');
+  await settled();
+  await page.click('[data-testid=tab-cohorts]');
+  await page.click('[data-testid=run-cohorts]');
+  await page.waitForSelector('[data-testid=retention-table]', { timeout: 60_000 });
+  const protectedRows = csv((await download(page, 'export-custlens_cohorts-csv')).bytes);
+  const want = open_.filter((r, i) => i === 0 || r[0] === 'average' || !(Number(r[2]) > 0 && Number(r[2]) < k));
+  assert.ok(want.length < open_.length - 1, 'the threshold holds back some cohorts');
+  assert.deepEqual(protectedRows, want);
+  await page.selectOption('[data-testid=small-cells-mode]', 'merge');
+  await settled();
+  await page.click('[data-testid=run-cohorts]');
+  await page.waitForSelector('[data-testid=retention-table]', { timeout: 60_000 });
+  const merged = csv((await download(page, 'export-custlens_cohorts-csv')).bytes);
+  const held = open_.slice(1).filter((r) => r[0] !== 'average' && Number(r[2]) > 0 && Number(r[2]) < k);
+  const other = merged.find((r) => r[0] === '其他（合并的小组）');
+  const heldSum = held.reduce((a, r) => a + Number(r[2]), 0);
+  if (heldSum >= k) assert.equal(other?.[2], String(heldSum), 'the small cohorts merged into one group');
+  else assert.equal(other, undefined, 'a merged group under k is suppressed too');
+
+  // The key goes with the sealed workspace: reopened, marketing's tokens are the same.
+  const pass = 'roles and pseudonyms';
+  await page.fill('[data-testid=ws-passphrase]', pass);
+  const saved = await download(page, 'ws-save');
+  const sealed = path.join(WORK, 'roles.custlens');
+  fs.writeFileSync(sealed, saved.bytes);
+  await close();
+  ({ page, close } = await open('zh-CN'));
+  await page.fill('[data-testid=ws-passphrase]', pass);
+  await page.setInputFiles('[data-testid=ws-open]', sealed);
+  await page.waitForSelector('[data-testid=ws-message][data-ok=true]', { timeout: 60_000 });
+  await page.waitForSelector('[data-testid=unified]', { timeout: 60_000 });
+  await page.selectOption('[data-testid=role]', 'marketing');
+  await page.waitForFunction(() => /^p_/.test(document.querySelector('[data-testid=unify-preview] tbody td')?.textContent.trim() || ''), null, { timeout: 60_000 });
+  await settled();
+  const reopened = await download(page, 'export-unify-customers.csv');
+  assert.ok(reopened.bytes.equals(asMarketing.bytes), 'the visibility and the tokens came back with the workspace');
   await close();
 });
 

@@ -151,6 +151,17 @@ impl TextTable {
         out
     }
 
+    /// A copy with only the columns at `keep`, in that order. Row numbers are
+    /// kept; each row's width counts the kept cells it had.
+    pub fn select_columns(&self, keep: &[usize]) -> TextTable {
+        let mut out = TextTable::new(keep.iter().filter_map(|&c| self.headers.get(c).cloned()).collect());
+        for r in 0..self.len() {
+            out.push(self.row_numbers[r], keep.iter().filter(|&&c| c < self.width()).map(|&c| self.cell(r, c)));
+        }
+        out.invalid_text_rows = self.invalid_text_rows.clone();
+        out
+    }
+
     /// Reads every row of `src` (`file` names it in errors). The first
     /// non-blank row is the header; blank rows are kept (cleaning accounts
     /// for them). Rows that are not valid UTF-8 are kept with U+FFFD for

@@ -1,6 +1,6 @@
 //! Privacy: which columns hold personal data ([`detect`]), masking them for
 //! display and export ([`mask`]), keyed pseudonyms that still join across
-//! files ([`pseudonym`]), suppressing groups too small to publish
+//! files ([`pseudonym`]), what each role sees ([`roles`], [`scope`]), suppressing groups too small to publish
 //! ([`small_cell`]) and the passphrase-encrypted workspace file ([`vault`]).
 //!
 //! Everything here is deterministic and takes its secrets and randomness
@@ -12,6 +12,7 @@ pub mod detect;
 pub mod mask;
 pub mod pseudonym;
 pub mod roles;
+pub mod scope;
 pub mod share;
 pub mod small_cell;
 pub mod vault;

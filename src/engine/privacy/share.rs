@@ -10,6 +10,8 @@
 
 use super::detect::{detect, legacy_id_number, luhn, DetectParams, Detections, Override};
 use super::mask::MaskPolicy;
+use super::roles::Access;
+use super::scope::{Scope, HIDDEN_CELL};
 use super::PersonalKind;
 use crate::engine::analyze::funnel::Funnel;
 use crate::engine::clean::run::{Change, Cleaned};
@@ -23,10 +25,10 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-/// How personal data is shown and exported.
+/// How personal data is shown and exported: masked or raw.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Disclosure {
+pub enum Masking {
     /// Masked by the policy (the default everywhere), with the user's marks
     /// on top of what detection finds.
     Masked {
@@ -39,6 +41,16 @@ pub enum Disclosure {
     Raw,
 }
 
+/// What leaves the engine and for whom: personal data masked (or raw) and
+/// the audience's [`Scope`] (columns hidden or pseudonymised, small groups).
+#[derive(Clone, Debug)]
+pub struct Disclosure {
+    /// Masked or raw.
+    pub masking: Masking,
+    /// Whose view it is.
+    pub scope: Scope,
+}
+
 impl Default for Disclosure {
     fn default() -> Self {
         Disclosure::masked(MaskPolicy::default())
@@ -46,26 +58,41 @@ impl Default for Disclosure {
 }
 
 impl Disclosure {
-    /// Masked by `policy`, with no marks of the user's.
+    /// Masked by `policy`, with no marks of the user's, everything in scope.
     pub fn masked(policy: MaskPolicy) -> Disclosure {
-        Disclosure::Masked { policy, marks: PersonalMarks::default() }
+        Disclosure { masking: Masking::Masked { policy, marks: PersonalMarks::default() }, scope: Scope::everything() }
+    }
+
+    /// Raw values, everything in scope.
+    pub fn raw() -> Disclosure {
+        Disclosure { masking: Masking::Raw, scope: Scope::everything() }
+    }
+
+    /// The same for the audience `scope`.
+    pub fn with_scope(self, scope: Scope) -> Disclosure {
+        Disclosure { scope, ..self }
     }
 
     /// The policy, unless raw.
     pub fn policy(&self) -> Option<&MaskPolicy> {
-        match self {
-            Disclosure::Masked { policy, .. } => Some(policy),
-            Disclosure::Raw => None,
+        match &self.masking {
+            Masking::Masked { policy, .. } => Some(policy),
+            Masking::Raw => None,
         }
     }
 
     /// The user's marks (none when raw: nothing is masked then).
     pub fn marks(&self) -> &PersonalMarks {
         static NONE: PersonalMarks = PersonalMarks { by_header: BTreeMap::new() };
-        match self {
-            Disclosure::Masked { marks, .. } => marks,
-            Disclosure::Raw => &NONE,
+        match &self.masking {
+            Masking::Masked { marks, .. } => marks,
+            Masking::Raw => &NONE,
         }
+    }
+
+    /// Whether cells are shown as they are: raw, and nothing hidden or pseudonymised.
+    fn untouched(&self) -> bool {
+        self.policy().is_none() && self.scope.is_everything()
     }
 }
 
@@ -235,66 +262,111 @@ pub fn detect_personal(t: &TextTable, marks: &PersonalMarks) -> Detections {
     detect(t, &mapping, &DetectParams::default(), &marks.overrides(&t.headers))
 }
 
-/// `t` as it may be shown or exported: personal columns masked, personal
-/// data elsewhere scrubbed; unchanged when raw.
+/// `t` as it may be shown or exported: columns the audience may not see
+/// left out, pseudonymised ones tokenised, personal columns masked and
+/// personal data elsewhere scrubbed; unchanged when raw and all in scope.
 pub fn table<'a>(t: &'a TextTable, d: &Disclosure) -> Cow<'a, TextTable> {
-    let Some(policy) = d.policy() else { return Cow::Borrowed(t) };
+    if d.untouched() {
+        return Cow::Borrowed(t);
+    }
+    let access = d.scope.columns_of(&t.headers);
+    let shown = cells(t, d, &access);
+    if access.contains(&Access::Hidden) {
+        return Cow::Owned(Scope::keep_columns(&shown, &access));
+    }
+    Cow::Owned(shown)
+}
+
+/// `t` with each cell as the audience may see it (hidden columns still there, as [`HIDDEN_CELL`]).
+fn cells(t: &TextTable, d: &Disclosure, access: &[Access]) -> TextTable {
     let detections = detect_personal(t, d.marks());
-    Cow::Owned(t.map_cells(|c, v| match detections.kind(c) {
-        Some(k) if !v.trim().is_empty() => Some(policy.mask(k, v)),
-        Some(_) => None,
-        None => match scrub(v, policy) {
-            Cow::Owned(s) => Some(s),
-            Cow::Borrowed(_) => None,
-        },
-    }))
+    t.map_cells(|c, v| match access.get(c).copied().unwrap_or_default() {
+        Access::Hidden => Some(HIDDEN_CELL.to_string()),
+        Access::Pseudonym => Some(d.scope.token(detections.kind(c), v)),
+        Access::Shown => {
+            let policy = d.policy()?;
+            match detections.kind(c) {
+                Some(k) if !v.trim().is_empty() => Some(policy.mask(k, v)),
+                Some(_) => None,
+                None => match scrub(v, policy) {
+                    Cow::Owned(s) => Some(s),
+                    Cow::Borrowed(_) => None,
+                },
+            }
+        }
+    })
 }
 
 /// A file's probe as it may be shown: its sample rows and each column's
-/// sample values masked (the probe's other parts hold no cell values).
+/// sample values masked, pseudonymised or hidden (the columns stay, beside
+/// their headers; the probe's other parts hold no cell values).
 pub fn probe(p: &mut Probe, d: &Disclosure) {
-    if d.policy().is_none() {
+    if d.untouched() {
         return;
     }
     let mut t = TextTable::new(p.headers.clone());
     for (i, row) in p.sample.iter().enumerate() {
         t.push(i as u64 + 2, row.iter().map(String::as_str));
     }
-    let masked = table(&t, d);
-    p.sample = (0..masked.len()).map(|r| masked.row(r).map(str::to_string).collect()).collect();
+    let access = d.scope.columns_of(&t.headers);
+    let shown = cells(&t, d, &access);
+    p.sample = (0..shown.len()).map(|r| shown.row(r).map(str::to_string).collect()).collect();
     let detections = detect_personal(&t, d.marks());
-    if let Some(policy) = d.policy() {
-        for (c, col) in p.columns.iter_mut().enumerate() {
-            for v in &mut col.samples {
-                *v = match detections.kind(c) {
+    for (c, col) in p.columns.iter_mut().enumerate() {
+        for v in &mut col.samples {
+            *v = match (access.get(c).copied().unwrap_or_default(), d.policy()) {
+                (Access::Hidden, _) => HIDDEN_CELL.to_string(),
+                (Access::Pseudonym, _) => d.scope.token(detections.kind(c), v),
+                (Access::Shown, None) => continue,
+                (Access::Shown, Some(policy)) => match detections.kind(c) {
                     Some(k) => policy.mask(k, v),
                     None => scrub(v, policy).into_owned(),
-                };
-            }
+                },
+            };
         }
     }
 }
 
-/// Customer ids as they may be shown or exported (an id that is a phone
-/// number or e-mail is masked).
+/// Customer ids as they may be shown or exported: as tokens when the
+/// audience sees pseudonyms, [`HIDDEN_CELL`] when it may not see them, else
+/// an id that is a phone number or e-mail masked.
 pub fn ids<'a>(ids: &'a IdArena, d: &Disclosure) -> Cow<'a, IdArena> {
-    let Some(policy) = d.policy() else { return Cow::Borrowed(ids) };
     let mut out = IdArena::default();
-    for id in ids.iter() {
-        out.push(&scrub(id, policy));
+    match d.scope.ids() {
+        Access::Hidden => ids.iter().for_each(|_| {
+            out.push(HIDDEN_CELL);
+        }),
+        Access::Pseudonym => ids.iter().for_each(|id| {
+            out.push(&d.scope.token(None, id));
+        }),
+        Access::Shown => {
+            let Some(policy) = d.policy() else { return Cow::Borrowed(ids) };
+            for id in ids.iter() {
+                out.push(&scrub(id, policy));
+            }
+        }
     }
     Cow::Owned(out)
 }
 
+/// One customer id as it may be shown or exported (as [`ids`]).
+pub fn id<'a>(id: &'a str, d: &Disclosure) -> Cow<'a, str> {
+    match d.scope.ids() {
+        Access::Hidden => Cow::Borrowed(HIDDEN_CELL),
+        Access::Pseudonym => Cow::Owned(d.scope.token(None, id)),
+        Access::Shown => text(id, d),
+    }
+}
+
 /// A funnel's customer ids (listed and kept) as they may be shown or exported.
 pub fn funnel(f: &mut Funnel, d: &Disclosure) {
-    if d.policy().is_none() {
+    if d.untouched() {
         return;
     }
     f.ids = ids(&f.ids, d).into_owned();
     for s in &mut f.steps {
-        for id in &mut s.dropped.ids {
-            *id = text(id, d).into_owned();
+        for x in &mut s.dropped.ids {
+            *x = id(x, d).into_owned();
         }
     }
 }
@@ -309,34 +381,57 @@ pub fn text<'a>(v: &'a str, d: &Disclosure) -> Cow<'a, str> {
 
 /// A value of a known kind (a name, a phone…) as it may be shown or exported.
 pub fn value(kind: PersonalKind, v: &str, d: &Disclosure) -> String {
-    match d.policy() {
-        Some(p) if !v.trim().is_empty() => p.mask(kind, v),
-        _ => v.to_string(),
+    match d.scope.field(kind_field(kind)) {
+        Access::Hidden => HIDDEN_CELL.to_string(),
+        Access::Pseudonym => d.scope.token(Some(kind), v),
+        Access::Shown => match d.policy() {
+            Some(p) if !v.trim().is_empty() => p.mask(kind, v),
+            _ => v.to_string(),
+        },
     }
 }
 
-/// The change log as it may be exported: old and new values of personal
-/// columns (by the columns of `input`) masked, other values scrubbed.
+/// The canonical field a kind of personal data is kept in (none for cards).
+fn kind_field(kind: PersonalKind) -> Option<Field> {
+    [Field::Name, Field::Phone, Field::Email, Field::IdNumber, Field::Address]
+        .into_iter()
+        .find(|&f| field_kind(f) == Some(kind))
+}
+
+/// The change log as it may be exported: changes to columns the audience
+/// may not see left out, old and new values of personal columns (by the
+/// columns of `input`) masked or pseudonymised, other values scrubbed.
 pub fn changes(changes: &[Change], input: &TextTable, d: &Disclosure) -> Vec<Change> {
-    let Some(policy) = d.policy() else { return changes.to_vec() };
+    if d.untouched() {
+        return changes.to_vec();
+    }
     let detections = detect_personal(input, d.marks());
-    let kind_of = |column: &str| input.headers.iter().position(|h| h == column).and_then(|c| detections.kind(c));
+    let access = d.scope.columns_of(&input.headers);
+    let column = |name: &str| input.headers.iter().position(|h| h == name);
     changes
         .iter()
-        .map(|c| {
-            let hide = |v: &str| match kind_of(&c.column) {
-                Some(k) if !v.trim().is_empty() => policy.mask(k, v),
-                _ => scrub(v, policy).into_owned(),
+        .filter_map(|c| {
+            let col = column(&c.column);
+            let kind = col.and_then(|i| detections.kind(i));
+            let hide = |v: &str| match (col.and_then(|i| access.get(i)).copied().unwrap_or_default(), d.policy()) {
+                (Access::Pseudonym, _) => d.scope.token(kind, v),
+                (_, None) => v.to_string(),
+                (_, Some(policy)) => match kind {
+                    Some(k) if !v.trim().is_empty() => policy.mask(k, v),
+                    _ => scrub(v, policy).into_owned(),
+                },
             };
-            Change { old: hide(&c.old), new: hide(&c.new), ..c.clone() }
+            let hidden = col.and_then(|i| access.get(i)) == Some(&Access::Hidden);
+            (!hidden).then(|| Change { old: hide(&c.old), new: hide(&c.new), ..c.clone() })
         })
         .collect()
 }
 
 /// A cleaning run's files as they may be exported: the input table (for the
-/// set-aside rows) and the run with its clean table and change log masked.
+/// set-aside rows) and the run with its clean table and change log as the
+/// audience may see them.
 pub fn cleaned(input: &TextTable, result: &Cleaned, d: &Disclosure) -> (TextTable, Cleaned) {
-    if d.policy().is_none() {
+    if d.untouched() {
         return (input.clone(), result.clone());
     }
     let shown = Cleaned {
@@ -348,15 +443,24 @@ pub fn cleaned(input: &TextTable, result: &Cleaned, d: &Disclosure) -> (TextTabl
     (table(input, d).into_owned(), shown)
 }
 
-/// Rejected rows as they may be shown or exported: the offending value masked.
+/// Rejected rows as they may be shown or exported: the offending value
+/// masked, pseudonymised or hidden as its field is.
 pub fn rejects(rejects: &[Reject], d: &Disclosure) -> Vec<Reject> {
-    let Some(policy) = d.policy() else { return rejects.to_vec() };
+    if d.untouched() {
+        return rejects.to_vec();
+    }
     rejects
         .iter()
         .map(|r| {
-            let value = match r.field.and_then(field_kind) {
-                Some(k) if !r.value.trim().is_empty() => policy.mask(k, &r.value),
-                _ => scrub(&r.value, policy).into_owned(),
+            let kind = r.field.and_then(field_kind);
+            let value = match (d.scope.field(r.field), d.policy()) {
+                (Access::Hidden, _) => HIDDEN_CELL.to_string(),
+                (Access::Pseudonym, _) => d.scope.token(kind, &r.value),
+                (Access::Shown, None) => r.value.clone(),
+                (Access::Shown, Some(policy)) => match kind {
+                    Some(k) if !r.value.trim().is_empty() => policy.mask(k, &r.value),
+                    _ => scrub(&r.value, policy).into_owned(),
+                },
             };
             Reject { value, ..r.clone() }
         })
@@ -372,7 +476,10 @@ mod tests {
         let mut marks = PersonalMarks::default();
         marks.set("渠道来源", Some(PersonalKind::Name));
         marks.set("姓名", None);
-        let d = Disclosure::Masked { policy: MaskPolicy::default(), marks: marks.clone() };
+        let d = Disclosure {
+            masking: Masking::Masked { policy: MaskPolicy::default(), marks: marks.clone() },
+            scope: Scope::everything(),
+        };
         let shown = table(&t, &d);
         assert_eq!(shown.row(0).collect::<Vec<_>>(), ["C1", "天*", "张三"]);
         let mapping = auto_map(detect_kind(&t.headers), &t.headers);
@@ -413,7 +520,7 @@ mod tests {
         let m = table(&t, &Disclosure::default());
         assert_eq!(m.row(0).collect::<Vec<_>>(), vec!["C1", "张*", "138****5678", ""]);
         assert_eq!(m.row(1).collect::<Vec<_>>(), vec!["139****1111", "李*", "", "call 137****2222"]);
-        assert!(matches!(table(&t, &Disclosure::Raw), Cow::Borrowed(_)));
+        assert!(matches!(table(&t, &Disclosure::raw()), Cow::Borrowed(_)));
         let mut arena = IdArena::default();
         arena.push("13900001111");
         arena.push("C2");

@@ -10,6 +10,7 @@
 //! (0 customers) point at nobody and are kept. If the merged "other" group is
 //! itself below `k`, it is suppressed too.
 
+use crate::engine::clean::table::TextTable;
 use serde::{Deserialize, Serialize};
 
 /// One group's label and customer count.
@@ -72,6 +73,44 @@ pub fn protect(groups: &[GroupCount], params: &SmallCellParams) -> SmallCellResu
     SmallCellResult { kept, other: merge.then_some(total), suppressed, merged: merge }
 }
 
+/// Where a grouped table keeps its groups: the label column, the customer
+/// count the threshold applies to, and other counts that add up when groups merge.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupColumns {
+    /// The group's label.
+    pub label: usize,
+    /// Its customers (or the units the threshold counts).
+    pub customers: usize,
+    /// Further counts summed into a merged group (every other cell of a merged group is left blank).
+    pub sums: Vec<usize>,
+}
+
+/// A grouped table as it may be published: rows of small groups removed,
+/// or replaced by one row labelled `other` after the kept ones. Rows whose
+/// count is not a whole number (an average row) are kept as they are.
+pub fn protect_table(t: &TextTable, cols: &GroupColumns, params: &SmallCellParams, other: &str) -> TextTable {
+    let count = |r: usize| t.cell(r, cols.customers).trim().parse::<u64>().ok();
+    let groups: Vec<GroupCount> =
+        (0..t.len()).filter_map(|r| count(r).map(|n| GroupCount { label: r.to_string(), customers: n })).collect();
+    let result = protect(&groups, params);
+    let held: Vec<usize> = result.suppressed.iter().filter_map(|g| g.label.parse().ok()).collect();
+    let mut out = TextTable::new(t.headers.clone());
+    for r in (0..t.len()).filter(|r| !held.contains(r)) {
+        out.push(t.row_numbers[r], t.row(r));
+    }
+    if let Some(n) = result.other {
+        let mut cells = vec![String::new(); t.width()];
+        cells[cols.label] = other.to_string();
+        cells[cols.customers] = n.to_string();
+        for &c in &cols.sums {
+            let sum: u64 = held.iter().filter_map(|&r| t.cell(r, c).trim().parse::<u64>().ok()).sum();
+            cells[c] = sum.to_string();
+        }
+        out.push(t.row_numbers.last().map_or(2, |n| n + 1), cells.iter().map(String::as_str));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +143,30 @@ mod tests {
         // Nothing small: no other group.
         let r = protect(&[g("北京", 120)], &p);
         assert_eq!((r.other, r.merged), (None, false));
+    }
+
+    #[test]
+    fn tables_lose_or_merge_their_small_rows() {
+        let t = TextTable::from_rows(
+            &["city", "customers", "orders", "share"],
+            &[
+                &["北京", "120", "300", "0.9"],
+                &["拉萨", "3", "4", "0.02"],
+                &["三亚", "4", "9", "0.03"],
+                &["average", "x", "", ""],
+            ],
+        );
+        let cols = GroupColumns { label: 0, customers: 1, sums: vec![2] };
+        let suppressed = protect_table(&t, &cols, &SmallCellParams::default(), "其他");
+        assert_eq!(suppressed.len(), 2);
+        assert_eq!(suppressed.row(1).collect::<Vec<_>>(), ["average", "x", "", ""]);
+        let merge = SmallCellParams { k: 5, action: SmallCellAction::MergeIntoOther };
+        let merged = protect_table(&t, &cols, &merge, "其他");
+        assert_eq!(merged.len(), 3);
+        assert_eq!(merged.row(2).collect::<Vec<_>>(), ["其他", "7", "13", ""]);
+        // Nothing below k: the same rows.
+        let k1 = protect_table(&t, &cols, &SmallCellParams { k: 1, ..merge }, "其他");
+        assert_eq!(k1.len(), 4);
     }
 
     #[test]

@@ -27,6 +27,16 @@ fn preferred_lang() -> Lang {
     web_sys::window().and_then(|w| w.navigator().language()).and_then(|l| Lang::from_key(&l)).unwrap_or_default()
 }
 
+/// Why something is not shown: the role on screen may not see what it reads.
+fn not_for_role() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let text = move || {
+        let t = state.lang.get().texts();
+        t.privacy_text("not_for_role").replace("{role}", t.role(state.role.get()))
+    };
+    view! { <p class="hint" role="status" data-testid="not-for-role">{text}</p> }
+}
+
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {

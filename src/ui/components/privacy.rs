@@ -3,8 +3,10 @@
 //! (save and open), and a network check that lists what the page loaded and
 //! shows a request to another origin being blocked.
 
+use crate::engine::ingest::fields::{Field, SourceKind};
 use crate::engine::privacy::mask::MaskPreset;
-use crate::engine::privacy::roles::Role;
+use crate::engine::privacy::roles::{Access, Role};
+use crate::engine::privacy::small_cell::{SmallCellAction, SmallCellParams};
 use crate::engine::privacy::PersonalKind;
 use crate::protocol::{ColumnMark, MarkChoice};
 use crate::ui::browser;
@@ -93,10 +95,152 @@ pub fn PrivacyPanel() -> impl IntoView {
                 </label>
             </div>
             <ul class="audit" data-testid="audit" aria-label=move || t().audit_title>{audit}</ul>
+            <VisibilityEditor/>
+            <SmallCells/>
             <SchemaView/>
             <WorkspaceBox/>
             <NetworkCheck/>
         </section>
+    }
+}
+
+/// What each role sees of each field (of the kinds among the sources, or of
+/// every kind before there are any): shown, pseudonyms or hidden; edited by
+/// the admin only.
+#[component]
+fn VisibilityEditor() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let t = move || state.lang.get().texts();
+    let p = move |k: &'static str| move || t().privacy_text(k).to_string();
+    let admin = move || state.role.get().may_edit_visibility();
+    // One select per role for a field (`None`: the other columns).
+    let cell = move |role: Role, field: Option<Field>| {
+        let on_change = move |ev: leptos::ev::Event| {
+            let sel: HtmlSelectElement = event_target(&ev);
+            if let Some(a) = Access::from_key(&sel.value()) {
+                state.set_visibility(role, field, a);
+            }
+        };
+        let current = move || state.visibility.with(|v| v.of(role).of(field));
+        let options = Access::ALL
+            .into_iter()
+            .map(|a| {
+                let name = move || t().privacy_text(&format!("access_{}", a.key())).to_string();
+                view! { <option value=a.key() selected=move || current() == a>{name}</option> }
+            })
+            .collect_view();
+        let label = move || {
+            let what =
+                field.map_or_else(|| t().privacy_text("other_columns").to_string(), |f| t().field(f).to_string());
+            format!("{} · {}", t().role(role), what)
+        };
+        view! {
+            <td data-role=role.key() data-access=move || current().key()>
+                <select data-testid="access" data-role=role.key() aria-label=label disabled=move || !admin() on:change=on_change>
+                    {options}
+                </select>
+            </td>
+        }
+    };
+    let row = move |field: Option<Field>| {
+        let name =
+            move || field.map_or_else(|| t().privacy_text("other_columns").to_string(), |f| t().field(f).to_string());
+        let key = field.map_or("other", |f| f.key());
+        let cells = Role::ALL.into_iter().map(|r| cell(r, field)).collect_view();
+        view! { <tr data-field=key><th scope="row">{name}</th>{cells}</tr> }
+    };
+    let body = move || {
+        let present: Vec<SourceKind> = state.sources.with(|s| {
+            let mut kinds: Vec<SourceKind> = s.iter().map(|v| v.kind).collect();
+            kinds.dedup();
+            kinds
+        });
+        let kinds: Vec<SourceKind> =
+            SourceKind::ALL.into_iter().filter(|k| present.is_empty() || present.contains(k)).collect();
+        let mut seen: Vec<Field> = Vec::new();
+        let groups = kinds
+            .into_iter()
+            .map(|k| {
+                let fields: Vec<Field> = k.fields().iter().map(|f| f.field).filter(|f| !seen.contains(f)).collect();
+                seen.extend(&fields);
+                let head = view! { <tr class="group"><th colspan="5" scope="rowgroup">{move || t().kind(k)}</th></tr> };
+                let rows = fields.into_iter().map(|f| row(Some(f))).collect_view();
+                view! { {head} {rows} }
+            })
+            .collect_view();
+        view! { {groups} {row(None)} }
+    };
+    let heads =
+        move || Role::ALL.into_iter().map(|r| view! { <th scope="col">{move || t().role(r)}</th> }).collect_view();
+    view! {
+        <details class="schema" data-testid="visibility">
+            <summary>{p("visibility_title")}</summary>
+            <p class="hint">{p("visibility_hint")}</p>
+            <p class="hint" hidden=admin>{p("visibility_admin_only")}</p>
+            <div class="table-wrap">
+                <table class="grid">
+                    <thead>
+                        <tr><th scope="col">{p("visibility_field")}</th>{heads}</tr>
+                    </thead>
+                    <tbody>{body}</tbody>
+                </table>
+            </div>
+            <button class="button small" data-testid="visibility-reset" disabled=move || !admin() on:click=move |_| state.reset_visibility()>
+                {p("visibility_reset")}
+            </button>
+        </details>
+    }
+}
+
+/// Small-cell protection of exported reports: off, or groups of fewer than
+/// k customers suppressed or merged into one "other" group.
+#[component]
+fn SmallCells() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let t = move || state.lang.get().texts();
+    let p = move |k: &'static str| move || t().privacy_text(k).to_string();
+    let mode = move || match state.small_cells.get() {
+        None => "off",
+        Some(SmallCellParams { action: SmallCellAction::Suppress, .. }) => "suppress",
+        Some(SmallCellParams { action: SmallCellAction::MergeIntoOther, .. }) => "merge",
+    };
+    let on_mode = move |ev: leptos::ev::Event| {
+        let sel: HtmlSelectElement = event_target(&ev);
+        let k = state.small_cells.get_untracked().map_or(SmallCellParams::default().k, |p| p.k);
+        let params = match sel.value().as_str() {
+            "suppress" => Some(SmallCellParams { k, action: SmallCellAction::Suppress }),
+            "merge" => Some(SmallCellParams { k, action: SmallCellAction::MergeIntoOther }),
+            _ => None,
+        };
+        state.set_small_cells(params);
+    };
+    let on_k = move |ev: leptos::ev::Event| {
+        let input: HtmlInputElement = event_target(&ev);
+        let Ok(k) = input.value().trim().parse::<u64>() else { return };
+        if let Some(params) = state.small_cells.get_untracked() {
+            state.set_small_cells(Some(SmallCellParams { k: k.max(1), ..params }));
+        }
+    };
+    let k = move || state.small_cells.get().map_or(SmallCellParams::default().k, |p| p.k).to_string();
+    let option = move |key: &'static str, text: &'static str| {
+        view! { <option value=key selected=move || mode() == key>{p(text)}</option> }
+    };
+    view! {
+        <div class="controls" data-testid="small-cells">
+            <label>
+                {p("small_cells_label")}
+                <select data-testid="small-cells-mode" on:change=on_mode>
+                    {option("off", "small_cells_off")}
+                    {option("suppress", "small_cells_suppress")}
+                    {option("merge", "small_cells_merge")}
+                </select>
+            </label>
+            <label>
+                {p("small_cells_k")}
+                <input type="number" min="1" step="1" data-testid="small-cells-k" prop:value=k disabled=move || mode() == "off" on:change=on_k/>
+            </label>
+        </div>
+        <p class="hint">{p("small_cells_hint")}</p>
     }
 }
 

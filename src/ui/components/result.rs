@@ -6,6 +6,7 @@ use super::rejects::RejectsPanel;
 use crate::engine::analyze::rfm::RfmParams;
 use crate::engine::analyze::segment::SegmentPreset;
 use crate::engine::date::Day;
+use crate::engine::ingest::fields::SourceKind;
 use crate::protocol::RfmView;
 use crate::ui::format;
 use crate::ui::job::Export;
@@ -17,7 +18,15 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 #[component]
 pub fn ResultPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
-    move || state.result.get().map(|r| view! { <ResultView r=r/> })
+    move || {
+        let r = state.result.get()?;
+        if !state.may_analyse(&[SourceKind::Orders]) {
+            return Some(
+                view! { <section class="card" data-testid="rfm-hidden">{super::not_for_role()}</section> }.into_any(),
+            );
+        }
+        Some(view! { <ResultView r=r/> }.into_any())
+    }
 }
 
 /// One result, rendered.

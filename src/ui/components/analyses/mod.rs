@@ -13,7 +13,7 @@ mod tags;
 
 use crate::engine::ingest::fields::SourceKind;
 use crate::i18n::Texts;
-use crate::protocol::AnalysisFile;
+use crate::protocol::{Analysis, AnalysisFile};
 use crate::ui::format;
 use crate::ui::job::{Export, JobError};
 use crate::ui::state::AppState;
@@ -56,6 +56,18 @@ impl Tab {
         }
     }
 
+    /// The analysis it shows (what a role must see to be shown it).
+    fn analysis(self) -> Analysis {
+        match self {
+            Tab::Cohorts => Analysis::Cohorts,
+            Tab::Satisfaction => Analysis::Satisfaction,
+            Tab::Funnel => Analysis::Funnel,
+            Tab::Activity => Analysis::Activity,
+            Tab::Channels => Analysis::Channels,
+            Tab::Tags => Analysis::Tags,
+        }
+    }
+
     /// The kinds of source it reads.
     fn kinds(self) -> &'static [SourceKind] {
         match self {
@@ -93,10 +105,12 @@ pub fn AnalysesCard() -> impl IntoView {
             .collect_view()
     };
     let panel = move |x: Tab, body: AnyView| {
+        let allowed = move || state.may_analyse(x.analysis().needs());
         view! {
             <div role="tabpanel" class="analysis-panel" data-testid=format!("panel-{}", x.key()) hidden=move || tab.get() != x>
                 <p class="hint">{move || t().analysis_from} {move || source_files(&state, x.kinds())}</p>
-                {body}
+                <div hidden=move || !allowed()>{body}</div>
+                {move || (!allowed()).then(super::not_for_role)}
             </div>
         }
     };
