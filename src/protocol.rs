@@ -189,6 +189,12 @@ pub enum Request {
         /// Small groups in exported reports (none: published as they are).
         small_cells: Option<SmallCellParams>,
     },
+    /// Narrow what the analyses of the sources read from now on (answered
+    /// with a [`FilterView`] as JSON in [`Response::Analysis`]).
+    SetFilter {
+        /// The choice.
+        filter: FilterChoice,
+    },
     /// Export one of the unified view's files.
     ExportUnify {
         /// Which file.
@@ -254,6 +260,29 @@ impl Analysis {
             Analysis::Tags => &[SourceKind::Customers, SourceKind::Orders],
         }
     }
+}
+
+/// Which rows the analyses of the sources read: a date range, and the
+/// customers of a tag (of the last tag run) or an RFM segment (of the RFM result).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilterChoice {
+    /// First day (inclusive).
+    pub from: Option<Day>,
+    /// Last day (inclusive).
+    pub to: Option<Day>,
+    /// The tag at this position of the last tag run.
+    pub tag: Option<u32>,
+    /// An RFM segment of the RFM result on screen.
+    pub segment: Option<crate::engine::analyze::segment::Segment>,
+}
+
+/// What a filter keeps.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FilterView {
+    /// Per source: rows read, kept, and left out for lacking a date.
+    pub sources: Vec<crate::engine::analyze::filter::FilteredSource>,
+    /// Customers of the tag or segment chosen (their ids as the sources write them).
+    pub customers: Option<u64>,
 }
 
 /// Parameters of [`Analysis::Tags`], as JSON.

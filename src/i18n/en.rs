@@ -705,4 +705,17 @@ pub static TEXTS: Texts = Texts {
         ("small_cells_k", "k (fewest customers)"),
         ("small_cells_hint", "Applies to grouped exports (RFM segments, cross-tabs, tag coverage…): groups of fewer than k customers are suppressed or merged so no one can be singled out. Primary suppression only: when a total is published too, a single suppressed group can be computed back — choose merging then."),
     ],
+analysis: &[
+        ("filter_title", "Filter (applies to every analysis below)"),
+        ("filter_from", "From"),
+        ("filter_to", "To"),
+        ("filter_tag", "Tag"),
+        ("filter_segment", "RFM segment"),
+        ("filter_everyone", "All customers"),
+        ("filter_apply", "Apply filter"),
+        ("filter_hint", "Dates filter each table by its own time (order, event, ticket creation, survey, touch time or channel period; the CRM is not filtered by date). The tag comes from the last Tags run, the segment from the RFM result above. The cross-tab keeps the chosen customers. Run the analyses again after filtering; the tags themselves are not filtered."),
+        ("filter_kept", "{file}: {kept} of {rows} rows kept ({undated} without a readable date)"),
+        ("filter_customers", "Customers chosen: {n} ids"),
+    ],
+
 };

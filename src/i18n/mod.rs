@@ -558,6 +558,13 @@ pub struct Texts {
     /// `…_desc`, warnings (`warn_…`), how a column was detected
     /// (`detected_by_…`), vault errors (`vault_…`) and `small_cell_other`.
     pub privacy: &'static [(&'static str, &'static str)],
+    /// Texts of the analyses card by key (`filter_…`).
+    pub analysis: &'static [(&'static str, &'static str)],
+}
+
+/// The text of `key` in a keyed table; the key itself when unknown.
+fn lookup<'a>(table: &'static [(&'static str, &'static str)], key: &'a str) -> &'a str {
+    table.iter().find(|(k, _)| *k == key).map_or(key, |(_, t)| t)
 }
 
 impl Texts {
@@ -706,12 +713,17 @@ impl Texts {
 
     /// A recipe editor text by key (see [`Texts::recipe`]); the key itself when unknown.
     pub fn recipe_text<'a>(&self, key: &'a str) -> &'a str {
-        self.recipe.iter().find(|(k, _)| *k == key).map_or(key, |(_, t)| t)
+        lookup(self.recipe, key)
+    }
+
+    /// An analyses card text by key (see [`Texts::analysis`]); the key itself when unknown.
+    pub fn analysis_text<'a>(&self, key: &'a str) -> &'a str {
+        lookup(self.analysis, key)
     }
 
     /// A privacy text by key (see [`Texts::privacy`]); the key itself when unknown.
     pub fn privacy_text<'a>(&self, key: &'a str) -> &'a str {
-        self.privacy.iter().find(|(k, _)| *k == key).map_or(key, |(_, t)| t)
+        lookup(self.privacy, key)
     }
 
     /// What a masking rule does.
@@ -813,6 +825,19 @@ mod tests {
             }
             assert_eq!(t.tagging.metric(t, "province"), t.field(Field::Province));
         }
+    }
+
+    #[test]
+    fn keyed_tables_have_the_same_keys_in_every_language() {
+        let keys = |t: &'static [(&'static str, &'static str)]| {
+            let mut k: Vec<&str> = t.iter().map(|(k, _)| *k).collect();
+            k.sort_unstable();
+            k
+        };
+        let (zh, en) = (Lang::ZhCn.texts(), Lang::En.texts());
+        assert_eq!(keys(zh.recipe), keys(en.recipe));
+        assert_eq!(keys(zh.privacy), keys(en.privacy));
+        assert_eq!(keys(zh.analysis), keys(en.analysis));
     }
 
     #[test]

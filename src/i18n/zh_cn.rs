@@ -676,4 +676,17 @@ pub static TEXTS: Texts = Texts {
         ("small_cells_k", "k（最少客户数）"),
         ("small_cells_hint", "作用于按组统计的导出（RFM 分群、交叉表、标签覆盖等）：客户数少于 k 的组被隐去或合并，以免从报表中认出个人。只做首次隐去：若报表同时给出合计，单个被隐去的组可以倒推出来，此时请选择合并。"),
     ],
+analysis: &[
+        ("filter_title", "筛选（作用于以下所有分析）"),
+        ("filter_from", "开始日期"),
+        ("filter_to", "结束日期"),
+        ("filter_tag", "标签"),
+        ("filter_segment", "RFM 分群"),
+        ("filter_everyone", "全部客户"),
+        ("filter_apply", "应用筛选"),
+        ("filter_hint", "日期按各表自己的时间筛选（下单、行为、工单创建、调研、触点时间或渠道周期；客户表不按日期筛选）；标签取最近一次运行“客户标签”的结果，分群取上方 RFM 结果。交叉表按所选客户筛选。筛选后请重新运行分析；客户标签本身不受筛选影响。"),
+        ("filter_kept", "{file}：保留 {kept} / {rows} 行（{undated} 行无可读日期）"),
+        ("filter_customers", "所选客户：{n} 个编号"),
+    ],
+
 };

@@ -20,8 +20,8 @@ use crate::engine::privacy::small_cell::SmallCellParams;
 use crate::envelope::Envelope;
 use crate::i18n::Lang;
 use crate::protocol::{
-    Analysis, AnalysisFile, CleanFile, CleanView, MarkChoice, Request, Response, RfmView, SourceSchema, SourceView,
-    UnifyChange, UnifyFile, UnifyView,
+    Analysis, AnalysisFile, CleanFile, CleanView, FilterChoice, FilterView, MarkChoice, Request, Response, RfmView,
+    SourceSchema, SourceView, UnifyChange, UnifyFile, UnifyView,
 };
 use js_sys::Uint8Array;
 use std::cell::RefCell;
@@ -438,6 +438,15 @@ pub async fn open_workspace(pool: &Pool, file: &Blob, passphrase: String) -> Res
             let recipes = recipes_json.iter().filter_map(|(k, j)| Recipe::from_json(j).ok().map(|r| (*k, r))).collect();
             Ok(OpenedWorkspace { sources, mask_preset, recipes, visibility, small_cells })
         }
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// Narrows what the analyses of the sources read, in worker 0; what it keeps.
+pub async fn set_filter(pool: &Pool, filter: FilterChoice) -> Result<FilterView, JobError> {
+    let env = pool.call(0, Envelope::new(Request::SetFilter { filter }), None).await?;
+    match env.body {
+        Response::Analysis { json } => serde_json::from_str(&json).map_err(|e| JobError::Worker(e.to_string())),
         other => Err(unexpected(&other)),
     }
 }

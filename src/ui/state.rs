@@ -23,7 +23,8 @@ use crate::engine::privacy::roles::{Access, Role, Visibility};
 use crate::engine::privacy::small_cell::SmallCellParams;
 use crate::i18n::Lang;
 use crate::protocol::{
-    Analysis, CleanView, MarkChoice, RfmView, SourceSchema, SourceView, TagsView, UnifyChange, UnifyView,
+    Analysis, CleanView, FilterChoice, FilterView, MarkChoice, RfmView, SourceSchema, SourceView, TagsView,
+    UnifyChange, UnifyView,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -79,6 +80,10 @@ pub struct Analyses {
     pub event_types: RwSignal<Vec<ValueCount>>,
     /// Analyses under way.
     pub busy: RwSignal<u32>,
+    /// The filter chosen for every analysis of the sources.
+    pub filter: RwSignal<FilterChoice>,
+    /// What it keeps (or why it could not be set).
+    pub filtered: Outcome<FilterView>,
 }
 
 /// A tag definition being edited, with a key that stays while tags are added and removed.
@@ -114,6 +119,8 @@ impl Default for Analyses {
             tag_drafts: RwSignal::new(TagDraft::defaults()),
             event_types: RwSignal::new(Vec::new()),
             busy: RwSignal::new(0),
+            filter: RwSignal::new(FilterChoice::default()),
+            filtered: RwSignal::new(None),
         }
     }
 }
@@ -859,6 +866,28 @@ impl AppState {
             Vec::new()
         };
         a.event_types.set(types);
+    }
+
+    /// Narrows every analysis of the sources to a date range and a tag's or
+    /// segment's customers; the results shown are made again by hand.
+    pub fn set_filter(self, choice: FilterChoice) {
+        let pool = self.pool();
+        self.analyses.filter.set(choice.clone());
+        self.analyses.busy.update(|n| *n += 1);
+        spawn_local(async move {
+            let outcome = job::set_filter(&pool, choice).await;
+            self.analyses.busy.update(|n| *n = n.saturating_sub(1));
+            if outcome.is_ok() {
+                let a = self.analyses;
+                a.cohorts.set(None);
+                a.satisfaction.set(None);
+                a.funnel.set(None);
+                a.activity.set(None);
+                a.channels.set(None);
+                self.crosstab.set(None);
+            }
+            self.analyses.filtered.set(Some(outcome));
+        });
     }
 
     /// Runs a time-based analysis of the sources in the worker and shows its result in `target`.

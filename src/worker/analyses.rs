@@ -15,6 +15,7 @@ use super::{Answer, State};
 use crate::engine::analyze::activity::Activity;
 use crate::engine::analyze::channels::{channels, ChannelInputs, ChannelParams, ChannelReport};
 use crate::engine::analyze::cohort::Cohorts;
+use crate::engine::analyze::filter::{filter_sources, SourceFilter};
 use crate::engine::analyze::funnel::Funnel;
 use crate::engine::analyze::satisfaction::Satisfaction;
 use crate::engine::analyze::suite::{activity_of, cohorts_of, event_types_of, first_of, funnel_of, satisfaction_of};
@@ -31,9 +32,12 @@ use crate::engine::report::tables::{
 use crate::engine::report::xlsx::{write_xlsx, Sheet};
 use crate::engine::unify::{unify, Source};
 use crate::i18n::Lang;
-use crate::protocol::{Analysis, AnalysisFile, Response, TagParams, TagsView, TAG_MEMBERS_SHOWN};
+use crate::protocol::{
+    Analysis, AnalysisFile, FilterChoice, FilterView, Response, TagParams, TagsView, TAG_MEMBERS_SHOWN,
+};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::collections::HashSet;
 use std::io::Write;
 
 /// The last result of each analysis.
@@ -174,8 +178,12 @@ pub(super) fn run(s: &mut State, which: Analysis, params_json: &str) -> Answer {
         s.analyses.tags = Some(kept);
         return answer(&view);
     }
-    let sources: Vec<Source<'_>> =
+    let kept: Vec<Source<'_>> =
         s.sources.iter().map(|k| Source { file: &k.file, mapping: &k.mapping, table: &k.cleaned.clean }).collect();
+    // The filter chosen narrows every source first.
+    let (narrowed, _) = filter_sources(&kept, &s.filter);
+    let sources: Vec<Source<'_>> =
+        kept.iter().zip(&narrowed).map(|(k, n)| Source { table: n.as_ref().unwrap_or(k.table), ..*k }).collect();
     let d = &s.disclosure;
     match which {
         Analysis::Cohorts => {
@@ -217,6 +225,37 @@ pub(super) fn run(s: &mut State, which: Analysis, params_json: &str) -> Answer {
         }
         Analysis::Tags => Err(AnalysisError::NoData.into()), // answered above
     }
+}
+
+/// Sets the filter from the user's choice: the tag's customers from the last
+/// tag run, the segment's from the RFM result; answers what it keeps.
+pub(super) fn set_filter(s: &mut State, choice: &FilterChoice) -> Answer {
+    let mut customers: Option<HashSet<String>> = None;
+    let mut narrow = |ids: HashSet<String>| {
+        customers = Some(match customers.take() {
+            Some(have) => have.intersection(&ids).cloned().collect(),
+            None => ids,
+        })
+    };
+    if let Some(i) = choice.tag {
+        let (Some(tags), Some(u)) = (&s.analyses.tags, &s.unified) else { return Err(AnalysisError::NoData.into()) };
+        let rows = tags.rows.get(i as usize).ok_or(AnalysisError::NoData)?;
+        narrow(u.source_ids(rows.iter().map(|&r| tags.table.cell(r, 0))));
+    }
+    if let Some(seg) = choice.segment {
+        let (Some(c), Some(r)) = (&s.customers, &s.result) else { return Err(AnalysisError::NoData.into()) };
+        narrow(
+            c.ids.iter().zip(&r.customers).filter(|(_, x)| x.segment == seg).map(|(id, _)| id.to_string()).collect(),
+        );
+    }
+    let count = customers.as_ref().map(|c| c.len() as u64);
+    s.filter = SourceFilter { from: choice.from, to: choice.to, customers };
+    // The results shown are stale; the tags (not narrowed) stay.
+    s.analyses = Kept { tags: s.analyses.tags.take(), ..Kept::default() };
+    let kept: Vec<Source<'_>> =
+        s.sources.iter().map(|k| Source { file: &k.file, mapping: &k.mapping, table: &k.cleaned.clean }).collect();
+    let (_, report) = filter_sources(&kept, &s.filter);
+    answer(&FilterView { sources: report, customers: count })
 }
 
 /// Forgets every result (the sources changed).

@@ -10,6 +10,7 @@ mod blob;
 use crate::engine::analyze::crosstab::{crosstab, CrosstabParams};
 use crate::engine::analyze::customers::{merge, ChunkAggregate, Customers, Merged};
 use crate::engine::analyze::distinct::Bitset;
+use crate::engine::analyze::filter::SourceFilter;
 use crate::engine::analyze::pareto::{pareto, Pareto, ParetoParams};
 use crate::engine::analyze::rfm::{rfm, RfmParams, RfmResult};
 use crate::engine::clean::incremental::Cleaner;
@@ -101,6 +102,8 @@ struct State {
     /// The workspace's pseudonym key: drawn from the CSPRNG when first
     /// needed, kept only in memory and sealed in a saved workspace.
     pseudonym_key: Option<PseudonymKey>,
+    /// Worker 0: which rows of the sources the analyses read.
+    filter: SourceFilter,
     /// Worker 0: the last result of each time-based analysis of `sources`.
     analyses: analyses::Kept,
 }
@@ -278,9 +281,18 @@ fn handle(env: Envelope<Request>) {
             let s = s.borrow();
             let Some(u) = &s.unified else { return Err(AnalysisError::NoData.into()) };
             let params: CrosstabParams = serde_json::from_str(&params_json).unwrap_or_default();
-            let x = crosstab(&share::table(&u.customer_table(), &s.disclosure), &params)?;
+            // The customers of the tag or segment chosen as a filter, else everyone.
+            let mut table = u.customer_table();
+            if let Some(ids) = &s.filter.customers {
+                let rows: Vec<usize> = (0..table.len()).filter(|&r| ids.contains(table.cell(r, 0))).collect();
+                let mut only = TextTable::new(table.headers.clone());
+                rows.iter().for_each(|&r| only.push(table.row_numbers[r], table.row(r)));
+                table = only;
+            }
+            let x = crosstab(&share::table(&table, &s.disclosure), &params)?;
             Ok((Response::Crosstab { json: serde_json::to_string(&x).unwrap_or_default() }, None))
         }),
+        Request::SetFilter { filter } => STATE.with(|s| analyses::set_filter(&mut s.borrow_mut(), &filter)),
         Request::Analysis { which, params_json } => allowed(which.needs())
             .and_then(|()| STATE.with(|s| analyses::run(&mut s.borrow_mut(), which, &params_json))),
         Request::ExportAnalysis { what, xlsx, lang } => {

@@ -670,6 +670,7 @@ test('roles: field visibility edited by the admin; the page and its exports hold
   await page.waitForFunction(() => ![...document.querySelectorAll('[data-testid=unify-preview] thead th')].some((th) => th.textContent.trim() === 'phone'), null, { timeout: 60_000 });
   await settled();
   assert.ok(await page.isDisabled(`${cell('phone', 'sales')} select`), 'only the admin edits visibility');
+  await page.locator('[data-testid=visibility]').screenshot({ path: path.join(OUT, 'visibility.png') });
   const shown = await head();
   for (const gone of ['phone', 'name', 'email', 'province']) assert.ok(!shown.includes(gone), `marketing sees ${gone}: ${shown}`);
   assert.ok(shown.includes('total_spend') && shown.includes('city'), `marketing keeps the analysis fields: ${shown}`);
@@ -746,6 +747,91 @@ test('roles: field visibility edited by the admin; the page and its exports hold
   await settled();
   const reopened = await download(page, 'export-unify-customers.csv');
   assert.ok(reopened.bytes.equals(asMarketing.bytes), 'the visibility and the tokens came back with the workspace');
+  await close();
+});
+
+test('filters: a date range and a tag narrow the analyses; the figures equal the CLI on the same rows filtered by hand', async () => {
+  const dir = path.join(WORK, 'filter-sources');
+  cli(['sample', '--customers', '5000', '--seed', '20240601', '--dir', dir]);
+  const cleaned = {};
+  for (const kind of ['orders', 'events']) {
+    const out = path.join(WORK, `filter-clean-${kind}`);
+    cli(['clean', '--kind', kind, '--input', path.join(dir, `sample_${kind}.csv`), '--out', out, '--unmasked']);
+    cleaned[kind] = fs.readFileSync(path.join(out, 'clean.csv'), 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/).filter(Boolean);
+  }
+  const json = (args) => JSON.parse(cli([...args, '--json']).toString());
+  const csv = (bytes) => bytes.toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/).filter(Boolean).map((l) => l.split(','));
+  const col = (lines, name) => lines[0].split(',').indexOf(name);
+  // Rows of a cleaned file (no quoted commas in these columns) kept by `keep`, written for the CLI.
+  const narrowed = (kind, keep, name) => {
+    const lines = cleaned[kind];
+    const kept = lines.slice(1).filter((l) => keep(l.split(',')));
+    const file = path.join(WORK, name);
+    fs.writeFileSync(file, [lines[0], ...kept].join('\n') + '\n');
+    return { file, kept: kept.length, rows: lines.length - 1 };
+  };
+  const { page, close } = await open('zh-CN');
+  await page.click('[data-testid=load-sample-sources]');
+  await page.waitForSelector('[data-testid=unified]', { timeout: 60_000 });
+  await page.waitForSelector('[data-testid=funnel-type]', { state: 'attached', timeout: 60_000 });
+  await page.waitForSelector('[data-testid=sources-busy][data-busy=false]', { state: 'attached' });
+
+  // A date range: orders of the second quarter of 2024 only (the CRM is not narrowed by date).
+  const time = col(cleaned.orders, '下单时间');
+  assert.ok(time >= 0, `order time column: ${cleaned.orders[0]}`);
+  const [from, to] = ['2024-04-01', '2024-06-30'];
+  const inRange = (r) => r[time].slice(0, 10) >= from && r[time].slice(0, 10) <= to;
+  const q2 = narrowed('orders', inRange, 'orders-q2.csv');
+  await page.fill('[data-testid=filter-from]', from);
+  await page.dispatchEvent('[data-testid=filter-from]', 'change');
+  await page.fill('[data-testid=filter-to]', to);
+  await page.dispatchEvent('[data-testid=filter-to]', 'change');
+  await page.click('[data-testid=filter-apply]');
+  const orders = page.locator('[data-testid=filter-report] li[data-file="sample_orders.csv"]');
+  await orders.waitFor({ timeout: 60_000 });
+  const undated = Number(await orders.getAttribute('data-undated'));
+  assert.equal(Number(await orders.getAttribute('data-kept')), q2.kept, 'orders kept');
+  assert.equal(Number(await orders.getAttribute('data-rows')), q2.rows, 'orders read');
+  assert.ok(q2.kept > 0 && q2.kept < q2.rows);
+  assert.equal(await page.getAttribute('[data-testid=filter-report] li[data-file="sample_customers.csv"]', 'data-kept'),
+    await page.getAttribute('[data-testid=filter-report] li[data-file="sample_customers.csv"]', 'data-rows'), 'the CRM is not filtered by date');
+  assert.ok(undated >= 0);
+  await page.click('[data-testid=tab-cohorts]');
+  await page.click('[data-testid=run-cohorts]');
+  const want = json(['cohorts', '--orders', q2.file]);
+  const r = page.locator(`[data-testid=cohorts-result][data-customers="${want.customers}"]`);
+  await r.waitFor({ timeout: 60_000 });
+  assert.equal(await r.getAttribute('data-cohorts'), String(want.cohorts.length));
+  assert.equal(await r.getAttribute('data-rows-used'), String(want.rows_used));
+
+  // A tag: its customers' events only (the date range cleared).
+  await page.fill('[data-testid=filter-from]', '');
+  await page.dispatchEvent('[data-testid=filter-from]', 'change');
+  await page.fill('[data-testid=filter-to]', '');
+  await page.dispatchEvent('[data-testid=filter-to]', 'change');
+  await page.click('[data-testid=tab-tags]');
+  await page.click('[data-testid=run-tags]');
+  await page.waitForSelector('[data-testid=tag-coverage] tr[data-tag]', { timeout: 60_000 });
+  const tagged = csv((await download(page, 'export-custlens_tags-csv')).bytes);
+  const firstTag = await page.getAttribute('[data-testid=tag-coverage] tr[data-tag]', 'data-tag');
+  const members = new Set(tagged.slice(1).filter((row) => row[1].split(/[|;]/).map((x) => x.trim()).includes(firstTag)).map((row) => row[0]));
+  assert.ok(members.size > 0, `members of ${firstTag}`);
+  await page.selectOption('[data-testid=filter-tag]', '0');
+  await page.click('[data-testid=filter-apply]');
+  await page.waitForSelector('[data-testid=filter-report][data-active=true][data-customers]');
+  const chosen = Number(await page.getAttribute('[data-testid=filter-report]', 'data-customers'));
+  assert.ok(chosen >= members.size, 'the tag\'s customers, with the ids tied to them');
+  const user = col(cleaned.events, '用户ID') >= 0 ? col(cleaned.events, '用户ID') : 0;
+  const ev = narrowed('events', (row) => members.has(row[user]), 'events-tag.csv');
+  const events = page.locator('[data-testid=filter-report] li[data-file="sample_events.csv"]');
+  assert.equal(Number(await events.getAttribute('data-kept')), ev.kept, 'events of the tag\'s customers');
+  await page.click('[data-testid=tab-activity]');
+  await page.click('[data-testid=run-activity]');
+  const act = json(['activity', '--events', ev.file]);
+  const a = page.locator(`[data-testid=activity-result][data-customers="${act.counts.customers}"]`);
+  await a.waitFor({ timeout: 60_000 });
+  for (const k of ['active', 'regular', 'silent', 'churned']) assert.equal(await a.getAttribute(`data-${k}`), String(act.counts[k]), k);
+  await page.screenshot({ path: path.join(OUT, 'analyses-filter.png'), fullPage: true });
   await close();
 });
 

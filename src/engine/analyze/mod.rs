@@ -9,6 +9,7 @@ pub mod crosstab;
 pub mod customers;
 pub mod distinct;
 pub mod distribution;
+pub mod filter;
 pub mod funnel;
 pub mod pareto;
 pub mod period;

@@ -485,6 +485,25 @@ pub const DERIVED_COLUMNS: [&str; 13] = [
 ];
 
 impl Unified {
+    /// The ids the sources write for `customers` (ids of the view): their
+    /// own, ids tied to them by a contact key, and records merged into them.
+    pub fn source_ids<'a>(&self, customers: impl IntoIterator<Item = &'a str>) -> std::collections::HashSet<String> {
+        let mut ids: std::collections::HashSet<String> = customers.into_iter().map(str::to_string).collect();
+        for m in &self.matches {
+            if ids.contains(&m.customer) {
+                ids.insert(m.id.clone());
+            }
+        }
+        let merged: Vec<String> = self
+            .merges
+            .iter()
+            .filter(|p| p.applied && ids.contains(&p.keep))
+            .flat_map(|p| p.merge.iter().cloned())
+            .collect();
+        ids.extend(merged);
+        ids
+    }
+
     /// The customer table as text cells (for display and export).
     pub fn customer_table(&self) -> TextTable {
         let mut headers = vec![Field::UserId.key().to_string()];

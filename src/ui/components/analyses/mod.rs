@@ -6,6 +6,7 @@
 mod activity;
 mod channels;
 mod cohorts;
+mod filter;
 mod funnel;
 mod satisfaction;
 mod tag_editor;
@@ -124,6 +125,7 @@ pub fn AnalysesCard() -> impl IntoView {
             >
                 <h2 id="analyses-h">{move || t().analyses_title}</h2>
                 <p class="hint">{move || t().analyses_hint}</p>
+                <filter::FilterBar/>
                 <div class="tabs" role="tablist">{tabs}</div>
                 {panel(Tab::Cohorts, view! { <cohorts::CohortsPanel/> }.into_any())}
                 {panel(Tab::Satisfaction, view! { <satisfaction::SatisfactionPanel/> }.into_any())}
