@@ -12,6 +12,7 @@ pub mod distribution;
 pub mod funnel;
 pub mod pareto;
 pub mod period;
+pub mod profiles;
 pub mod quantile;
 pub mod rfm;
 pub mod rows;
