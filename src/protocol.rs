@@ -226,6 +226,8 @@ pub enum Analysis {
     Channels,
     /// Rule-based tags over the unified customers (customers or orders; tickets and events when present).
     Tags,
+    /// Customer profiles over the unified customers (customers, orders or events).
+    Profiles,
 }
 
 /// Parameters of [`Analysis::Tags`], as JSON.
@@ -274,6 +276,14 @@ pub enum AnalysisFile {
     Tags,
     /// The customers of the tag at this position, with all their tags (CSV only).
     TagCustomers(u32),
+    /// The profiles' counts per dimension; as XLSX every profile table, one sheet each (as `custlens profiles --format xlsx`).
+    Profiles,
+    /// The profiles' numeric summaries.
+    ProfileNumbers,
+    /// The profiles' histogram bins.
+    ProfileHistograms,
+    /// The profiles' weekday × hour heat map.
+    ProfileHeatmap,
 }
 
 impl AnalysisFile {
@@ -290,6 +300,10 @@ impl AnalysisFile {
             AnalysisFile::Attribution => "custlens_attribution",
             AnalysisFile::Tags => "custlens_tags",
             AnalysisFile::TagCustomers(_) => "custlens_tag",
+            AnalysisFile::Profiles => "custlens_profiles",
+            AnalysisFile::ProfileNumbers => "custlens_profile_numbers",
+            AnalysisFile::ProfileHistograms => "custlens_profile_histograms",
+            AnalysisFile::ProfileHeatmap => "custlens_profile_heatmap",
         }
     }
 }

@@ -575,7 +575,8 @@ pub fn profile_heatmap_chart<DB: DrawingBackend>(
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     root.fill(&WHITE)?;
     let p = &t.profiles;
-    let label_w = p.weekdays.iter().map(|w| text_width(w)).max().unwrap_or(28) + 14;
+    // Room for the weekday names and, left of them, the axis description.
+    let label_w = p.weekdays.iter().map(|w| text_width(w)).max().unwrap_or(28) + 40;
     let mut chart = ChartBuilder::on(root)
         .caption(p.heat_title, ("sans-serif", 18).into_font().color(&INK))
         .margin(14)
