@@ -1051,4 +1051,18 @@ mod tests {
         assert_eq!(p.heatmap_table().len(), 0);
         assert_eq!(p.tables().len(), PROFILE_SHEETS.len());
     }
+
+    #[test]
+    fn values_are_scrubbed_unless_raw() {
+        // A mobile number typed into the city field: masked wherever the profile is shown or exported.
+        let crm =
+            owned("crm.csv", SourceKind::Customers, &["客户ID", "城市"], &[&["C1", "13812345678"], &["C2", "杭州"]]);
+        let dims = ProfileParams { dimensions: vec![Dimension::City], ..ProfileParams::default() };
+        let p = run(&[&crm], &dims).expect("profiles");
+        let shown = p.shown(&Disclosure::default());
+        let values: Vec<&str> = shown.dimensions[0].rows.iter().map(|r| r.value.as_str()).collect();
+        assert!(!values.contains(&"13812345678") && values.contains(&"杭州"), "{values:?}");
+        assert!(shown.dimension_table().row(0).all(|c| !c.contains("12345678")));
+        assert_eq!(p.shown(&Disclosure::Raw), p);
+    }
 }
