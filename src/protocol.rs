@@ -246,6 +246,8 @@ pub enum Analysis {
     Channels,
     /// Rule-based tags over the unified customers (customers or orders; tickets and events when present).
     Tags,
+    /// Customer profiles over the unified customers (customers, orders or events).
+    Profiles,
 }
 
 impl Analysis {
@@ -257,7 +259,7 @@ impl Analysis {
             Analysis::Satisfaction => &[SourceKind::Surveys, SourceKind::Tickets],
             Analysis::Funnel | Analysis::Activity | Analysis::EventTypes => &[SourceKind::Events],
             Analysis::Channels => &[SourceKind::Channels],
-            Analysis::Tags => &[SourceKind::Customers, SourceKind::Orders],
+            Analysis::Tags | Analysis::Profiles => &[SourceKind::Customers, SourceKind::Orders],
         }
     }
 }
@@ -331,6 +333,14 @@ pub enum AnalysisFile {
     Tags,
     /// The customers of the tag at this position, with all their tags (CSV only).
     TagCustomers(u32),
+    /// The profiles' counts per dimension; as XLSX every profile table, one sheet each (as `custlens profiles --format xlsx`).
+    Profiles,
+    /// The profiles' numeric summaries.
+    ProfileNumbers,
+    /// The profiles' histogram bins.
+    ProfileHistograms,
+    /// The profiles' weekday × hour heat map.
+    ProfileHeatmap,
 }
 
 impl AnalysisFile {
@@ -343,6 +353,10 @@ impl AnalysisFile {
             AnalysisFile::Activity => Analysis::Activity,
             AnalysisFile::Channels | AnalysisFile::Attribution => Analysis::Channels,
             AnalysisFile::Tags | AnalysisFile::TagCustomers(_) => Analysis::Tags,
+            AnalysisFile::Profiles
+            | AnalysisFile::ProfileNumbers
+            | AnalysisFile::ProfileHistograms
+            | AnalysisFile::ProfileHeatmap => Analysis::Profiles,
         }
     }
 
@@ -359,6 +373,10 @@ impl AnalysisFile {
             AnalysisFile::Attribution => "custlens_attribution",
             AnalysisFile::Tags => "custlens_tags",
             AnalysisFile::TagCustomers(_) => "custlens_tag",
+            AnalysisFile::Profiles => "custlens_profiles",
+            AnalysisFile::ProfileNumbers => "custlens_profile_numbers",
+            AnalysisFile::ProfileHistograms => "custlens_profile_histograms",
+            AnalysisFile::ProfileHeatmap => "custlens_profile_heatmap",
         }
     }
 }

@@ -9,6 +9,7 @@ mod badinput;
 mod channels;
 mod cli;
 mod privacy;
+mod profiles;
 mod properties;
 mod reference;
 mod tags;

@@ -18,6 +18,7 @@ mod keygen;
 mod mask;
 mod pareto;
 mod profile;
+mod profiles;
 mod rfm;
 mod sample;
 mod satisfaction;
@@ -46,6 +47,8 @@ enum Command {
     Crosstab(crosstab::Args),
     /// Distribution of columns: counts by value, or numeric summary, histogram and age bands.
     Profile(profile::Args),
+    /// Customer profiles: shares by age band, gender, region, city tier, level, channel, device…; numeric summaries; active hours.
+    Profiles(profiles::Args),
     /// Cohorts by first purchase from an orders file: retention matrix, repurchase, monthly churn.
     Cohorts(cohorts::Args),
     /// Satisfaction from surveys (CSAT, NPS, CES by month) and tickets (types, resolution, SLA).
@@ -80,6 +83,7 @@ pub fn main() -> ExitCode {
         Command::Pareto(a) => pareto::run(a),
         Command::Crosstab(a) => crosstab::run(a),
         Command::Profile(a) => profile::run(a),
+        Command::Profiles(a) => profiles::run(a),
         Command::Cohorts(a) => cohorts::run(a),
         Command::Satisfaction(a) => satisfaction::run(a),
         Command::Funnel(a) => funnel::run(a),

@@ -272,4 +272,7 @@ pub enum EngineError {
     /// The tag definitions are not valid.
     #[error(transparent)]
     Tags(#[from] crate::engine::analyze::tags::TagError),
+    /// The customer profiles could not be made.
+    #[error(transparent)]
+    Profiles(#[from] crate::engine::analyze::profiles::ProfileError),
 }

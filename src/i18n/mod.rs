@@ -560,11 +560,122 @@ pub struct Texts {
     pub privacy: &'static [(&'static str, &'static str)],
     /// Texts of the analyses card by key (`filter_…`).
     pub analysis: &'static [(&'static str, &'static str)],
+    /// The profiles tab's name.
+    pub tab_profiles: &'static str,
+    /// The profiles tab (M6).
+    pub profiles: ProfileTexts,
 }
 
 /// The text of `key` in a keyed table; the key itself when unknown.
 fn lookup<'a>(table: &'static [(&'static str, &'static str)], key: &'a str) -> &'a str {
     table.iter().find(|(k, _)| *k == key).map_or(key, |(_, t)| t)
+}
+
+/// Texts of the profiles tab (M6).
+#[derive(Debug)]
+#[allow(missing_docs)] // field names say what each text is for
+pub struct ProfileTexts {
+    pub hint: &'static str,
+    /// Names of the dimensions, in the order of `Dimension::ALL`.
+    pub dimensions: [&'static str; 11],
+    /// Names of the city tiers, in the order of `CityTier::ALL`.
+    pub tiers: [&'static str; 4],
+    /// Names of the measures with their unit, in the order of `Measure::ALL`.
+    pub measures: [&'static str; 4],
+    /// Weekdays, Monday first.
+    pub weekdays: [&'static str; 7],
+    pub dimensions_label: &'static str,
+    pub top: &'static str,
+    pub bins: &'static str,
+    pub age_bands: &'static str,
+    pub show_dimension: &'static str,
+    pub show_measure: &'static str,
+    /// `{customers}`, `{in_crm}`, `{buyers}`.
+    pub summary: &'static str,
+    /// `{as_of}`.
+    pub ages_as_of: &'static str,
+    /// `{n}`.
+    pub rows_without_customer: &'static str,
+    pub col_value: &'static str,
+    pub col_customers: &'static str,
+    pub col_share: &'static str,
+    /// `{n}` values.
+    pub other: &'static str,
+    pub unknown: &'static str,
+    pub dimension_title: &'static str,
+    pub dimension_chart_x: &'static str,
+    pub numbers_title: &'static str,
+    pub col_measure: &'static str,
+    pub col_count: &'static str,
+    pub col_mean: &'static str,
+    pub col_std: &'static str,
+    pub col_min: &'static str,
+    pub col_q1: &'static str,
+    pub col_median: &'static str,
+    pub col_q3: &'static str,
+    pub col_max: &'static str,
+    pub aov: &'static str,
+    /// `{measure}`.
+    pub histogram_title: &'static str,
+    pub histogram_chart_title: &'static str,
+    pub histogram_y_customers: &'static str,
+    pub histogram_y_orders: &'static str,
+    pub heat_title: &'static str,
+    /// `{file}`, `{n}`, `{out}`.
+    pub heat_from_events: &'static str,
+    /// `{file}`, `{n}`, `{out}`.
+    pub heat_from_orders: &'static str,
+    pub heat_none: &'static str,
+    pub heat_x: &'static str,
+    pub heat_y: &'static str,
+    /// `{max}`.
+    pub heat_legend: &'static str,
+    pub heat_events: &'static str,
+    pub heat_orders: &'static str,
+    pub heat_customers: &'static str,
+    pub download_numbers: &'static str,
+    pub download_histograms: &'static str,
+    pub download_heatmap: &'static str,
+    pub err_no_customers: &'static str,
+    /// `{edges}`.
+    pub err_age_bands: &'static str,
+    /// `{bins}`, `{top}`.
+    pub err_counts: &'static str,
+}
+
+impl ProfileTexts {
+    /// The name of a dimension.
+    pub fn dimension(&self, d: crate::engine::analyze::profiles::Dimension) -> &'static str {
+        use crate::engine::analyze::profiles::Dimension;
+        Dimension::ALL.iter().position(|&x| x == d).map_or("", |i| self.dimensions[i])
+    }
+
+    /// The name of a measure, with its unit.
+    pub fn measure(&self, m: crate::engine::analyze::profiles::Measure) -> &'static str {
+        use crate::engine::analyze::profiles::Measure;
+        Measure::ALL.iter().position(|&x| x == m).map_or("", |i| self.measures[i])
+    }
+
+    /// A value of a dimension as shown: city tiers named in this language, the rest as they are.
+    pub fn value(&self, d: crate::engine::analyze::profiles::Dimension, v: &str) -> String {
+        use crate::engine::analyze::profiles::{CityTier, Dimension};
+        match CityTier::ALL.iter().position(|t| t.label() == v) {
+            Some(i) if d == Dimension::CityTier => self.tiers[i].to_string(),
+            _ => v.to_string(),
+        }
+    }
+
+    /// A profiles error in this language.
+    pub fn error(&self, e: &crate::engine::analyze::profiles::ProfileError) -> String {
+        use crate::engine::analyze::profiles::ProfileError;
+        match e {
+            ProfileError::NoCustomers => self.err_no_customers.to_string(),
+            ProfileError::AgeBands { edges } => self.err_age_bands.replace("{edges}", edges),
+            ProfileError::Counts { bins, top } => {
+                self.err_counts.replace("{bins}", &bins.to_string()).replace("{top}", &top.to_string())
+            }
+        }
+    }
 }
 
 impl Texts {
@@ -683,6 +794,7 @@ impl Texts {
                 ChannelError::NoOrders { file } => self.channels.err_no_orders.replace("{file}", file),
             },
             EngineError::Tags(e) => self.tagging.error(e),
+            EngineError::Profiles(e) => self.profiles.error(e),
         }
     }
 

@@ -11,6 +11,7 @@ use crate::engine::analyze::crosstab::{Crosstab, CrosstabParams};
 use crate::engine::analyze::distribution::ValueCount;
 use crate::engine::analyze::funnel::Funnel;
 use crate::engine::analyze::pareto::Pareto;
+use crate::engine::analyze::profiles::CustomerProfile;
 use crate::engine::analyze::rfm::RfmParams;
 use crate::engine::analyze::satisfaction::Satisfaction;
 use crate::engine::analyze::tags::{default_tags, TagDef};
@@ -74,6 +75,8 @@ pub struct Analyses {
     pub channels: Outcome<ChannelReport>,
     /// Tag coverage and overlap.
     pub tags: Outcome<TagsView>,
+    /// Customer profiles.
+    pub profiles: Outcome<CustomerProfile>,
     /// The tag definitions being edited (page state only: they may hold customer values).
     pub tag_drafts: RwSignal<Vec<TagDraft>>,
     /// The event types of the events source (steps a funnel can use).
@@ -116,6 +119,7 @@ impl Default for Analyses {
             activity: RwSignal::new(None),
             channels: RwSignal::new(None),
             tags: RwSignal::new(None),
+            profiles: RwSignal::new(None),
             tag_drafts: RwSignal::new(TagDraft::defaults()),
             event_types: RwSignal::new(Vec::new()),
             busy: RwSignal::new(0),
@@ -679,8 +683,9 @@ impl AppState {
         match outcome {
             Ok(view) => {
                 self.crosstab.set(None);
-                // Tags are evaluated on the unified view: any change to it makes them stale.
+                // Tags and profiles are made on the unified view: any change to it makes them stale.
                 self.analyses.tags.set(None);
+                self.analyses.profiles.set(None);
                 self.unified.set(Some(view));
                 if change == UnifyChange::None {
                     self.refresh_analyses(pool).await;
@@ -859,6 +864,7 @@ impl AppState {
         a.activity.set(None);
         a.channels.set(None);
         a.tags.set(None);
+        a.profiles.set(None);
         let has_events = self.sources.get_untracked().iter().any(|s| s.kind == SourceKind::Events);
         let types = if has_events {
             job::analysis::<Vec<ValueCount>>(pool, Analysis::EventTypes, String::new()).await.unwrap_or_default()

@@ -9,7 +9,8 @@
 //! channel totals (channel, period, uv, clicks, orders, cost); the first of
 //! each is used, with the first orders and customers sources. Tags run on
 //! the unified customer view (joined first if it is not yet) with the first
-//! orders, tickets and events sources.
+//! orders, tickets and events sources. Profiles, likewise, on the unified
+//! view with the first orders and events sources.
 
 use super::{Answer, State};
 use crate::engine::analyze::activity::Activity;
@@ -17,6 +18,7 @@ use crate::engine::analyze::channels::{channels, ChannelInputs, ChannelParams, C
 use crate::engine::analyze::cohort::Cohorts;
 use crate::engine::analyze::filter::{filter_sources, SourceFilter};
 use crate::engine::analyze::funnel::Funnel;
+use crate::engine::analyze::profiles::{profiles, CustomerProfile, ProfileInputs, ProfileParams, PROFILE_SHEETS};
 use crate::engine::analyze::satisfaction::Satisfaction;
 use crate::engine::analyze::suite::{activity_of, cohorts_of, event_types_of, first_of, funnel_of, satisfaction_of};
 use crate::engine::analyze::tags::{evaluate, TagInputs, TagReport, TagSet};
@@ -49,6 +51,7 @@ pub(super) struct Kept {
     activity: Option<Activity>,
     channels: Option<ChannelReport>,
     tags: Option<KeptTags>,
+    profiles: Option<CustomerProfile>,
 }
 
 /// What the exports of a tag run need (copied out: the unified view may be joined again meanwhile).
@@ -171,8 +174,32 @@ fn run_tags(s: &mut State, params_json: &str) -> Result<(TagsView, KeptTags), En
     Ok((view, kept))
 }
 
+/// The customer profiles on the unified view (joined now if it is not yet).
+fn run_profiles(s: &mut State, params_json: &str) -> Result<CustomerProfile, EngineError> {
+    let p: ProfileParams = params(params_json);
+    let sources: Vec<Source<'_>> =
+        s.sources.iter().map(|k| Source { file: &k.file, mapping: &k.mapping, table: &k.cleaned.clean }).collect();
+    let kinds = [SourceKind::Customers, SourceKind::Orders, SourceKind::Events];
+    if kinds.iter().all(|&k| first_of(&sources, k).is_none()) {
+        return Err(AnalysisError::NoSource { kinds: kinds.to_vec() }.into());
+    }
+    let u = s.unified.get_or_insert_with(|| unify(&sources, &s.unify_opts));
+    let inputs = ProfileInputs {
+        unified: u,
+        orders: first_of(&sources, SourceKind::Orders).copied(),
+        events: first_of(&sources, SourceKind::Events).copied(),
+    };
+    Ok(profiles(&inputs, &p)?)
+}
+
 /// Runs an analysis on the sources kept and keeps its result.
 pub(super) fn run(s: &mut State, which: Analysis, params_json: &str) -> Answer {
+    if which == Analysis::Profiles {
+        let p = run_profiles(s, params_json)?;
+        let out = answer(&p.shown(&s.disclosure));
+        s.analyses.profiles = Some(p);
+        return out;
+    }
     if which == Analysis::Tags {
         let (view, kept) = run_tags(s, params_json)?;
         s.analyses.tags = Some(kept);
@@ -223,7 +250,7 @@ pub(super) fn run(s: &mut State, which: Analysis, params_json: &str) -> Answer {
             s.analyses.channels = Some(r);
             out
         }
-        Analysis::Tags => Err(AnalysisError::NoData.into()), // answered above
+        Analysis::Tags | Analysis::Profiles => Err(AnalysisError::NoData.into()), // answered above
     }
 }
 
@@ -280,7 +307,7 @@ pub(super) fn export(
     };
     let table: TextTable = match what {
         AnalysisFile::Cohorts => match &k.cohorts {
-            Some(c) => small(cohort_table(c), GroupColumns { label: 0, customers: 2, sums: vec![] }),
+            Some(c) => small(cohort_table(c), GroupColumns { label: 0, customers: 2, sums: vec![], within: None }),
             None => return Ok(None),
         },
         AnalysisFile::Satisfaction => match &k.satisfaction {
@@ -289,7 +316,7 @@ pub(super) fn export(
         },
         AnalysisFile::TicketTypes => match k.satisfaction.as_ref().map(|x| shown_satisfaction(x, d)) {
             Some(Satisfaction { tickets: Some(t), .. }) => {
-                small(ticket_types_table(&t), GroupColumns { label: 0, customers: 1, sums: vec![] })
+                small(ticket_types_table(&t), GroupColumns { label: 0, customers: 1, sums: vec![], within: None })
             }
             _ => return Ok(None),
         },
@@ -337,6 +364,28 @@ pub(super) fn export(
                 return Ok(Some(format!("{}_{}.csv", what.stem(), file_safe(name))));
             }
             table
+        }
+        AnalysisFile::Profiles
+        | AnalysisFile::ProfileNumbers
+        | AnalysisFile::ProfileHistograms
+        | AnalysisFile::ProfileHeatmap => {
+            let Some(p) = &k.profiles else { return Ok(None) };
+            let [dimensions, numbers, histograms, heatmap] = p.shown(d).tables();
+            let dimensions = small(dimensions, GroupColumns { label: 1, customers: 2, sums: vec![], within: Some(0) });
+            if xlsx && what == AnalysisFile::Profiles {
+                // As `custlens profiles --format xlsx`: every table, one sheet each.
+                let tables = [&dimensions, &numbers, &histograms, &heatmap];
+                let sheets: Vec<Sheet<'_>> =
+                    PROFILE_SHEETS.iter().zip(tables).map(|(name, table)| Sheet { name, table }).collect();
+                w.write_all(&write_xlsx(&sheets).map_err(std::io::Error::other)?)?;
+                return Ok(Some(format!("{}.xlsx", what.stem())));
+            }
+            match what {
+                AnalysisFile::ProfileNumbers => numbers,
+                AnalysisFile::ProfileHistograms => histograms,
+                AnalysisFile::ProfileHeatmap => heatmap,
+                _ => dimensions,
+            }
         }
     };
     if xlsx {

@@ -1303,6 +1303,112 @@ test('a large file: parallel workers, progress, cancel, a responsive page and th
   await close();
 });
 
+test('customer profiles: shares by dimension, numeric summaries and the heat map from the sample tables, the same as custlens profiles; downloads identical', async () => {
+  const dir = path.join(WORK, 'profiles');
+  cli(['sample', '--customers', '5000', '--seed', '20240601', '--dir', dir]);
+  // `custlens profiles` cleans and joins its files as the page does.
+  const files = ['customers', 'orders', 'events'].flatMap((k) => [`--${k}`, path.join(dir, `sample_${k}.csv`)]);
+  const json = (extra = []) => JSON.parse(cli(['profiles', ...files, ...extra, '--json']).toString());
+  const near = (got, want, what) => {
+    assert.ok(got !== '' && got !== null && got !== undefined, `${what}: browser shows none, CLI ${want}`);
+    const g = Number(got);
+    assert.ok(g === want || Math.abs(g - want) <= 1e-9 * Math.abs(want), `${what}: browser ${got}, CLI ${want}`);
+  };
+  const { page, close } = await open('zh-CN');
+  await page.click('[data-testid=load-sample-sources]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=source-list] tbody tr').length === 7, null, { timeout: 60_000 });
+  await page.waitForSelector('[data-testid=unified]', { timeout: 60_000 });
+  await page.waitForSelector('[data-testid=sources-busy][data-busy=false]', { state: 'attached' });
+  await page.click('[data-testid=tab-profiles]');
+
+  const check = async (want, dims) => {
+    const r = page.locator('[data-testid=profiles-result]');
+    for (const [attr, key] of [['data-customers', 'customers'], ['data-in-crm', 'in_crm'], ['data-buyers', 'buyers'], ['data-as-of', 'as_of']]) {
+      assert.equal(await r.getAttribute(attr), String(want[key] ?? ''), key);
+    }
+    for (const dim of dims) {
+      await page.selectOption('[data-testid=profiles-dimension]', dim);
+      await page.waitForSelector(`[data-testid=profiles-dimension-table][data-dimension=${dim}]`);
+      const rows = await page.$$eval('[data-testid=profiles-dimension-table] tbody tr', (trs) => trs.map((tr) => ({ ...tr.dataset })));
+      const exp = want.dimensions.find((d) => d.dimension === dim).rows;
+      assert.equal(rows.length, exp.length, `${dim} rows`);
+      exp.forEach((w, i) => {
+        assert.equal(rows[i].kind, w.kind, `${dim} row ${i} kind`);
+        assert.equal(rows[i].value, w.value, `${dim} row ${i}`);
+        assert.equal(rows[i].customers, String(w.customers), `${dim} ${w.value} customers`);
+        near(rows[i].share, w.share, `${dim} ${w.value} share`);
+      });
+      await page.waitForSelector('[data-testid=profiles-dimension-chart][data-drawn=true]');
+    }
+    const aov = want.numbers.find((m) => m.measure === 'order_value').summary;
+    const row = page.locator('[data-testid=profiles-numbers] tr[data-measure=order_value]');
+    assert.equal(await row.getAttribute('data-count'), String(aov.count), 'orders counted');
+    for (const k of ['mean', 'std', 'min', 'q1', 'median', 'q3', 'max']) near(await row.getAttribute(`data-${k}`), aov[k], `order value ${k}`);
+    near(await page.getAttribute('[data-testid=profiles-aov]', 'data-value'), aov.mean, '客单价');
+  };
+
+  const want = json();
+  await page.click('[data-testid=run-profiles]');
+  await page.waitForSelector('[data-testid=profiles-result]', { timeout: 60_000 });
+  await check(want, ['gender', 'province', 'city_tier']);
+  // City tiers are named in the page's language; the unknown row is 未知.
+  assert.deepEqual(await page.$$eval('[data-testid=profiles-dimension-table] tbody th', (ths) => ths.map((th) => th.textContent)),
+    ['一线', '新一线', '二线', '三线及以下', '未知']);
+  // The heat map: the busiest cell and a quiet one, events and distinct customers, as the CLI counts them.
+  assert.equal(await page.getAttribute('[data-testid=profiles-heat-source]', 'data-source'), want.heat.source);
+  let best = [0, 0];
+  want.heat.counts.forEach((row, d) => row.forEach((k, h) => { if (k > want.heat.counts[best[0]][best[1]]) best = [d, h]; }));
+  for (const [d, h] of [best, [6, 23]]) {
+    const cell = page.locator(`[data-testid=profiles-heat] td[data-weekday="${d}"][data-hour="${h}"]`);
+    assert.equal(await cell.getAttribute('data-count'), String(want.heat.counts[d][h]), `events on day ${d} at ${h}h`);
+    assert.equal(await cell.getAttribute('data-customers'), String(want.heat.customers[d][h]), `customers on day ${d} at ${h}h`);
+  }
+  assert.ok(want.heat.counts[best[0]][best[1]] > 0);
+  assert.equal(await page.textContent('[data-testid=profiles-heat] tbody tr[data-weekday="0"] th'), '周一');
+  await page.waitForSelector('[data-testid=profiles-heatmap][data-drawn=true]');
+  await page.waitForSelector('[data-testid=profiles-histogram][data-drawn=true]');
+  await page.screenshot({ path: path.join(OUT, 'analyses-profiles.png'), fullPage: true });
+
+  // The downloads are the CLI's files, byte for byte.
+  const out = path.join(WORK, 'profiles-out');
+  cli(['profiles', ...files, '--out', out]);
+  cli(['profiles', ...files, '--out', out, '--format', 'xlsx']);
+  for (const [testid, name, file] of [['export-custlens_profiles-csv', 'custlens_profiles.csv', 'profiles.csv'],
+    ['export-custlens_profile_numbers-csv', 'custlens_profile_numbers.csv', 'profile_numbers.csv'],
+    ['export-custlens_profile_histograms-csv', 'custlens_profile_histograms.csv', 'profile_histograms.csv'],
+    ['export-custlens_profile_heatmap-csv', 'custlens_profile_heatmap.csv', 'profile_heatmap.csv'],
+    ['export-custlens_profiles-xlsx', 'custlens_profiles.xlsx', 'profiles.xlsx']]) {
+    const got = await download(page, testid);
+    assert.equal(got.name, name);
+    assert.ok(got.bytes.equals(fs.readFileSync(path.join(out, file))), `${name} differs from custlens profiles`);
+  }
+
+  // Parameters: fewer values listed, other bins and age bands, three dimensions only.
+  await page.fill('[data-testid=profiles-top]', '3');
+  await page.dispatchEvent('[data-testid=profiles-top]', 'change');
+  await page.fill('[data-testid=profiles-bins]', '5');
+  await page.dispatchEvent('[data-testid=profiles-bins]', 'change');
+  await page.fill('[data-testid=profiles-age-bands]', '30,40,50');
+  await page.dispatchEvent('[data-testid=profiles-age-bands]', 'change');
+  for (const dim of ['gender', 'city', 'industry', 'company_size', 'member_level', 'channel', 'device', 'os']) {
+    await page.uncheck(`[data-testid=profiles-dim-${dim}]`);
+  }
+  await page.click('[data-testid=run-profiles]');
+  await page.waitForSelector('[data-testid=profiles-result][data-dimensions="3"]', { timeout: 60_000 });
+  const want2 = json(['--top', '3', '--bins', '5', '--age-bands', '30,40,50', '--dimension', 'age_band', '--dimension', 'province', '--dimension', 'city_tier']);
+  assert.equal(want2.dimensions.length, 3);
+  await check(want2, ['age_band', 'province', 'city_tier']);
+  const province = want2.dimensions.find((d) => d.dimension === 'province').rows;
+  assert.deepEqual(province.map((r) => r.kind), ['value', 'value', 'value', 'other', 'unknown']);
+  // Age bands that do not increase are refused with a message.
+  await page.fill('[data-testid=profiles-age-bands]', '40,30');
+  await page.dispatchEvent('[data-testid=profiles-age-bands]', 'change');
+  await page.click('[data-testid=run-profiles]');
+  await page.waitForSelector('[data-testid=profiles-error]');
+  assert.match(await page.textContent('[data-testid=profiles-error]'), /年龄段“40,30”无效/);
+  await close();
+});
+
 let failed = 0;
 for (const t of tests.filter((t) => t.name.includes(filter))) {
   const start = Date.now();

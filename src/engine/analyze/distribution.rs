@@ -227,7 +227,9 @@ pub fn distribution(
     Ok(ColumnDistribution { column: header, inferred_type: inferred, rows: table.len() as u64, missing, summary })
 }
 
-fn categorical<'a>(cells: impl Iterator<Item = &'a str>, top: usize) -> CategoricalSummary {
+/// Counts of the non-blank `cells` by value: the `top` most frequent (by
+/// descending count, then value), the rest together; shares of the non-blank cells.
+pub fn categorical<'a>(cells: impl Iterator<Item = &'a str>, top: usize) -> CategoricalSummary {
     let mut counts: HashMap<&str, u64> = HashMap::new();
     for v in cells.filter(|v| !v.is_empty()) {
         *counts.entry(v).or_insert(0) += 1;
@@ -245,6 +247,12 @@ fn categorical<'a>(cells: impl Iterator<Item = &'a str>, top: usize) -> Categori
     let values =
         sorted.into_iter().map(|(v, n)| ValueCount { value: v.to_string(), count: n, share: share(n) }).collect();
     CategoricalSummary { distinct, values, other }
+}
+
+/// The numeric summary of `values` with a histogram of `bins` equal-width bins
+/// (no age bands, nothing unusable); `None` when there are none.
+pub fn numeric_summary(values: Vec<f64>, bins: usize) -> Option<NumericSummary> {
+    numeric(values, 0, bins, false)
 }
 
 /// The numeric summary of `values`; `None` when there are none.

@@ -13,6 +13,7 @@ pub mod filter;
 pub mod funnel;
 pub mod pareto;
 pub mod period;
+pub mod profiles;
 pub mod quantile;
 pub mod rfm;
 pub mod rows;

@@ -37,7 +37,7 @@ use crate::engine::clean::table::TextTable;
 use crate::engine::date::{parse_timestamp, Day};
 use crate::engine::ingest::fields::{Field, SourceKind};
 use crate::engine::money::{parse_amount, trim_text};
-use crate::engine::unify::{is_complaint, Source, Unified};
+use crate::engine::unify::{is_complaint, Resolver, Source, Unified};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -636,33 +636,6 @@ struct Activity {
     orders: Vec<(Day, u32, i64)>,
     tickets: Vec<(Day, String)>,
     events: Vec<Day>,
-}
-
-/// Ties a table's ids to unified customers as [`crate::engine::unify::unify`] did.
-struct Resolver<'u> {
-    index: HashMap<&'u str, u32>,
-    merged: HashMap<&'u str, &'u str>,
-    matched: HashMap<(&'u str, &'u str), &'u str>,
-}
-
-impl<'u> Resolver<'u> {
-    fn new(u: &'u Unified) -> Resolver<'u> {
-        let index = u.customers.iter().enumerate().map(|(i, c)| (c.id.as_str(), i as u32)).collect();
-        let merged = u
-            .merges
-            .iter()
-            .filter(|m| m.applied)
-            .flat_map(|m| m.merge.iter().map(move |id| (id.as_str(), m.keep.as_str())))
-            .collect();
-        let matched = u.matches.iter().map(|m| ((m.file.as_str(), m.id.as_str()), m.customer.as_str())).collect();
-        Resolver { index, merged, matched }
-    }
-
-    fn customer(&self, file: &str, id: &str) -> Option<u32> {
-        let id = self.matched.get(&(file, id)).copied().unwrap_or(id);
-        let id = self.merged.get(id).copied().unwrap_or(id);
-        self.index.get(id).copied()
-    }
 }
 
 fn day_of(t: &TextTable, r: usize, c: Option<usize>) -> Option<Day> {

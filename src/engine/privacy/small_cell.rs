@@ -83,32 +83,58 @@ pub struct GroupColumns {
     pub customers: usize,
     /// Further counts summed into a merged group (every other cell of a merged group is left blank).
     pub sums: Vec<usize>,
+    /// A column splitting the table into separate sets of groups (a profile's
+    /// dimension): each set is protected on its own, its "other" row after it.
+    pub within: Option<usize>,
 }
 
 /// A grouped table as it may be published: rows of small groups removed,
 /// or replaced by one row labelled `other` after the kept ones. Rows whose
 /// count is not a whole number (an average row) are kept as they are.
 pub fn protect_table(t: &TextTable, cols: &GroupColumns, params: &SmallCellParams, other: &str) -> TextTable {
+    let mut out = TextTable::new(t.headers.clone());
+    // Consecutive rows with the same `within` value form one set (all rows when none).
+    let set = |r: usize| cols.within.map(|c| t.cell(r, c));
+    let mut start = 0;
+    while start < t.len() {
+        let end = (start..t.len()).find(|&r| set(r) != set(start)).unwrap_or(t.len());
+        protect_rows(t, start..end, cols, params, other, &mut out);
+        start = end;
+    }
+    out
+}
+
+/// Protects the groups in `rows` of `t`, appending what may be published to `out`.
+fn protect_rows(
+    t: &TextTable,
+    rows: std::ops::Range<usize>,
+    cols: &GroupColumns,
+    params: &SmallCellParams,
+    other: &str,
+    out: &mut TextTable,
+) {
     let count = |r: usize| t.cell(r, cols.customers).trim().parse::<u64>().ok();
     let groups: Vec<GroupCount> =
-        (0..t.len()).filter_map(|r| count(r).map(|n| GroupCount { label: r.to_string(), customers: n })).collect();
+        rows.clone().filter_map(|r| count(r).map(|n| GroupCount { label: r.to_string(), customers: n })).collect();
     let result = protect(&groups, params);
     let held: Vec<usize> = result.suppressed.iter().filter_map(|g| g.label.parse().ok()).collect();
-    let mut out = TextTable::new(t.headers.clone());
-    for r in (0..t.len()).filter(|r| !held.contains(r)) {
+    for r in rows.clone().filter(|r| !held.contains(r)) {
         out.push(t.row_numbers[r], t.row(r));
     }
     if let Some(n) = result.other {
         let mut cells = vec![String::new(); t.width()];
+        if let Some(c) = cols.within {
+            cells[c] = t.cell(rows.start, c).to_string();
+        }
         cells[cols.label] = other.to_string();
         cells[cols.customers] = n.to_string();
         for &c in &cols.sums {
             let sum: u64 = held.iter().filter_map(|&r| t.cell(r, c).trim().parse::<u64>().ok()).sum();
             cells[c] = sum.to_string();
         }
-        out.push(t.row_numbers.last().map_or(2, |n| n + 1), cells.iter().map(String::as_str));
+        let number = rows.end.checked_sub(1).map_or(2, |last| t.row_numbers[last]);
+        out.push(number, cells.iter().map(String::as_str));
     }
-    out
 }
 
 #[cfg(test)]
@@ -156,7 +182,7 @@ mod tests {
                 &["average", "x", "", ""],
             ],
         );
-        let cols = GroupColumns { label: 0, customers: 1, sums: vec![2] };
+        let cols = GroupColumns { label: 0, customers: 1, sums: vec![2], within: None };
         let suppressed = protect_table(&t, &cols, &SmallCellParams::default(), "其他");
         assert_eq!(suppressed.len(), 2);
         assert_eq!(suppressed.row(1).collect::<Vec<_>>(), ["average", "x", "", ""]);
@@ -167,6 +193,26 @@ mod tests {
         // Nothing below k: the same rows.
         let k1 = protect_table(&t, &cols, &SmallCellParams { k: 1, ..merge }, "其他");
         assert_eq!(k1.len(), 4);
+    }
+
+    #[test]
+    fn each_set_of_groups_is_protected_on_its_own() {
+        let t = TextTable::from_rows(
+            &["dimension", "value", "customers"],
+            &[
+                &["gender", "女", "50"],
+                &["gender", "未知", "3"],
+                &["city", "北京", "40"],
+                &["city", "拉萨", "2"],
+                &["city", "三亚", "4"],
+            ],
+        );
+        let cols = GroupColumns { label: 1, customers: 2, sums: vec![], within: Some(0) };
+        let merge = SmallCellParams { k: 5, action: SmallCellAction::MergeIntoOther };
+        let out = protect_table(&t, &cols, &merge, "其他");
+        let rows: Vec<Vec<&str>> = (0..out.len()).map(|r| out.row(r).collect()).collect();
+        // gender's single small group (3 < 5) is suppressed; city's two merge into 6.
+        assert_eq!(rows, vec![vec!["gender", "女", "50"], vec!["city", "北京", "40"], vec!["city", "其他", "6"]]);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use crate::engine::analyze::channels::{Attribution, AttributionModel, ChannelRep
 use crate::engine::analyze::cohort::Cohorts;
 use crate::engine::analyze::funnel::Funnel;
 use crate::engine::analyze::pareto::Pareto;
+use crate::engine::analyze::profiles::{DimensionProfile, HeatMap, Measure, MeasureSummary, ProfileRow, RowKind};
 use crate::engine::analyze::rfm::SegmentSummary;
 use crate::engine::analyze::satisfaction::{Resolution, Satisfaction, ScoreSummary};
 use crate::i18n::Texts;
@@ -453,6 +454,179 @@ pub fn activity_chart<DB: DrawingBackend>(
     line_chart(root, t.activity_chart_title, t.customers, &labels, &lines)
 }
 
+/// A dimension's row label as shown: "other" and "unknown" named, city tiers translated.
+fn profile_row_label(d: &DimensionProfile, r: &ProfileRow, t: &Texts) -> String {
+    match r.kind {
+        RowKind::Value => t.profiles.value(d.dimension, &r.value),
+        RowKind::Other => t.profiles.other.replace("{n}", &d.other_values.to_string()),
+        RowKind::Unknown => t.profiles.unknown.to_string(),
+    }
+}
+
+/// One dimension of the customer profiles: each value's share of the
+/// customers as a horizontal bar, with the share and count written beside it.
+pub fn profile_dimension_chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    d: &DimensionProfile,
+    t: &Texts,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let p = &t.profiles;
+    let labels: Vec<String> = d.rows.iter().map(|r| profile_row_label(d, r, t)).collect();
+    let n = d.rows.len().max(1) as f64;
+    let hi = d.rows.iter().map(|r| r.share * 100.0).fold(0.0f64, f64::max);
+    let x_max = (hi * 1.25).max(5.0).ceil();
+    let label_w = labels.iter().map(|l| text_width(l)).max().unwrap_or(60) + 16;
+    let title = format!("{} — {}", p.dimension_title, p.dimension(d.dimension));
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 18).into_font().color(&INK))
+        .margin(14)
+        .x_label_area_size(44)
+        .y_label_area_size(label_w)
+        .build_cartesian_2d(0f64..x_max, 0f64..n)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(0)
+        .x_desc(p.dimension_chart_x)
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .label_style(("sans-serif", 13).into_font().color(&INK))
+        .axis_desc_style(("sans-serif", 13).into_font().color(&INK))
+        .light_line_style(RGBColor(235, 237, 240))
+        .draw()?;
+    let gray = RGBColor(170, 176, 186);
+    chart.draw_series(d.rows.iter().enumerate().map(|(i, r)| {
+        let top = n - i as f64;
+        let color = if r.kind == RowKind::Value { CUSTOMERS } else { gray };
+        Rectangle::new([(0.0, top - 0.8), (r.share * 100.0, top - 0.2)], color.filled())
+    }))?;
+    let label_style = ("sans-serif", 13).into_font().color(&INK).pos(Pos::new(HPos::Right, VPos::Center));
+    let value_style = ("sans-serif", 11).into_font().color(&INK).pos(Pos::new(HPos::Left, VPos::Center));
+    for (i, (r, label)) in d.rows.iter().zip(&labels).enumerate() {
+        let y = n - i as f64 - 0.5;
+        let (px, py) = chart.backend_coord(&(0.0, y));
+        root.draw(&Text::new(label.clone(), (px - 8, py), label_style.clone()))?;
+        let (vx, vy) = chart.backend_coord(&(r.share * 100.0, y));
+        root.draw(&Text::new(format!("{:.1}% ({})", r.share * 100.0, r.customers), (vx + 4, vy), value_style.clone()))?;
+    }
+    root.present()
+}
+
+/// A measure's histogram: its equal-width bins on a numeric axis, with the count above each bar.
+pub fn profile_histogram_chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    m: &MeasureSummary,
+    t: &Texts,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let p = &t.profiles;
+    let name = p.measure(m.measure);
+    let bins = m.summary.as_ref().map_or(&[][..], |s| s.histogram.as_slice());
+    let (lo, hi) = match (bins.first(), bins.last()) {
+        (Some(a), Some(b)) => (a.lo, b.hi),
+        _ => (0.0, 1.0),
+    };
+    let top = bins.iter().map(|b| b.count).max().unwrap_or(0).max(1) as f64 * 1.15;
+    let y_desc = if m.measure == Measure::OrderValue { p.histogram_y_orders } else { p.histogram_y_customers };
+    let mut chart = ChartBuilder::on(root)
+        .caption(p.histogram_title.replace("{measure}", name), ("sans-serif", 18).into_font().color(&INK))
+        .margin(14)
+        .x_label_area_size(44)
+        .y_label_area_size(64)
+        .build_cartesian_2d(lo..hi, 0f64..top)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_desc(name)
+        .y_desc(y_desc)
+        .x_label_formatter(&|v| crate::engine::analyze::bins::fmt_edge((v * 100.0).round() / 100.0))
+        .y_label_formatter(&|v| if v.fract() == 0.0 { format!("{v:.0}") } else { String::new() })
+        .label_style(("sans-serif", 12).into_font().color(&INK))
+        .axis_desc_style(("sans-serif", 13).into_font().color(&INK))
+        .light_line_style(RGBColor(235, 237, 240))
+        .draw()?;
+    chart.draw_series(bins.iter().map(|b| {
+        let gap = (b.hi - b.lo) * 0.04;
+        Rectangle::new([(b.lo + gap, 0.0), (b.hi - gap, b.count as f64)], CUSTOMERS.filled())
+    }))?;
+    if bins.len() <= 20 {
+        let value_style = ("sans-serif", 11).into_font().color(&INK).pos(Pos::new(HPos::Center, VPos::Bottom));
+        for b in bins {
+            let (px, py) = chart.backend_coord(&((b.lo + b.hi) / 2.0, b.count as f64));
+            root.draw(&Text::new(b.count.to_string(), (px, py - 3), value_style.clone()))?;
+        }
+    }
+    root.present()
+}
+
+/// The colour of a heat-map cell: white to the customers' blue as `x` goes from 0 to 1.
+pub fn heat_color(x: f64) -> RGBColor {
+    let x = x.clamp(0.0, 1.0);
+    let mix = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * x).round() as u8;
+    RGBColor(mix(246, CUSTOMERS.0), mix(248, CUSTOMERS.1), mix(251, CUSTOMERS.2))
+}
+
+/// Activity by weekday (rows, Monday at the top) and hour (columns): each
+/// cell coloured by its count relative to the largest, the count written in it.
+pub fn profile_heatmap_chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    h: &HeatMap,
+    t: &Texts,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let p = &t.profiles;
+    // Room for the weekday names and, left of them, the axis description.
+    let label_w = p.weekdays.iter().map(|w| text_width(w)).max().unwrap_or(28) + 40;
+    let mut chart = ChartBuilder::on(root)
+        .caption(p.heat_title, ("sans-serif", 18).into_font().color(&INK))
+        .margin(14)
+        .x_label_area_size(56)
+        .y_label_area_size(label_w)
+        .build_cartesian_2d(0f64..24f64, 0f64..7f64)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_labels(0)
+        .y_labels(0)
+        .x_desc(p.heat_x)
+        .y_desc(p.heat_y)
+        .axis_desc_style(("sans-serif", 13).into_font().color(&INK))
+        .draw()?;
+    let max = h.max().max(1) as f64;
+    chart.draw_series((0..7).flat_map(|d| (0..24).map(move |hour| (d, hour))).map(|(d, hour)| {
+        let y = 6.0 - d as f64;
+        let color = heat_color(h.counts[d][hour] as f64 / max);
+        Rectangle::new([(hour as f64 + 0.04, y + 0.06), (hour as f64 + 0.96, y + 0.94)], color.filled())
+    }))?;
+    let (x0, _) = chart.backend_coord(&(0.0, 0.0));
+    let (x1, _) = chart.backend_coord(&(1.0, 0.0));
+    let write_counts = x1 - x0 >= 22;
+    for d in 0..7 {
+        let y = 6.5 - d as f64;
+        let (px, py) = chart.backend_coord(&(0.0, y));
+        let style = ("sans-serif", 13).into_font().color(&INK).pos(Pos::new(HPos::Right, VPos::Center));
+        root.draw(&Text::new(p.weekdays[d], (px - 6, py), style))?;
+        if write_counts {
+            for hour in 0..24 {
+                let k = h.counts[d][hour];
+                let ink = if k as f64 / max > 0.55 { WHITE } else { INK };
+                let style = ("sans-serif", 10).into_font().color(&ink).pos(Pos::new(HPos::Center, VPos::Center));
+                let (cx, cy) = chart.backend_coord(&(hour as f64 + 0.5, y));
+                root.draw(&Text::new(k.to_string(), (cx, cy), style))?;
+            }
+        }
+    }
+    let hour_style = ("sans-serif", 12).into_font().color(&INK).pos(Pos::new(HPos::Center, VPos::Top));
+    for hour in 0..24 {
+        let (cx, cy) = chart.backend_coord(&(hour as f64 + 0.5, 0.0));
+        root.draw(&Text::new(hour.to_string(), (cx, cy + 4), hour_style.clone()))?;
+    }
+    let (rx, ry) = chart.backend_coord(&(24.0, 7.0));
+    let legend_style = ("sans-serif", 12).into_font().color(&INK).pos(Pos::new(HPos::Right, VPos::Bottom));
+    root.draw(&Text::new(p.heat_legend.replace("{max}", &h.max().to_string()), (rx, ry - 2), legend_style))?;
+    root.present()
+}
+
 /// The series legend in the charts' style, at `position`.
 fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
     chart: &mut ChartContext<'a, DB, CT>,
@@ -644,5 +818,49 @@ mod tests {
             assert!(svg.contains(needle), "missing {needle}");
         }
         assert!(svg.matches("<rect").count() >= 12);
+    }
+
+    #[test]
+    fn profile_charts_name_values_weekdays_and_bins() {
+        use crate::engine::analyze::distribution::numeric_summary;
+        use crate::engine::analyze::profiles::{Dimension, HeatSource};
+        let d = DimensionProfile {
+            dimension: Dimension::CityTier,
+            distinct: 1,
+            other_values: 0,
+            rows: vec![
+                ProfileRow { kind: RowKind::Value, value: "新一线".into(), customers: 3, share: 0.75 },
+                ProfileRow { kind: RowKind::Unknown, value: "(unknown)".into(), customers: 1, share: 0.25 },
+            ],
+        };
+        let svg = svg_of((760, 300), |r| profile_dimension_chart(r, &d, Lang::ZhCn.texts()).is_ok());
+        for needle in ["城市等级", "新一线", "未知", "75.0% (3)", "25.0% (1)", "客户占比(%)"] {
+            assert!(svg.contains(needle), "missing {needle}");
+        }
+        let svg = svg_of((760, 300), |r| profile_dimension_chart(r, &d, Lang::En.texts()).is_ok());
+        assert!(svg.contains("New tier 1") && svg.contains("Unknown"));
+        let m = MeasureSummary { measure: Measure::OrderValue, summary: numeric_summary(vec![1.0, 2.0, 2.0, 10.0], 3) };
+        let svg = svg_of((760, 360), |r| profile_histogram_chart(r, &m, Lang::ZhCn.texts()).is_ok());
+        // Bins [1, 4) holds 3, [4, 7) none, [7, 10] one.
+        for needle in ["每笔订单金额(元)", "订单数", ">\n3\n</text>", ">\n0\n</text>", ">\n1\n</text>"] {
+            assert!(svg.contains(needle), "missing {needle}");
+        }
+        let mut counts = vec![vec![0u64; 24]; 7];
+        counts[6][23] = 4;
+        let h = HeatMap {
+            source: HeatSource::Events,
+            file: "e.csv".into(),
+            counted: 4,
+            without_time: 0,
+            customers: counts.clone(),
+            counts,
+        };
+        let svg = svg_of((760, 360), |r| profile_heatmap_chart(r, &h, Lang::ZhCn.texts()).is_ok());
+        for needle in ["周一", "周日", "活跃时段热力图", "最多 4 次", ">\n23\n</text>", ">\n4\n</text>"] {
+            assert!(svg.contains(needle), "missing {needle}");
+        }
+        assert_eq!(svg.matches("<rect").count() - 1, 168, "one cell per weekday and hour (and the background)");
+        assert_eq!(heat_color(0.0), RGBColor(246, 248, 251));
+        assert_eq!(heat_color(1.0), CUSTOMERS);
     }
 }

@@ -569,6 +569,37 @@ impl Unified {
     }
 }
 
+/// Ties a table's ids to the customers of a unified view as [`unify`] tied
+/// them: by the identity matches of its file and the applied merges, else by
+/// the id itself.
+pub struct Resolver<'u> {
+    index: HashMap<&'u str, u32>,
+    merged: HashMap<&'u str, &'u str>,
+    matched: HashMap<(&'u str, &'u str), &'u str>,
+}
+
+impl<'u> Resolver<'u> {
+    /// The resolver of view `u`.
+    pub fn new(u: &'u Unified) -> Resolver<'u> {
+        let index = u.customers.iter().enumerate().map(|(i, c)| (c.id.as_str(), i as u32)).collect();
+        let merged = u
+            .merges
+            .iter()
+            .filter(|m| m.applied)
+            .flat_map(|m| m.merge.iter().map(move |id| (id.as_str(), m.keep.as_str())))
+            .collect();
+        let matched = u.matches.iter().map(|m| ((m.file.as_str(), m.id.as_str()), m.customer.as_str())).collect();
+        Resolver { index, merged, matched }
+    }
+
+    /// The index in `u.customers` of the customer that id `id` of file `file` stands for.
+    pub fn customer(&self, file: &str, id: &str) -> Option<u32> {
+        let id = self.matched.get(&(file, id)).copied().unwrap_or(id);
+        let id = self.merged.get(id).copied().unwrap_or(id);
+        self.index.get(id).copied()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,6 @@
 //! The analyses card (issue #5): cohorts and retention, satisfaction,
-//! funnels, activity, channels and attribution, and customer tags, each
+//! funnels, activity, channels and attribution, customer tags and customer
+//! profiles, each
 //! computed in worker 0 on the first source of the kind it needs, with its
 //! parameters, a table, a chart and downloads.
 
@@ -8,6 +9,7 @@ mod channels;
 mod cohorts;
 mod filter;
 mod funnel;
+mod profiles;
 mod satisfaction;
 mod tag_editor;
 mod tags;
@@ -30,10 +32,12 @@ enum Tab {
     Activity,
     Channels,
     Tags,
+    Profiles,
 }
 
 impl Tab {
-    const ALL: [Tab; 6] = [Tab::Cohorts, Tab::Satisfaction, Tab::Funnel, Tab::Activity, Tab::Channels, Tab::Tags];
+    const ALL: [Tab; 7] =
+        [Tab::Cohorts, Tab::Satisfaction, Tab::Funnel, Tab::Activity, Tab::Channels, Tab::Tags, Tab::Profiles];
 
     fn key(self) -> &'static str {
         match self {
@@ -43,6 +47,7 @@ impl Tab {
             Tab::Activity => "activity",
             Tab::Channels => "channels",
             Tab::Tags => "tags",
+            Tab::Profiles => "profiles",
         }
     }
 
@@ -54,6 +59,7 @@ impl Tab {
             Tab::Activity => t.tab_activity,
             Tab::Channels => t.tab_channels,
             Tab::Tags => t.tab_tags,
+            Tab::Profiles => t.tab_profiles,
         }
     }
 
@@ -66,6 +72,7 @@ impl Tab {
             Tab::Activity => Analysis::Activity,
             Tab::Channels => Analysis::Channels,
             Tab::Tags => Analysis::Tags,
+            Tab::Profiles => Analysis::Profiles,
         }
     }
 
@@ -77,6 +84,7 @@ impl Tab {
             Tab::Funnel | Tab::Activity => &[SourceKind::Events],
             Tab::Channels => &[SourceKind::Channels, SourceKind::Orders, SourceKind::Customers],
             Tab::Tags => &[SourceKind::Customers, SourceKind::Orders, SourceKind::Tickets, SourceKind::Events],
+            Tab::Profiles => &[SourceKind::Customers, SourceKind::Orders, SourceKind::Events],
         }
     }
 }
@@ -133,6 +141,7 @@ pub fn AnalysesCard() -> impl IntoView {
                 {panel(Tab::Activity, view! { <activity::ActivityPanel/> }.into_any())}
                 {panel(Tab::Channels, view! { <channels::ChannelsPanel/> }.into_any())}
                 {panel(Tab::Tags, view! { <tags::TagsPanel/> }.into_any())}
+                {panel(Tab::Profiles, view! { <profiles::ProfilesPanel/> }.into_any())}
             </section>
         </Show>
     }
