@@ -8,7 +8,9 @@
 
 use crate::engine::analyze::customers::Customers;
 use crate::engine::analyze::pareto::Pareto;
-use crate::engine::analyze::rfm::{Breakpoints, Means, RfmParams, RfmResult, SegmentSummary, Totals};
+use crate::engine::analyze::rfm::{
+    rf_grid, Breakpoints, Means, PerMeasure, RfGrid, RfmParams, RfmResult, SegmentSummary, Totals,
+};
 use crate::engine::clean::run::Quality;
 use crate::engine::clean::{Reject, RowAccount};
 use crate::engine::date::Day;
@@ -563,6 +565,10 @@ pub struct RfmView {
     pub segments: Vec<SegmentSummary>,
     /// Score breakpoints.
     pub breaks: Breakpoints,
+    /// Which breakpoints are the user's.
+    pub breaks_user: PerMeasure<bool>,
+    /// Customers and mean spend by R × F score.
+    pub rf: RfGrid,
     /// Means.
     pub means: Means,
     /// Where the rows went.
@@ -602,11 +608,13 @@ impl RfmView {
     /// The summary of a result.
     pub fn new(c: &Customers, r: &RfmResult) -> RfmView {
         RfmView {
-            params: r.params,
+            params: r.params.clone(),
             snapshot: r.snapshot,
             totals: r.totals,
             segments: r.segments.clone(),
             breaks: r.breaks,
+            breaks_user: r.breaks_user,
+            rf: rf_grid(r),
             means: r.means,
             account: c.account.clone(),
             rejects: c.rejects.iter().take(VIEW_REJECTS).cloned().collect(),

@@ -266,4 +266,7 @@ pub enum EngineError {
     /// The tag definitions are not valid.
     #[error(transparent)]
     Tags(#[from] crate::engine::analyze::tags::TagError),
+    /// RFM parameters (breakpoints, weights, segment rules) are not valid.
+    #[error(transparent)]
+    Rfm(crate::engine::analyze::rfm::RfmError),
 }

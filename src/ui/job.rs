@@ -122,7 +122,7 @@ pub async fn run_rfm(
         parts = read_all(pool, file, probe, cols, &[None], size, on_progress.clone()).await?;
     }
     on_progress(Phase::Merging, 1.0);
-    let req = Request::Merge { probe: probe.clone(), params };
+    let req = Request::Merge { probe: probe.clone(), params: params.clone() };
     let read_ms: Vec<f64> = parts.iter().map(|c| c.read_ms).collect();
     let encode_ms: Vec<f64> = parts.iter().map(|c| c.encode_ms).collect();
     let io_ms: Vec<f64> = parts.iter().map(|c| c.io_ms).collect();

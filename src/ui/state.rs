@@ -324,7 +324,7 @@ impl AppState {
         spawn_local(async move {
             match job::run_rfm(&pool, &file, &probe, params, progress).await {
                 Ok(view) if self.is_current(job) => {
-                    self.params.set(view.params);
+                    self.params.set(view.params.clone());
                     self.result.set(Some(view));
                     self.status.set(Status::Done);
                     // Pareto does not depend on the RFM parameters: once per run.
@@ -452,7 +452,7 @@ impl AppState {
 
     /// Re-scores with new parameters (snapshot, preset) without re-reading.
     pub fn rescore(self, params: RfmParams) {
-        self.params.set(params);
+        self.params.set(params.clone());
         if self.result.get_untracked().is_none() {
             return;
         }

@@ -10,6 +10,7 @@ pub mod customers;
 pub mod distinct;
 pub mod distribution;
 pub mod funnel;
+pub mod migration;
 pub mod pareto;
 pub mod period;
 pub mod quantile;

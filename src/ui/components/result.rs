@@ -4,7 +4,7 @@
 use super::chart::SegmentChart;
 use super::rejects::RejectsPanel;
 use crate::engine::analyze::rfm::RfmParams;
-use crate::engine::analyze::segment::SegmentPreset;
+use crate::engine::analyze::segment::{SegmentLabel, SegmentPreset};
 use crate::engine::date::Day;
 use crate::protocol::RfmView;
 use crate::ui::format;
@@ -49,10 +49,14 @@ fn ResultView(
         segments
             .iter()
             .map(|s| {
-                let st = t.segment(s.segment);
+                let (name, rule) = match &s.segment {
+                    SegmentLabel::Builtin(b) => (t.segment(*b).name.to_string(), t.segment(*b).rule),
+                    SegmentLabel::Named(n) => (n.clone(), ""),
+                };
+                let action = t.segment_action(s).to_string();
                 view! {
-                    <tr data-segment=format!("{:?}", s.segment)>
-                        <th scope="row">{st.name}<div class="rule">{st.rule}</div></th>
+                    <tr data-segment=s.segment.key().to_string()>
+                        <th scope="row">{name}<div class="rule">{rule}</div></th>
                         <td class="num" data-col="customers">{format::int(s.customers)}</td>
                         <td class="num" data-col="customer_share">{format::pct(s.customer_share)}</td>
                         <td class="num" data-col="revenue">{format::money(s.revenue)}</td>
@@ -60,7 +64,7 @@ fn ResultView(
                         <td class="num">{format::float(s.mean_recency, 0)}</td>
                         <td class="num">{format::float(s.mean_frequency, 1)}</td>
                         <td class="num">{format::float(s.mean_monetary, 0)}</td>
-                        <td class="action">{st.action}</td>
+                        <td class="action">{action}</td>
                     </tr>
                 }
             })
