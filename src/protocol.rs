@@ -208,6 +208,47 @@ pub enum Request {
         /// As an XLSX workbook (else CSV).
         xlsx: bool,
     },
+    /// The customers of one R × F cell of the last RFM run (the first [`RF_CELL_SHOWN`], as they may be shown).
+    RfCell {
+        /// R score (1–5).
+        r: u8,
+        /// F score (1–5).
+        f: u8,
+        /// Language of segment names.
+        lang: Lang,
+    },
+    /// Export the customers of one R × F cell (the per-customer columns) as CSV.
+    ExportRfCell {
+        /// R score.
+        r: u8,
+        /// F score.
+        f: u8,
+        /// Language of segment names.
+        lang: Lang,
+    },
+    /// Export the segment summary of the last RFM run as CSV.
+    ExportSegments {
+        /// Language of names and default actions.
+        lang: Lang,
+        /// The user's suggested actions by segment key.
+        actions: Vec<(String, String)>,
+    },
+    /// Segment migration between two snapshots of the attached orders file (read whole in worker 0).
+    Migrate {
+        /// The file's probe (mapping).
+        probe: Probe,
+        /// Breakpoints, weights and segment rules (snapshot unused).
+        params: RfmParams,
+        /// Snapshot A.
+        from: Day,
+        /// Snapshot B.
+        to: Day,
+    },
+    /// Export the last migration matrix as CSV.
+    ExportMigration {
+        /// Language of segment names.
+        lang: Lang,
+    },
 }
 
 /// The time-based analyses of the sources kept, each on the first source of
@@ -523,6 +564,10 @@ pub enum Response {
     },
     /// The request failed.
     Failed(EngineError),
+    /// One R × F cell's customers.
+    RfCell(Box<RfCellView>),
+    /// A segment migration.
+    Migration(Box<crate::engine::analyze::migration::Migration>),
 }
 
 /// Order keys with their chunk-local customers, as compact columns.
@@ -661,4 +706,22 @@ pub struct SourceSchema {
     pub file: String,
     /// Its columns, in order.
     pub columns: Vec<ColumnMark>,
+}
+
+/// Customers of an R × F cell listed in the page (the download has all).
+pub const RF_CELL_SHOWN: usize = 100;
+
+/// The customers of one R × F cell, as the page lists them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RfCellView {
+    /// R score.
+    pub r: u8,
+    /// F score.
+    pub f: u8,
+    /// Customers in the cell.
+    pub customers: u64,
+    /// Columns of the per-customer table.
+    pub headers: Vec<String>,
+    /// The first [`RF_CELL_SHOWN`] rows, ids as they may be shown.
+    pub rows: Vec<Vec<String>>,
 }

@@ -731,6 +731,7 @@ pub static TEXTS: Texts = Texts {
         mig_total: "Total",
         mig_summary: "By {from}: {a} customers; by {to}: {b} customers; {n} customers in the file.",
         mig_download: "Download migration matrix (CSV)",
+        mig_bad_date: "Give both dates (year-month-day)",
         err_breaks: "{measure} breakpoints {breaks} are not valid: give four finite numbers, each larger than the one before",
         err_weights: "0–100 score weights R {r}, F {f}, M {m} are not valid: each must be 0 or more, and together 1",
         err_migration_order: "Migration: snapshot A ({from}) must be before snapshot B ({to})",

@@ -782,6 +782,7 @@ pub struct RfmTexts {
     pub mig_total: &'static str,
     pub mig_summary: &'static str,
     pub mig_download: &'static str,
+    pub mig_bad_date: &'static str,
     pub err_breaks: &'static str,
     pub err_weights: &'static str,
     pub err_migration_order: &'static str,

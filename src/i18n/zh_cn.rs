@@ -702,6 +702,7 @@ pub static TEXTS: Texts = Texts {
         mig_total: "合计",
         mig_summary: "截至 {from}:{a} 位客户;截至 {to}:{b} 位客户;文件共 {n} 位客户。",
         mig_download: "下载迁移矩阵 (CSV)",
+        mig_bad_date: "请填写两个日期(年-月-日)",
         err_breaks: "{measure} 的分界点 {breaks} 无效:请填写 4 个有限数字,且后一个大于前一个",
         err_weights: "综合分权重 R {r}、F {f}、M {m} 无效:每个权重须 ≥ 0,且合计为 1",
         err_migration_order: "迁移:快照 A({from})必须早于快照 B({to})",
