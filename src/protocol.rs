@@ -8,7 +8,9 @@
 
 use crate::engine::analyze::customers::Customers;
 use crate::engine::analyze::pareto::Pareto;
-use crate::engine::analyze::rfm::{Breakpoints, Means, RfmParams, RfmResult, SegmentSummary, Totals};
+use crate::engine::analyze::rfm::{
+    rf_grid, Breakpoints, Means, PerMeasure, RfGrid, RfmParams, RfmResult, SegmentSummary, Totals,
+};
 use crate::engine::clean::run::Quality;
 use crate::engine::clean::{Reject, RowAccount};
 use crate::engine::date::Day;
@@ -226,6 +228,47 @@ pub enum Request {
         /// The language of labels the engine writes (the small-cell "other" group).
         lang: Lang,
     },
+    /// The customers of one R × F cell of the last RFM run (the first [`RF_CELL_SHOWN`], as they may be shown).
+    RfCell {
+        /// R score (1–5).
+        r: u8,
+        /// F score (1–5).
+        f: u8,
+        /// Language of segment names.
+        lang: Lang,
+    },
+    /// Export the customers of one R × F cell (the per-customer columns) as CSV.
+    ExportRfCell {
+        /// R score.
+        r: u8,
+        /// F score.
+        f: u8,
+        /// Language of segment names.
+        lang: Lang,
+    },
+    /// Export the segment summary of the last RFM run as CSV.
+    ExportSegments {
+        /// Language of names and default actions.
+        lang: Lang,
+        /// The user's suggested actions by segment key.
+        actions: Vec<(String, String)>,
+    },
+    /// Segment migration between two snapshots of the attached orders file (read whole in worker 0).
+    Migrate {
+        /// The file's probe (mapping).
+        probe: Probe,
+        /// Breakpoints, weights and segment rules (snapshot unused).
+        params: RfmParams,
+        /// Snapshot A.
+        from: Day,
+        /// Snapshot B.
+        to: Day,
+    },
+    /// Export the last migration matrix as CSV.
+    ExportMigration {
+        /// Language of segment names.
+        lang: Lang,
+    },
 }
 
 /// The time-based analyses of the sources kept, each on the first source of
@@ -274,8 +317,8 @@ pub struct FilterChoice {
     pub to: Option<Day>,
     /// The tag at this position of the last tag run.
     pub tag: Option<u32>,
-    /// An RFM segment of the RFM result on screen.
-    pub segment: Option<crate::engine::analyze::segment::Segment>,
+    /// The segment at this position of the RFM result on screen.
+    pub segment: Option<u32>,
 }
 
 /// What a filter keeps.
@@ -612,6 +655,10 @@ pub enum Response {
     },
     /// The request failed.
     Failed(EngineError),
+    /// One R × F cell's customers.
+    RfCell(Box<RfCellView>),
+    /// A segment migration.
+    Migration(Box<crate::engine::analyze::migration::Migration>),
 }
 
 /// Order keys with their chunk-local customers, as compact columns.
@@ -654,6 +701,10 @@ pub struct RfmView {
     pub segments: Vec<SegmentSummary>,
     /// Score breakpoints.
     pub breaks: Breakpoints,
+    /// Which breakpoints are the user's.
+    pub breaks_user: PerMeasure<bool>,
+    /// Customers and mean spend by R × F score.
+    pub rf: RfGrid,
     /// Means.
     pub means: Means,
     /// Where the rows went.
@@ -693,11 +744,13 @@ impl RfmView {
     /// The summary of a result.
     pub fn new(c: &Customers, r: &RfmResult) -> RfmView {
         RfmView {
-            params: r.params,
+            params: r.params.clone(),
             snapshot: r.snapshot,
             totals: r.totals,
             segments: r.segments.clone(),
             breaks: r.breaks,
+            breaks_user: r.breaks_user,
+            rf: rf_grid(r),
             means: r.means,
             account: c.account.clone(),
             rejects: c.rejects.iter().take(VIEW_REJECTS).cloned().collect(),
@@ -744,4 +797,22 @@ pub struct SourceSchema {
     pub file: String,
     /// Its columns, in order.
     pub columns: Vec<ColumnMark>,
+}
+
+/// Customers of an R × F cell listed in the page (the download has all).
+pub const RF_CELL_SHOWN: usize = 100;
+
+/// The customers of one R × F cell, as the page lists them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RfCellView {
+    /// R score.
+    pub r: u8,
+    /// F score.
+    pub f: u8,
+    /// Customers in the cell.
+    pub customers: u64,
+    /// Columns of the per-customer table.
+    pub headers: Vec<String>,
+    /// The first [`RF_CELL_SHOWN`] rows, ids as they may be shown.
+    pub rows: Vec<Vec<String>>,
 }

@@ -578,3 +578,67 @@ fn zip_text(bytes: &[u8]) -> String {
     }
     out
 }
+
+#[test]
+fn rfm_options_on_the_gbk_file_hand_checked() {
+    // Recency days [1, 12, 17, 123, 2, 305]; with breaks 7,30,90,180 → R 5, 4, 4, 2, 5, 1.
+    let dir = tmp();
+    let rules = dir.path().join("segments.json");
+    std::fs::write(
+        &rules,
+        r#"{"rules": [{"name": "近期", "when": {"r": {"min": 4}}, "action": "复购券"}], "other": {"name": "其余"}}"#,
+    )
+    .expect("rules");
+    let segments = dir.path().join("segments.csv");
+    let (rows, _) = rfm(
+        "orders_gbk.csv",
+        &[
+            "--breaks-r",
+            "7,30,90,180",
+            "--scale100",
+            "--segments",
+            rules.to_str().unwrap_or(""),
+            "--segments-out",
+            segments.to_str().unwrap_or(""),
+        ],
+    );
+    assert_eq!(rows[0].last().map(String::as_str), Some("score100"));
+    let r: Vec<&str> = rows[1..].iter().map(|x| x[4].as_str()).collect();
+    assert_eq!(r, ["5", "4", "4", "2", "5", "1"]);
+    let seg: Vec<&str> = rows[1..].iter().map(|x| x[7].as_str()).collect();
+    assert_eq!(seg, ["近期", "近期", "近期", "其余", "近期", "其余"]);
+    // VIP001 is first in all three: 100. VIP002: recency 12 ranks 4th of 6 (→ 4/6); 2 orders,
+    // 5th (→ 5/6); spend 0, the least (→ 1/6): 100 × (4/6 + 5/6 + 1/6) / 3 = 55.56
+    assert_eq!(rows[1][8], "100.00");
+    assert_eq!(rows[2][8], "55.56");
+    let summary = read_csv(&segments);
+    assert_eq!(summary[0][0], "segment");
+    assert_eq!((summary[1][0].as_str(), summary[1][1].as_str(), summary[1][9].as_str()), ("近期", "4", "复购券"));
+    assert_eq!((summary[2][0].as_str(), summary[2][1].as_str(), summary[2][9].as_str()), ("其余", "2", ""));
+}
+
+#[test]
+fn rfm_option_errors_name_the_measure_or_rule() {
+    let dir = tmp();
+    let path = data("orders_gbk.csv");
+    let o = custlens(&["rfm", "--orders", path.to_str().unwrap_or(""), "--json", "--breaks-f", "3,2,1,0"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("频次 F 的分界点 3, 2, 1, 0"), "{}", stderr(&o));
+    let rules = dir.path().join("bad.json");
+    std::fs::write(&rules, r#"{"rules": [{"name": "A", "when": {"score100": {"min": 50}}}], "other": {"name": "B"}}"#)
+        .expect("rules");
+    let o = custlens(&[
+        "rfm",
+        "--orders",
+        path.to_str().unwrap_or(""),
+        "--json",
+        "--segments",
+        rules.to_str().unwrap_or(""),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("分层规则“A”使用了 0–100 综合分"), "{}", stderr(&o));
+    let o = custlens(&["rfm", "--orders", path.to_str().unwrap_or(""), "--json", "--scale100", "0.5,0.5,0.5"]);
+    assert!(stderr(&o).contains("综合分权重"), "{}", stderr(&o));
+    let o = custlens(&["rfm", "--orders", path.to_str().unwrap_or(""), "--json", "--migrate-from", "2024-05-01"]);
+    assert!(stderr(&o).contains("必须早于快照 B"), "{}", stderr(&o));
+}

@@ -41,6 +41,17 @@ pub fn parse_maps_for(kind: SourceKind, maps: &[String]) -> Result<Vec<(Field, S
 
 /// Reads an orders file into customers.
 pub fn read_customers(path: &Path, maps: &[(Field, String)], sheet: Option<&str>) -> Result<(Probe, Customers)> {
+    let (probe, chunks) = read_order_chunks(path, maps, sheet)?;
+    let customers = finish_local(&probe, &chunks)?;
+    Ok((probe, customers))
+}
+
+/// Reads an orders file into its chunks (their rows kept, in file order).
+pub fn read_order_chunks(
+    path: &Path,
+    maps: &[(Field, String)],
+    sheet: Option<&str>,
+) -> Result<(Probe, Vec<OrdersChunk>)> {
     let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
     let mut file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -53,8 +64,7 @@ pub fn read_customers(path: &Path, maps: &[(Field, String)], sheet: Option<&str>
         warn_workbook(&probe);
         let cols = columns(&mut probe, maps)?;
         let chunk = read_excel(src, &probe, cols)?;
-        let customers = finish_local(&probe, &[chunk])?;
-        return Ok((probe, customers));
+        return Ok((probe, vec![chunk]));
     }
     let mut probe = probe_head(path, &name, size, &head)?;
     let cols = columns(&mut probe, maps)?;
@@ -66,8 +76,7 @@ pub fn read_customers(path: &Path, maps: &[(Field, String)], sheet: Option<&str>
     if needs_single_pass(&parts.iter().map(|p| p.ended_in_quote).collect::<Vec<_>>()) {
         parts = read_ranges(path, &probe, cols, &plan(size, 1, 1))?;
     }
-    let customers = finish_local(&probe, &parts)?;
-    Ok((probe, customers))
+    Ok((probe, parts))
 }
 
 /// Reads any table whole, as text cells, with its mapping for `kind` (by

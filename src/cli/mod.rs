@@ -40,7 +40,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// RFM scores and segments per customer from an orders file.
-    Rfm(rfm::Args),
+    Rfm(Box<rfm::Args>),
     /// Revenue concentration from an orders file: top-20 % share, customers for 80 %, Gini, curve.
     Pareto(pareto::Args),
     /// Cross-tab of two columns with Pearson's chi-square test of independence.
@@ -79,7 +79,7 @@ enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Rfm(a) => rfm::run(a),
+        Command::Rfm(a) => rfm::run(*a),
         Command::Pareto(a) => pareto::run(a),
         Command::Crosstab(a) => crosstab::run(a),
         Command::Profile(a) => profile::run(a),

@@ -275,4 +275,7 @@ pub enum EngineError {
     /// The customer profiles could not be made.
     #[error(transparent)]
     Profiles(#[from] crate::engine::analyze::profiles::ProfileError),
+    /// RFM parameters (breakpoints, weights, segment rules) are not valid.
+    #[error(transparent)]
+    Rfm(crate::engine::analyze::rfm::RfmError),
 }

@@ -6,7 +6,8 @@ mod en;
 mod zh_cn;
 
 use crate::engine::analyze::channels::ChannelError;
-use crate::engine::analyze::segment::Segment;
+use crate::engine::analyze::rfm::{Measure, RfmError, SegmentSummary};
+use crate::engine::analyze::segment::{RuleError, Segment, SegmentLabel};
 use crate::engine::analyze::tags::TagError;
 use crate::engine::clean::RejectReason;
 use crate::engine::error::{AnalysisError, EngineError, IngestError};
@@ -564,6 +565,8 @@ pub struct Texts {
     pub tab_profiles: &'static str,
     /// The profiles tab (M6).
     pub profiles: ProfileTexts,
+    /// Texts of the RFM editor, heat map and migration (M8).
+    pub rfm: RfmTexts,
 }
 
 /// The text of `key` in a keyed table; the key itself when unknown.
@@ -795,6 +798,7 @@ impl Texts {
             },
             EngineError::Tags(e) => self.tagging.error(e),
             EngineError::Profiles(e) => self.profiles.error(e),
+            EngineError::Rfm(e) => self.rfm.error(e),
         }
     }
 
@@ -858,6 +862,121 @@ impl Texts {
     }
 }
 
+/// Texts of the RFM editor: breakpoints, the 0–100 score, segment rules,
+/// actions, the R × F heat map and the migration (M8).
+#[derive(Debug)]
+#[allow(missing_docs)] // field names say what each text is for
+pub struct RfmTexts {
+    /// Names of R, F, M in the order of `Measure::ALL`.
+    pub measures: [&'static str; 3],
+    pub breaks_hint: &'static str,
+    pub breaks_apply: &'static str,
+    pub breaks_reset: &'static str,
+    pub breaks_user: &'static str,
+    pub breaks_quintiles: &'static str,
+    pub scale100: &'static str,
+    pub scale100_on: &'static str,
+    pub scale100_hint: &'static str,
+    pub weights: &'static str,
+    pub mean_score100: &'static str,
+    pub rules_custom: &'static str,
+    pub rules_title: &'static str,
+    pub rules_hint: &'static str,
+    pub rules_from_preset: &'static str,
+    pub rules_apply: &'static str,
+    pub rules_load: &'static str,
+    pub rules_save: &'static str,
+    pub actions_hint: &'static str,
+    pub actions_reset: &'static str,
+    pub export_segments: &'static str,
+    pub heat_title: &'static str,
+    pub heat_hint: &'static str,
+    pub heat_chart_title: &'static str,
+    pub axis_r: &'static str,
+    pub axis_f: &'static str,
+    pub mean_spend: &'static str,
+    pub cell_title: &'static str,
+    pub cell_download: &'static str,
+    pub col_id: &'static str,
+    pub mig_title: &'static str,
+    pub mig_hint: &'static str,
+    pub mig_from: &'static str,
+    pub mig_to: &'static str,
+    pub mig_run: &'static str,
+    pub mig_new: &'static str,
+    pub mig_none: &'static str,
+    pub mig_corner: &'static str,
+    pub mig_total: &'static str,
+    pub mig_summary: &'static str,
+    pub mig_download: &'static str,
+    pub mig_bad_date: &'static str,
+    pub err_breaks: &'static str,
+    pub err_weights: &'static str,
+    pub err_migration_order: &'static str,
+    pub err_rules_json: &'static str,
+    pub err_rule_blank: &'static str,
+    pub err_rule_duplicate: &'static str,
+    pub err_rule_bounds: &'static str,
+    pub err_rule_scale100: &'static str,
+}
+
+impl RfmTexts {
+    /// The name of a measure.
+    pub fn measure(&self, m: Measure) -> &'static str {
+        self.measures[Measure::ALL.iter().position(|&x| x == m).unwrap_or(0)]
+    }
+
+    /// An RFM parameter error in this language.
+    pub fn error(&self, e: &RfmError) -> String {
+        match e {
+            RfmError::Analysis(a) => EngineError::Analysis(a.clone()).to_string(),
+            RfmError::Rules(r) => self.rule_error(r),
+            RfmError::Breaks { measure, breaks } => {
+                self.err_breaks.replace("{measure}", self.measure(*measure)).replace("{breaks}", breaks)
+            }
+            RfmError::Weights { r, f, m } => self.err_weights.replace("{r}", r).replace("{f}", f).replace("{m}", m),
+            RfmError::MigrationOrder { from, to } => {
+                self.err_migration_order.replace("{from}", from).replace("{to}", to)
+            }
+        }
+    }
+
+    /// A segment rule error in this language.
+    pub fn rule_error(&self, e: &RuleError) -> String {
+        match e {
+            RuleError::Json { message } => self.err_rules_json.replace("{message}", message),
+            RuleError::BlankName { index } => self.err_rule_blank.replace("{index}", &index.to_string()),
+            RuleError::DuplicateName { rule } => self.err_rule_duplicate.replace("{rule}", rule),
+            RuleError::BadBounds { rule, measure, bounds, scale } => self
+                .err_rule_bounds
+                .replace("{rule}", rule)
+                .replace("{measure}", measure)
+                .replace("{bounds}", bounds)
+                .replace("{scale}", scale),
+            RuleError::NeedsScale100 { rule } => self.err_rule_scale100.replace("{rule}", rule),
+        }
+    }
+}
+
+impl Texts {
+    /// A segment's name: the built-in one's in this language, or the user's.
+    pub fn segment_name<'a>(&'a self, l: &'a SegmentLabel) -> &'a str {
+        match l {
+            SegmentLabel::Builtin(s) => self.segment(*s).name,
+            SegmentLabel::Named(n) => n,
+        }
+    }
+
+    /// A segment's suggested action: its rule's, else the built-in one's, else none.
+    pub fn segment_action<'a>(&'a self, s: &'a SegmentSummary) -> &'a str {
+        match (&s.action, &s.segment) {
+            (Some(a), _) => a,
+            (None, SegmentLabel::Builtin(b)) => self.segment(*b).action,
+            (None, SegmentLabel::Named(_)) => "",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -868,7 +987,7 @@ mod tests {
         for lang in Lang::ALL {
             let t = lang.texts();
             for p in SegmentPreset::ALL {
-                for &s in p.segments() {
+                for s in p.segments() {
                     assert!(!t.segment(s).name.is_empty());
                     assert!(!t.segment(s).action.is_empty());
                 }

@@ -124,7 +124,7 @@ pub async fn run_rfm(
         parts = read_all(pool, file, probe, cols, &[None], size, on_progress.clone()).await?;
     }
     on_progress(Phase::Merging, 1.0);
-    let req = Request::Merge { probe: probe.clone(), params };
+    let req = Request::Merge { probe: probe.clone(), params: params.clone() };
     let read_ms: Vec<f64> = parts.iter().map(|c| c.read_ms).collect();
     let encode_ms: Vec<f64> = parts.iter().map(|c| c.encode_ms).collect();
     let io_ms: Vec<f64> = parts.iter().map(|c| c.io_ms).collect();
@@ -230,6 +230,10 @@ pub enum Export {
     Pareto,
     /// A table of a time-based analysis, as XLSX when `true` (else CSV).
     Analysis(AnalysisFile, bool),
+    /// The customers of an R × F cell (R score, F score).
+    RfCell(u8, u8),
+    /// The last segment migration matrix.
+    Migration,
 }
 
 /// Cleans the file as a table of `kind` in worker 0.
@@ -269,7 +273,14 @@ pub async fn export(pool: &Pool, what: Export, lang: Lang) -> Result<(String, Ui
         Export::Unify(what) => Request::ExportUnify { what },
         Export::Pareto => Request::ExportPareto,
         Export::Analysis(what, xlsx) => Request::ExportAnalysis { what, xlsx, lang },
+        Export::RfCell(r, f) => Request::ExportRfCell { r, f, lang },
+        Export::Migration => Request::ExportMigration { lang },
     };
+    export_request(pool, req).await
+}
+
+/// Builds the export `req` asks for in worker 0; returns its file name and bytes.
+pub async fn export_request(pool: &Pool, req: Request) -> Result<(String, Uint8Array), JobError> {
     let env = pool.call(0, Envelope::new(req), None).await?;
     match (env.body, env.parts.into_iter().next()) {
         (Response::File { name }, Some(bytes)) => Ok((name, bytes)),
@@ -460,6 +471,32 @@ pub async fn analysis<T: serde::de::DeserializeOwned>(
     let env = pool.call(0, Envelope::new(Request::Analysis { which, params_json }), None).await?;
     match env.body {
         Response::Analysis { json } => serde_json::from_str(&json).map_err(|e| JobError::Worker(e.to_string())),
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// The customers of one R × F cell of the last run (worker 0).
+pub async fn rf_cell(pool: &Pool, r: u8, f: u8, lang: Lang) -> Result<crate::protocol::RfCellView, JobError> {
+    let env = pool.call(0, Envelope::new(Request::RfCell { r, f, lang }), None).await?;
+    match env.body {
+        Response::RfCell(v) => Ok(*v),
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// The segment migration between two snapshots of the orders file (read whole in worker 0).
+pub async fn migrate(
+    pool: &Pool,
+    file: &Blob,
+    probe: &Probe,
+    params: RfmParams,
+    from: crate::engine::date::Day,
+    to: crate::engine::date::Day,
+) -> Result<crate::engine::analyze::migration::Migration, JobError> {
+    let req = Request::Migrate { probe: probe.clone(), params, from, to };
+    let env = pool.call(0, Envelope::new(req).with_file(file.clone()), None).await?;
+    match env.body {
+        Response::Migration(m) => Ok(*m),
         other => Err(unexpected(&other)),
     }
 }

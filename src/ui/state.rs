@@ -185,6 +185,8 @@ pub struct AppState {
     pub schema: RwSignal<Vec<SourceSchema>>,
     /// The user's cleaning recipes by kind (else each kind's default).
     pub recipes: RwSignal<BTreeMap<SourceKind, Recipe>>,
+    /// The RFM editor's state: actions, an R × F cell's customers, the migration.
+    pub rfm: RfmExtras,
     file: StoredValue<Option<Blob>, LocalStorage>,
     pool: StoredValue<Rc<Pool>, LocalStorage>,
     job: StoredValue<u64>,
@@ -219,6 +221,7 @@ impl AppState {
             workspace: RwSignal::new(None),
             schema: RwSignal::new(Vec::new()),
             recipes: RwSignal::new(BTreeMap::new()),
+            rfm: RfmExtras::default(),
             file: StoredValue::new_local(None),
             pool: StoredValue::new_local(Pool::new(browser::cores())),
             job: StoredValue::new(0),
@@ -342,7 +345,9 @@ impl AppState {
         spawn_local(async move {
             match job::run_rfm(&pool, &file, &probe, params, progress).await {
                 Ok(view) if self.is_current(job) => {
-                    self.params.set(view.params);
+                    self.params.set(view.params.clone());
+                    self.rfm.cell.set(None);
+                    self.rfm.migration.set(None);
                     self.result.set(Some(view));
                     self.status.set(Status::Done);
                     // Pareto does not depend on the RFM parameters: once per run.
@@ -470,7 +475,7 @@ impl AppState {
 
     /// Re-scores with new parameters (snapshot, preset) without re-reading.
     pub fn rescore(self, params: RfmParams) {
-        self.params.set(params);
+        self.params.set(params.clone());
         if self.result.get_untracked().is_none() {
             return;
         }
@@ -479,6 +484,7 @@ impl AppState {
         spawn_local(async move {
             match job::rescore(&pool, params).await {
                 Ok(view) if self.is_current(job) => {
+                    self.rfm.cell.set(None);
                     self.result.set(Some(view));
                     self.status.set(Status::Done);
                 }
@@ -492,8 +498,16 @@ impl AppState {
     pub fn export(self, what: Export) {
         let lang = self.lang.get_untracked();
         let pool = self.pool();
+        self.download(async move { job::export(&pool, what, lang).await });
+    }
+
+    /// Saves the file an export job builds.
+    fn download(
+        self,
+        built: impl std::future::Future<Output = Result<(String, js_sys::Uint8Array), JobError>> + 'static,
+    ) {
         spawn_local(async move {
-            match job::export(&pool, what, lang).await {
+            match built.await {
                 Ok((name, bytes)) => {
                     let mime = if name.ends_with(".xlsx") {
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -967,4 +981,62 @@ pub enum AuditAction {
     ShowRaw,
     /// Masked again.
     Mask,
+}
+
+/// The RFM editor's state (M8): the user's suggested actions, the R × F cell
+/// shown and the migration. Page state only: never saved.
+#[derive(Clone, Copy)]
+pub struct RfmExtras {
+    /// Suggested actions the user wrote, by segment key.
+    pub actions: RwSignal<BTreeMap<String, String>>,
+    /// The R × F cell whose customers are listed (or why they could not be).
+    pub cell: Outcome<crate::protocol::RfCellView>,
+    /// The segment migration (or why it could not be made).
+    pub migration: Outcome<crate::engine::analyze::migration::Migration>,
+    /// Whether a migration is being computed.
+    pub migrating: RwSignal<bool>,
+}
+
+impl Default for RfmExtras {
+    fn default() -> RfmExtras {
+        RfmExtras {
+            actions: RwSignal::new(BTreeMap::new()),
+            cell: RwSignal::new(None),
+            migration: RwSignal::new(None),
+            migrating: RwSignal::new(false),
+        }
+    }
+}
+
+impl AppState {
+    /// Lists the customers of an R × F cell of the result on screen.
+    pub fn show_rf_cell(self, r: u8, f: u8) {
+        let (pool, lang) = (self.pool(), self.lang.get_untracked());
+        spawn_local(async move {
+            let got = job::rf_cell(&pool, r, f, lang).await;
+            self.rfm.cell.set(Some(got));
+        });
+    }
+
+    /// Computes the segment migration from snapshot `from` to `to` with the parameters in force.
+    pub fn migrate(self, from: crate::engine::date::Day, to: crate::engine::date::Day) {
+        let (Some(file), Some(probe)) = (self.file.get_value(), self.probe.get_untracked()) else { return };
+        let (pool, params) = (self.pool(), self.params.get_untracked());
+        self.rfm.migrating.set(true);
+        spawn_local(async move {
+            let got = job::migrate(&pool, &file, &probe, params, from, to).await;
+            self.rfm.migrating.set(false);
+            self.rfm.migration.set(Some(got));
+        });
+    }
+
+    /// Downloads the segment summary with the user's suggested actions.
+    pub fn export_segments(self) {
+        let lang = self.lang.get_untracked();
+        let actions = self.rfm.actions.get_untracked().into_iter().collect();
+        let pool = self.pool();
+        self.download(async move {
+            job::export_request(&pool, crate::protocol::Request::ExportSegments { lang, actions }).await
+        });
+    }
 }

@@ -11,13 +11,15 @@ use crate::engine::analyze::crosstab::{crosstab, CrosstabParams};
 use crate::engine::analyze::customers::{merge, ChunkAggregate, Customers, Merged};
 use crate::engine::analyze::distinct::Bitset;
 use crate::engine::analyze::filter::SourceFilter;
+use crate::engine::analyze::migration::{migration, Migration};
 use crate::engine::analyze::pareto::{pareto, Pareto, ParetoParams};
-use crate::engine::analyze::rfm::{rfm, RfmParams, RfmResult};
+use crate::engine::analyze::rfm::{rf_members, rfm, RfmParams, RfmResult};
 use crate::engine::clean::incremental::Cleaner;
 use crate::engine::clean::recipe::Recipe;
 use crate::engine::clean::run::{clean, Cleaned, FLAGS_COLUMN};
 use crate::engine::clean::table::TextTable;
 use crate::engine::codec::{from_bytes, to_bytes};
+use crate::engine::date::Day;
 use crate::engine::error::{AnalysisError, EngineError, IngestError};
 use crate::engine::ingest::chunk::ByteRange;
 use crate::engine::ingest::detect::{detect_format, Format};
@@ -32,11 +34,12 @@ use crate::engine::privacy::pseudonym::{PseudonymKey, KEY_LEN};
 use crate::engine::privacy::roles::{Role, Visibility};
 use crate::engine::privacy::scope::Scope;
 use crate::engine::privacy::share::{self, Disclosure, Masking, PersonalMarks};
-use crate::engine::privacy::small_cell::SmallCellParams;
+use crate::engine::privacy::small_cell::{protect_table, GroupColumns, SmallCellParams};
 use crate::engine::privacy::vault::{KdfParams, NONCE_LEN, SALT_LEN};
 use crate::engine::privacy::PersonalKind;
 use crate::engine::report::export::{
-    write_changes_csv, write_pareto_csv, write_rejects_csv, write_rfm_csv, write_set_aside_csv, write_table_csv,
+    rfm_rows, segments_table, write_changes_csv, write_migration_csv, write_pareto_csv, write_rejects_csv,
+    write_rfm_csv, write_set_aside_csv, write_table_csv,
 };
 use crate::engine::report::xlsx::{clean_xlsx, unify_xlsx};
 use crate::engine::sample::{all_tables, channel_tables, orders_csv, SampleSpec};
@@ -45,8 +48,8 @@ use crate::engine::unify::{unify, IdentityConflict, IdentityMatch, Orphan, Sourc
 use crate::engine::workspace::{Workspace, WorkspaceFile};
 use crate::envelope::Envelope;
 use crate::protocol::{
-    CleanFile, CleanView, ColumnMark, KeyList, MarkChoice, Request, Response, RfmView, SourceSchema, SourceView,
-    UnifyChange, UnifyFile, UnifyView, VIEW_LIST_MAX, VIEW_PREVIEW_ROWS,
+    CleanFile, CleanView, ColumnMark, KeyList, MarkChoice, Request, Response, RfCellView, RfmView, SourceSchema,
+    SourceView, UnifyChange, UnifyFile, UnifyView, RF_CELL_SHOWN, VIEW_LIST_MAX, VIEW_PREVIEW_ROWS,
 };
 use blob::BlobReader;
 use js_sys::Uint8Array;
@@ -106,6 +109,10 @@ struct State {
     filter: SourceFilter,
     /// Worker 0: the last result of each time-based analysis of `sources`.
     analyses: analyses::Kept,
+    /// Worker 0: the orders file read whole for migrations (file name, size, its chunk).
+    migration_orders: Option<(String, u64, OrdersChunk)>,
+    /// Worker 0: the last migration.
+    migration: Option<Migration>,
 }
 
 /// A source kept for the customer view.
@@ -311,6 +318,41 @@ fn handle(env: Envelope<Request>) {
                 }
             }
             Ok(Some(format!("custlens_{}", what.name())))
+        }),
+        Request::RfCell { r, f, lang } => allowed(&[SourceKind::Orders]).and_then(|()| rf_cell(r, f, lang)),
+        Request::ExportRfCell { r, f, lang } => allowed(&[SourceKind::Orders]).and_then(|()| {
+            export(|s, w| {
+                let (Some(c), Some(res)) = (&s.customers, &s.result) else { return Ok(None) };
+                let ids = share::ids(&c.ids, &s.disclosure);
+                write_table_csv(w, &rfm_rows(&ids, res, lang.texts(), rf_members(res, r, f)))?;
+                Ok(Some(format!("custlens_rfm_r{r}_f{f}.csv")))
+            })
+        }),
+        Request::ExportSegments { lang, actions } => allowed(&[SourceKind::Orders]).and_then(|()| {
+            export(|s, w| {
+                let Some(r) = &s.result else { return Ok(None) };
+                let table = segments_table(r, &actions, lang.texts());
+                // A shared report: small segments suppressed or merged when asked.
+                let table = match &s.disclosure.scope.small_cells {
+                    Some(p) => {
+                        let cols = GroupColumns { label: 0, customers: 1, sums: vec![], within: None };
+                        protect_table(&table, &cols, p, lang.texts().privacy_text("small_cell_other"))
+                    }
+                    None => table,
+                };
+                write_table_csv(w, &table)?;
+                Ok(Some(format!("custlens_segments_{}.csv", r.snapshot)))
+            })
+        }),
+        Request::Migrate { probe, params, from, to } => {
+            allowed(&[SourceKind::Orders]).and_then(|()| with_file(file, |b| migrate(b, &probe, &params, from, to)))
+        }
+        Request::ExportMigration { lang } => allowed(&[SourceKind::Orders]).and_then(|()| {
+            export(|s, w| {
+                let Some(m) = &s.migration else { return Ok(None) };
+                write_migration_csv(w, m, lang.texts())?;
+                Ok(Some(format!("custlens_migration_{}_{}.csv", m.from, m.to)))
+            })
         }),
         Request::ExportClean { what, lang } => export(|s, w| {
             let Some((input, result, recipe)) = &s.cleaned else { return Ok(None) };
@@ -907,6 +949,40 @@ fn rescore(params: RfmParams) -> Result<RfmView, EngineError> {
         view.timings.score_ms = now_ms() - t0;
         s.result = Some(r);
         Ok(view)
+    })
+}
+
+/// Worker 0: the customers of one R × F cell of the last run, as they may be shown.
+fn rf_cell(r: u8, f: u8, lang: crate::i18n::Lang) -> Answer {
+    STATE.with(|s| {
+        let s = s.borrow();
+        let (Some(c), Some(res)) = (&s.customers, &s.result) else { return Err(AnalysisError::NoData.into()) };
+        let members = rf_members(res, r, f);
+        let ids = share::ids(&c.ids, &s.disclosure);
+        let table = rfm_rows(&ids, res, lang.texts(), members.iter().copied().take(RF_CELL_SHOWN));
+        let rows = (0..table.len()).map(|i| table.row(i).map(str::to_string).collect()).collect();
+        let view = RfCellView { r, f, customers: members.len() as u64, headers: table.headers.clone(), rows };
+        Ok((Response::RfCell(Box::new(view)), None))
+    })
+}
+
+/// Worker 0: the migration between two snapshots of the orders file (read
+/// whole once, then kept while the same file is asked about).
+fn migrate(b: &Blob, probe: &Probe, params: &RfmParams, from: Day, to: Day) -> Answer {
+    let (name, size) = (file_name(b), b.size() as u64);
+    let cached = STATE.with(|s| s.borrow().migration_orders.as_ref().is_some_and(|(n, z, _)| *n == name && *z == size));
+    if !cached {
+        STATE.with(|s| s.borrow_mut().migration_orders = None);
+        let cols = OrderColumns::from_mapping(&probe.mapping, &probe.file, &probe.headers)?;
+        let chunk = read_chunk(b, probe, cols, None)?;
+        STATE.with(|s| s.borrow_mut().migration_orders = Some((name, size, chunk)));
+    }
+    STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        let Some((_, _, chunk)) = &s.migration_orders else { return Err(AnalysisError::NoData.into()) };
+        let m = migration(std::slice::from_ref(chunk), from, to, params)?;
+        s.migration = Some(m.clone());
+        Ok((Response::Migration(Box::new(m)), None))
     })
 }
 

@@ -1406,6 +1406,119 @@ test('customer profiles: shares by dimension, numeric summaries and the heat map
   await page.click('[data-testid=run-profiles]');
   await page.waitForSelector('[data-testid=profiles-error]');
   assert.match(await page.textContent('[data-testid=profiles-error]'), /年龄段“40,30”无效/);
+test('RFM editor: breakpoints, 0–100 score, a segment rules file, edited actions, an R × F cell and the migration, the same as custlens rfm', async () => {
+  const { page, close } = await open('zh-CN');
+  await page.click('[data-testid=load-sample]');
+  await result(page);
+  const sample = path.join(WORK, 'sample-rfm.csv');
+  cli(['sample', '--orders', sample]);
+  const rules = {
+    rules: [
+      { name: '顶级', when: { score100: { min: 85 } }, action: '专属客服' },
+      { name: '活跃', when: { r: { min: 4 }, f: { min: 3 } } },
+      { name: '高额沉睡', when: { recency_days: { min: 181 }, vs_mean: { m: true } } },
+      { name: '沉睡', when: { recency_days: { min: 181 } } },
+    ],
+    other: { name: '其他' },
+  };
+  const rulesFile = path.join(WORK, 'segments.json');
+  fs.writeFileSync(rulesFile, JSON.stringify(rules));
+
+  // Breakpoints that are not ascending are refused, naming the measure.
+  await page.fill('[data-testid=breaks-frequency]', '3,2,1,0');
+  await page.click('[data-testid=rfm-apply]');
+  await page.waitForSelector('[data-testid=rfm-params-error]');
+  assert.match(await page.textContent('[data-testid=rfm-params-error]'), /频次 F 的分界点 3, 2, 1, 0 无效/);
+  await page.fill('[data-testid=breaks-frequency]', '');
+  // User breakpoints for R and M, the 0–100 score with weights 0.5 / 0.3 / 0.2.
+  await page.fill('[data-testid=breaks-recency]', '30,60,90,180');
+  await page.fill('[data-testid=breaks-monetary]', '100,500,1000,3000');
+  await page.check('[data-testid=scale100]');
+  await page.fill('[data-testid=weight-r]', '0.5');
+  await page.fill('[data-testid=weight-f]', '0.3');
+  await page.fill('[data-testid=weight-m]', '0.2');
+  await page.click('[data-testid=rfm-apply]');
+  await page.waitForSelector('[data-testid=rfm-editor] tr[data-measure=recency][data-user=true]');
+  assert.equal(await page.getAttribute('[data-testid=rfm-editor] tr[data-measure=frequency]', 'data-user'), 'false');
+  // The rules file: loaded and applied with the breakpoints and weights on screen.
+  await page.setInputFiles('[data-testid=rules-file]', rulesFile);
+  await page.waitForSelector('[data-testid=rfm-editor][data-user-rules=true]');
+  const names = await page.locator('[data-testid=segment-table] tbody th').allTextContents();
+  assert.deepEqual(names, ['顶级', '活跃', '高额沉睡', '沉睡', '其他']);
+  // A suggested action edited in the page.
+  const active = page.locator('[data-testid=segment-table] tr[data-segment="活跃"] [data-testid=segment-action]');
+  await active.fill('每周推送新品');
+  await active.dispatchEvent('change');
+
+  const out = (n) => path.join(WORK, n);
+  const rules2 = out('segments2.json');
+  rules.rules[1].action = '每周推送新品';
+  fs.writeFileSync(rules2, JSON.stringify(rules));
+  const want = JSON.parse(cli(['rfm', '--orders', sample, '--lang', 'zh-CN', '--breaks-r', '30,60,90,180',
+    '--breaks-m', '100,500,1000,3000', '--scale100', '0.5,0.3,0.2', '--segments', rules2, '--json',
+    '--out', out('rfm.csv'), '--segments-out', out('segments.csv'), '--rf-cell', '5,1', '--rf-cell-out', out('cell.csv'),
+    '--migrate-from', '2024-07-01', '--migration-out', out('migration.csv')]).toString());
+  for (const s of want.segments) {
+    const row = page.locator(`[data-testid=segment-table] tr[data-segment="${s.key}"]`);
+    assert.equal(await row.locator('[data-col=customers]').textContent(), s.customers.toLocaleString('en-US'));
+    assert.equal(Number(await row.locator('[data-col=score100]').getAttribute('data-value')), s.mean_score100, s.name);
+  }
+  const perCustomer = await download(page, 'export-csv');
+  assert.ok(perCustomer.bytes.equals(fs.readFileSync(out('rfm.csv'))), 'per-customer export (with score100) differs from the CLI');
+  assert.match(perCustomer.bytes.toString('utf8').split('\r\n')[0], /,segment,score100$/);
+  const summary = await download(page, 'export-segments');
+  assert.ok(summary.bytes.equals(fs.readFileSync(out('segments.csv'))), 'segment summary (with the edited action) differs from the CLI');
+  assert.match(summary.bytes.toString('utf8'), /活跃,.*,每周推送新品\r\n/);
+  const saved = await download(page, 'rules-save');
+  assert.equal(saved.name, 'segments.json');
+  assert.deepEqual(JSON.parse(saved.bytes.toString('utf8')).rules.map((r) => r.name), ['顶级', '活跃', '高额沉睡', '沉睡']);
+
+  // R × F heat map: every cell as the CLI's grid; a cell's customers listed and downloaded.
+  await page.waitForSelector('[data-testid=rf-heat-chart][data-drawn=true]');
+  for (const c of want.rf.cells) {
+    const td = page.locator(`[data-testid=rf-grid] td[data-r="${c.r}"][data-f="${c.f}"]`);
+    assert.equal(Number(await td.getAttribute('data-customers')), c.customers, `cell ${c.r},${c.f}`);
+    const mean = await td.getAttribute('data-mean');
+    assert.equal(mean === '' ? null : Number(mean), c.mean_monetary, `cell ${c.r},${c.f} mean`);
+  }
+  const cell = want.rf.cells.find((c) => c.r === 5 && c.f === 1);
+  assert.ok(cell.customers > 100, `cell 5,1 has ${cell.customers}`);
+  await page.click('[data-testid=rf-grid] td[data-r="5"][data-f="1"] [data-testid=rf-cell]');
+  const members = page.locator('[data-testid=rf-cell-members][data-r="5"][data-f="1"]');
+  await members.waitFor();
+  assert.equal(Number(await members.getAttribute('data-count')), cell.customers);
+  assert.equal(await members.locator('tbody tr').count(), 100);
+  const cellCsv = fs.readFileSync(out('cell.csv')).toString('utf8').split('\r\n');
+  assert.equal(await members.locator('tbody tr').first().locator('td').first().textContent(), cellCsv[1].split(',')[0]);
+  const cellDl = await download(page, 'export-rf-cell');
+  assert.equal(cellDl.name, 'custlens_rfm_r5_f1.csv');
+  assert.ok(cellDl.bytes.equals(fs.readFileSync(out('cell.csv'))), 'cell customers differ from custlens rfm --rf-cell-out');
+
+  // Migration from 2024-07-01 to the snapshot: the same matrix and file as the CLI.
+  await page.fill('[data-testid=mig-from]', '2024-07-01');
+  await page.dispatchEvent('[data-testid=mig-from]', 'change');
+  await page.click('[data-testid=run-migration]');
+  const mig = page.locator('[data-testid=migration]');
+  await mig.waitFor({ timeout: 60_000 });
+  const m = want.migration;
+  const k = m.segments.length;
+  const key = (i) => (i < k ? m.segments[i].Named : '*');
+  for (let i = 0; i <= k; i++) {
+    for (let j = 0; j <= k; j++) {
+      const td = page.locator(`[data-testid=migration-matrix] tr[data-from="${key(i)}"] td[data-to="${key(j)}"]`);
+      assert.equal(Number(await td.getAttribute('data-count')), m.counts[i][j], `migration ${i},${j}`);
+      assert.equal(Number(await td.getAttribute('data-share')), m.row_shares[i][j], `migration share ${i},${j}`);
+    }
+  }
+  assert.equal(Number(await mig.getAttribute('data-customers')), m.customers);
+  const migDl = await download(page, 'export-migration');
+  assert.ok(migDl.bytes.equals(fs.readFileSync(out('migration.csv'))), 'migration matrix differs from custlens rfm --migration-out');
+  await page.screenshot({ path: path.join(OUT, 'rfm-editor.png'), fullPage: true });
+
+  // Back to the preset: its segments again, the 0–100 score still on.
+  await page.click('[data-testid=rules-preset]');
+  await page.waitForSelector('[data-testid=rfm-editor][data-user-rules=false]');
+  assert.equal(await page.locator('[data-testid=segment-table] tbody tr').count(), 8);
   await close();
 });
 

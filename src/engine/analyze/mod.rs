@@ -11,6 +11,7 @@ pub mod distinct;
 pub mod distribution;
 pub mod filter;
 pub mod funnel;
+pub mod migration;
 pub mod pareto;
 pub mod period;
 pub mod profiles;

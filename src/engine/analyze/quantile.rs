@@ -29,6 +29,30 @@ pub fn quintile_of(x: f64, breaks: &[f64; 4]) -> u8 {
     breaks.iter().filter(|&&b| x > b).count() as u8
 }
 
+/// Each value's percentile rank as pandas' `rank(method="average", pct=True)`:
+/// its rank among all values (1 = smallest; tied values share the mean of
+/// their ranks) divided by their number. In `(0, 1]`.
+pub fn percent_ranks(values: &[f64]) -> Vec<f64> {
+    let n = values.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_unstable_by(|&a, &b| values[a].total_cmp(&values[b]));
+    let mut ranks = vec![0.0; n];
+    let mut start = 0;
+    while start < n {
+        let mut end = start + 1;
+        while end < n && values[order[end]] == values[order[start]] {
+            end += 1;
+        }
+        // 1-based ranks start+1 ..= end; their mean:
+        let rank = (start + 1 + end) as f64 / 2.0;
+        for &i in &order[start..end] {
+            ranks[i] = rank / n as f64;
+        }
+        start = end;
+    }
+    ranks
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,5 +74,13 @@ mod tests {
         let b = quintile_breaks(&[1.0, 1.0, 1.0, 1.0, 2.0, 3.0]);
         assert_eq!(quintile_of(1.0, &b), 0);
         assert_eq!(quintile_of(3.0, &b), 4);
+    }
+
+    #[test]
+    fn percent_ranks_average_ties() {
+        // pandas.Series([3, 1, 2, 1, 1]).rank(pct=True) = [1.0, 0.4, 0.8, 0.4, 0.4]
+        assert_eq!(percent_ranks(&[3.0, 1.0, 2.0, 1.0, 1.0]), vec![1.0, 0.4, 0.8, 0.4, 0.4]);
+        assert_eq!(percent_ranks(&[-1.0, -10.0]), vec![1.0, 0.5]);
+        assert!(percent_ranks(&[]).is_empty());
     }
 }

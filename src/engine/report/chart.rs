@@ -8,7 +8,7 @@ use crate::engine::analyze::cohort::Cohorts;
 use crate::engine::analyze::funnel::Funnel;
 use crate::engine::analyze::pareto::Pareto;
 use crate::engine::analyze::profiles::{DimensionProfile, HeatMap, Measure, MeasureSummary, ProfileRow, RowKind};
-use crate::engine::analyze::rfm::SegmentSummary;
+use crate::engine::analyze::rfm::{RfGrid, SegmentSummary};
 use crate::engine::analyze::satisfaction::{Resolution, Satisfaction, ScoreSummary};
 use crate::i18n::Texts;
 use plotters::coord::Shift;
@@ -39,7 +39,7 @@ pub fn segment_share_chart<DB: DrawingBackend>(
     let (lo, hi) = shares.fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let x_max = (hi * 1.18).max(5.0).ceil();
     let x_min = if lo < 0.0 { (lo * 1.18).floor() } else { 0.0 };
-    let label_w = segs.iter().map(|s| text_width(t.segment(s.segment).name)).max().unwrap_or(60) + 16;
+    let label_w = segs.iter().map(|s| text_width(t.segment_name(&s.segment))).max().unwrap_or(60) + 16;
 
     let mut chart = ChartBuilder::on(root)
         .caption(t.chart_title, ("sans-serif", 18).into_font().color(&INK))
@@ -63,7 +63,7 @@ pub fn segment_share_chart<DB: DrawingBackend>(
     for (i, s) in segs.iter().enumerate() {
         let y = n - i as f64 - 0.5;
         let (px, py) = chart.backend_coord(&(x_min, y));
-        root.draw(&Text::new(t.segment(s.segment).name, (px - 8, py), label_style.clone()))?;
+        root.draw(&Text::new(t.segment_name(&s.segment), (px - 8, py), label_style.clone()))?;
     }
 
     let band = |i: usize, upper: bool| {
@@ -641,6 +641,56 @@ fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
         .draw()
 }
 
+/// The R × F heat map: customers per (F score, R score), darker for more,
+/// each cell labelled with its count and mean spend; R = 5 on top.
+pub fn rf_heat_chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    grid: &RfGrid,
+    t: &Texts,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let mut chart = ChartBuilder::on(root)
+        .caption(t.rfm.heat_chart_title, ("sans-serif", 18).into_font().color(&INK))
+        .margin(14)
+        .x_label_area_size(48)
+        .y_label_area_size(56)
+        .build_cartesian_2d(0.5f64..5.5f64, 0.5f64..5.5f64)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_labels(5)
+        .y_labels(5)
+        .x_desc(t.rfm.axis_f)
+        .y_desc(t.rfm.axis_r)
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .label_style(("sans-serif", 13).into_font().color(&INK))
+        .axis_desc_style(("sans-serif", 13).into_font().color(&INK))
+        .draw()?;
+    let max = grid.cells.iter().map(|c| c.customers).max().unwrap_or(0).max(1) as f64;
+    let shade = |n: u64| {
+        // White to the customers' blue.
+        let a = n as f64 / max;
+        let mix = |full: u8| (255.0 - a * (255.0 - f64::from(full))).round() as u8;
+        RGBColor(mix(CUSTOMERS.0), mix(CUSTOMERS.1), mix(CUSTOMERS.2))
+    };
+    chart.draw_series(grid.cells.iter().map(|c| {
+        let (x, y) = (f64::from(c.f), f64::from(c.r));
+        Rectangle::new([(x - 0.48, y - 0.48), (x + 0.48, y + 0.48)], shade(c.customers).filled())
+    }))?;
+    let centre = Pos::new(HPos::Center, VPos::Center);
+    for c in &grid.cells {
+        let ink = if (c.customers as f64 / max) > 0.55 { WHITE } else { INK };
+        let (px, py) = chart.backend_coord(&(f64::from(c.f), f64::from(c.r)));
+        let count = ("sans-serif", 15).into_font().color(&ink).pos(centre);
+        root.draw(&Text::new(c.customers.to_string(), (px, py - 9), count))?;
+        let mean = c.mean_monetary.map_or_else(|| "—".to_string(), |m| format!("{m:.0}"));
+        let small = ("sans-serif", 11).into_font().color(&ink).pos(centre);
+        root.draw(&Text::new(format!("{} {mean}", t.rfm.mean_spend), (px, py + 10), small))?;
+    }
+    root.present()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -650,7 +700,9 @@ mod tests {
 
     fn seg(segment: Segment, c: f64, r: f64) -> SegmentSummary {
         SegmentSummary {
-            segment,
+            segment: crate::engine::analyze::segment::SegmentLabel::Builtin(segment),
+            action: None,
+            mean_score100: None,
             customers: 1,
             customer_share: c,
             revenue: Money::ZERO,
@@ -862,5 +914,43 @@ mod tests {
         assert_eq!(svg.matches("<rect").count() - 1, 168, "one cell per weekday and hour (and the background)");
         assert_eq!(heat_color(0.0), RGBColor(246, 248, 251));
         assert_eq!(heat_color(1.0), CUSTOMERS);
+    }
+
+    #[test]
+    fn rf_heat_map_labels_every_cell() {
+        use crate::engine::analyze::rfm::RfCell;
+        let cells = (1..=5u8)
+            .rev()
+            .flat_map(|r| (1..=5u8).map(move |f| (r, f)))
+            .map(|(r, f)| {
+                let n = u64::from(r) * 10 + u64::from(f);
+                let mean = (n > 0).then_some(12.5 * n as f64);
+                RfCell {
+                    r,
+                    f,
+                    customers: if r == 1 && f == 1 { 0 } else { n },
+                    revenue: Money::ZERO,
+                    mean_monetary: if r == 1 && f == 1 { None } else { mean },
+                }
+            })
+            .collect();
+        let grid = RfGrid { cells, customers: 0 };
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, (560, 520)).into_drawing_area();
+            assert!(rf_heat_chart(&root, &grid, Lang::ZhCn.texts()).is_ok());
+        }
+        for needle in [
+            "\n55\n",
+            "\n12\n",
+            "平均消费 688",
+            "平均消费 —",
+            "R 得分(近度)",
+            "F 得分(频次)",
+            "R 得分 × F 得分的客户数",
+        ] {
+            assert!(svg.contains(needle), "missing {needle}");
+        }
+        assert!(svg.matches("<rect").count() >= 25);
     }
 }

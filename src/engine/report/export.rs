@@ -2,6 +2,7 @@
 //! a spreadsheet would run as a formula are neutralised.
 
 use crate::engine::analyze::funnel::Funnel;
+use crate::engine::analyze::migration::Migration;
 use crate::engine::analyze::pareto::Pareto;
 use crate::engine::analyze::rfm::RfmResult;
 use crate::engine::clean::run::{Change, SetAside};
@@ -54,24 +55,37 @@ fn io_err(e: csv::Error) -> io::Error {
     io::Error::other(e)
 }
 
-/// The per-customer RFM table: id, R/F/M values, scores and segment name —
-/// what [`write_rfm_csv`] and the XLSX export write.
+/// The per-customer RFM table: id, R/F/M values, scores, segment name and,
+/// when computed, the 0–100 score (2 decimals) — what [`write_rfm_csv`] and
+/// the XLSX export write.
 pub fn rfm_table(ids: &IdArena, r: &RfmResult, t: &Texts) -> TextTable {
-    let mut table = TextTable::new(RFM_COLUMNS.iter().map(|c| c.to_string()).collect());
-    for (i, (id, c)) in ids.iter().zip(&r.customers).enumerate() {
-        table.push(
-            i as u64 + 2,
-            [
-                id,
-                &c.recency_days.to_string(),
-                &c.frequency.to_string(),
-                &c.monetary.to_string(),
-                &c.score.r.to_string(),
-                &c.score.f.to_string(),
-                &c.score.m.to_string(),
-                t.segment(c.segment).name,
-            ],
-        );
+    rfm_rows(ids, r, t, 0..r.customers.len())
+}
+
+/// [`rfm_table`] for some customers only (positions in `r.customers`, in the order given).
+pub fn rfm_rows(ids: &IdArena, r: &RfmResult, t: &Texts, which: impl IntoIterator<Item = usize>) -> TextTable {
+    let scaled = r.params.scale100.is_some();
+    let mut headers: Vec<String> = RFM_COLUMNS.iter().map(|c| c.to_string()).collect();
+    if scaled {
+        headers.push("score100".to_string());
+    }
+    let mut table = TextTable::new(headers);
+    for i in which {
+        let c = &r.customers[i];
+        let name = r.segments.get(c.segment as usize).map_or("", |s| t.segment_name(&s.segment));
+        let score100 = c.score100.map(|x| format!("{x:.2}")).unwrap_or_default();
+        let cells = [
+            ids.get(i as u32),
+            &c.recency_days.to_string(),
+            &c.frequency.to_string(),
+            &c.monetary.to_string(),
+            &c.score.r.to_string(),
+            &c.score.f.to_string(),
+            &c.score.m.to_string(),
+            name,
+            &score100,
+        ];
+        table.push(i as u64 + 2, cells.into_iter().take(if scaled { 9 } else { 8 }));
     }
     table
 }
@@ -79,6 +93,75 @@ pub fn rfm_table(ids: &IdArena, r: &RfmResult, t: &Texts) -> TextTable {
 /// Writes one row per customer: id, R/F/M values, scores and segment name.
 pub fn write_rfm_csv<W: Write>(w: W, ids: &IdArena, r: &RfmResult, t: &Texts) -> io::Result<()> {
     write_table_csv(w, &rfm_table(ids, r, t))
+}
+
+/// Columns of the segment summary file.
+pub const SEGMENT_COLUMNS: [&str; 10] = [
+    "segment",
+    "customers",
+    "customer_share",
+    "revenue",
+    "revenue_share",
+    "mean_recency",
+    "mean_frequency",
+    "mean_monetary",
+    "mean_score100",
+    "action",
+];
+
+/// Writes one row per segment: its name, customers and revenue with their
+/// shares, the means, and the suggested action — the user's text from
+/// `actions` (by segment key, [`crate::engine::analyze::segment::SegmentLabel::key`])
+/// where given, else the rule's or the built-in one.
+pub fn write_segments_csv<W: Write>(w: W, r: &RfmResult, actions: &[(String, String)], t: &Texts) -> io::Result<()> {
+    write_table_csv(w, &segments_table(r, actions, t))
+}
+
+/// The segment summary as a table (what [`write_segments_csv`] writes).
+pub fn segments_table(r: &RfmResult, actions: &[(String, String)], t: &Texts) -> TextTable {
+    let mut table = TextTable::new(SEGMENT_COLUMNS.iter().map(|c| c.to_string()).collect());
+    for (i, s) in r.segments.iter().enumerate() {
+        let action =
+            actions.iter().find(|(k, _)| k == s.segment.key()).map_or_else(|| t.segment_action(s), |(_, a)| a.as_str());
+        table.push(
+            i as u64 + 2,
+            [
+                t.segment_name(&s.segment),
+                &s.customers.to_string(),
+                &s.customer_share.to_string(),
+                &s.revenue.to_string(),
+                &s.revenue_share.to_string(),
+                &s.mean_recency.to_string(),
+                &s.mean_frequency.to_string(),
+                &s.mean_monetary.to_string(),
+                &s.mean_score100.map(|x| x.to_string()).unwrap_or_default(),
+                action,
+            ],
+        );
+    }
+    table
+}
+
+/// Writes the migration matrix, one row per (segment at A, segment at B):
+/// customers and the share of the row. The extra row is "new" (no order by
+/// A), the extra column "none" (no order by B), named as `t` names them.
+pub fn write_migration_csv<W: Write>(w: W, m: &Migration, t: &Texts) -> io::Result<()> {
+    let mut out = csv_writer(w)?;
+    out.write_record(["from_segment", "to_segment", "customers", "row_share"]).map_err(io_err)?;
+    let k = m.segments.len();
+    let name = |i: usize, extra: &'static str| if i < k { t.segment_name(&m.segments[i]) } else { extra };
+    for (i, row) in m.counts.iter().enumerate() {
+        for (j, n) in row.iter().enumerate() {
+            out.write_record([
+                safe_cell(name(i, t.rfm.mig_new)).as_ref(),
+                &safe_cell(name(j, t.rfm.mig_none)),
+                &n.to_string(),
+                &m.row_shares[i][j].to_string(),
+            ])
+            .map_err(io_err)?;
+        }
+    }
+    out.flush()
 }
 
 /// Columns of the Pareto ranking file.

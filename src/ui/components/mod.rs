@@ -15,6 +15,7 @@ mod privacy;
 mod recipe;
 mod rejects;
 mod result;
+mod rfm_plus;
 mod sources;
 mod status;
 

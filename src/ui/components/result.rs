@@ -3,8 +3,9 @@
 
 use super::chart::SegmentChart;
 use super::rejects::RejectsPanel;
+use super::rfm_plus::{MigrationPanel, RfHeat, RfmEditor};
 use crate::engine::analyze::rfm::RfmParams;
-use crate::engine::analyze::segment::SegmentPreset;
+use crate::engine::analyze::segment::{SegmentLabel, SegmentPreset};
 use crate::engine::date::Day;
 use crate::engine::ingest::fields::SourceKind;
 use crate::protocol::RfmView;
@@ -43,7 +44,7 @@ fn ResultView(
     let on_preset = move |ev: leptos::ev::Event| {
         let sel: HtmlSelectElement = event_target(&ev);
         if let Some(p) = SegmentPreset::from_key(&sel.value()) {
-            state.rescore(RfmParams { preset: p, ..state.params.get_untracked() });
+            state.rescore(RfmParams { preset: p, rules: None, ..state.params.get_untracked() });
         }
     };
     let on_snapshot = move |ev: leptos::ev::Event| {
@@ -53,15 +54,38 @@ fn ResultView(
         }
     };
     let segments = r.segments.clone();
+    let scaled = r.params.scale100.is_some();
+    let user_rules = r.params.rules.is_some();
+    let actions = state.rfm.actions;
     let rows = move || {
         let t = t();
         segments
             .iter()
             .map(|s| {
-                let st = t.segment(s.segment);
+                let (name, rule) = match &s.segment {
+                    SegmentLabel::Builtin(b) => (t.segment(*b).name.to_string(), t.segment(*b).rule),
+                    SegmentLabel::Named(n) => (n.clone(), ""),
+                };
+                let default_action = t.segment_action(s).to_string();
+                let key = s.segment.key().to_string();
+                let action = {
+                    let (key, default_action) = (key.clone(), default_action.clone());
+                    move || actions.with(|a| a.get(&key).cloned()).unwrap_or_else(|| default_action.clone())
+                };
+                let on_action = {
+                    let key = key.clone();
+                    move |ev: leptos::ev::Event| {
+                        let text = event_target_value(&ev);
+                        actions.update(|a| {
+                            a.insert(key.clone(), text);
+                        });
+                    }
+                };
+                let score100 = s.mean_score100.map(|x| format::float(x, 1)).unwrap_or_else(|| "—".into());
+                let raw100 = s.mean_score100.map(|x| x.to_string()).unwrap_or_default();
                 view! {
-                    <tr data-segment=format!("{:?}", s.segment)>
-                        <th scope="row">{st.name}<div class="rule">{st.rule}</div></th>
+                    <tr data-segment=s.segment.key().to_string()>
+                        <th scope="row">{name}<div class="rule">{rule}</div></th>
                         <td class="num" data-col="customers">{format::int(s.customers)}</td>
                         <td class="num" data-col="customer_share">{format::pct(s.customer_share)}</td>
                         <td class="num" data-col="revenue">{format::money(s.revenue)}</td>
@@ -69,7 +93,10 @@ fn ResultView(
                         <td class="num">{format::float(s.mean_recency, 0)}</td>
                         <td class="num">{format::float(s.mean_frequency, 1)}</td>
                         <td class="num">{format::float(s.mean_monetary, 0)}</td>
-                        <td class="action">{st.action}</td>
+                        <td class="num" data-col="score100" data-value=raw100 hidden=!scaled>{score100}</td>
+                        <td class="action">
+                            <textarea rows="2" data-testid="segment-action" aria-label=t.action prop:value=action on:change=on_action></textarea>
+                        </td>
                     </tr>
                 }
             })
@@ -81,6 +108,8 @@ fn ResultView(
     let segs_for_chart = r.segments.clone();
     let account = r.account.clone();
     let view_r = r.clone();
+    let editor_r = r.clone();
+    let rf = r.rf.clone();
     view! {
         <section
             class="card result"
@@ -121,9 +150,11 @@ fn ResultView(
                                     SegmentPreset::Classic8 => t().preset_classic8,
                                     SegmentPreset::Tiers5 => t().preset_tiers5,
                                 };
-                                view! { <option value=p.key() selected=p == preset>{name}</option> }
+                                let selected = p == preset && !user_rules;
+                                view! { <option value=p.key() selected=selected>{name}</option> }
                             })
                             .collect_view()}
+                        <option value="custom" disabled=true selected=user_rules>{move || t().rfm.rules_custom}</option>
                     </select>
                 </label>
                 <label>
@@ -146,12 +177,22 @@ fn ResultView(
                             <th scope="col" class="num">{move || t().avg_recency}</th>
                             <th scope="col" class="num">{move || t().avg_frequency}</th>
                             <th scope="col" class="num">{move || t().avg_monetary}</th>
+                            <th scope="col" class="num" hidden=!scaled>{move || t().rfm.mean_score100}</th>
                             <th scope="col">{move || t().action}</th>
                         </tr>
                     </thead>
                     <tbody>{rows}</tbody>
                 </table>
             </div>
+            <p class="downloads">
+                <span class="hint">{move || t().rfm.actions_hint}</span>
+                <button class="button small" data-testid="actions-reset" on:click=move |_| actions.set(Default::default())>
+                    {move || t().rfm.actions_reset}
+                </button>
+                <button class="button small" data-testid="export-segments" on:click=move |_| state.export_segments()>
+                    {move || t().rfm.export_segments}
+                </button>
+            </p>
             <SegmentChart segments=segs_for_chart/>
             <h3>{move || t().breakpoints}</h3>
             <p class="hint">{move || t().breakpoints_hint}</p>
@@ -162,6 +203,9 @@ fn ResultView(
                     <tr><th scope="row">{move || t().monetary}</th><td>{bm}</td></tr>
                 </tbody>
             </table>
+            <RfmEditor r=editor_r/>
+            <RfHeat rf=rf/>
+            <MigrationPanel snapshot=r.snapshot/>
             <RejectsPanel r=view_r/>
         </section>
     }

@@ -2,7 +2,7 @@
 //! customers (of the last tag run) and an RFM segment's (of the RFM result),
 //! and what the filter keeps of each source.
 
-use crate::engine::analyze::segment::Segment;
+use crate::engine::analyze::segment::SegmentLabel;
 use crate::engine::date::Day;
 use crate::protocol::FilterChoice;
 use crate::ui::state::AppState;
@@ -28,15 +28,15 @@ pub fn FilterBar() -> impl IntoView {
         Some(Ok(v)) => v.report.tags.iter().map(|x| x.name.clone()).collect::<Vec<_>>(),
         _ => Vec::new(),
     };
-    let segments = move || state.result.get().map(|r| r.segments.iter().map(|s| s.segment).collect::<Vec<Segment>>());
+    let segments =
+        move || state.result.get().map(|r| r.segments.iter().map(|s| s.segment.clone()).collect::<Vec<SegmentLabel>>());
     let on_tag = move |ev: leptos::ev::Event| {
         let sel: HtmlSelectElement = event_target(&ev);
         draft.update(|d| d.tag = sel.value().parse().ok());
     };
     let on_segment = move |ev: leptos::ev::Event| {
         let sel: HtmlSelectElement = event_target(&ev);
-        let chosen = segments().unwrap_or_default().into_iter().find(|s| format!("{s:?}") == sel.value());
-        draft.update(|d| d.segment = chosen);
+        draft.update(|d| d.segment = sel.value().parse().ok());
     };
     let tag_options = move || {
         tags()
@@ -49,7 +49,11 @@ pub fn FilterBar() -> impl IntoView {
         segments()
             .unwrap_or_default()
             .into_iter()
-            .map(|s| view! { <option value=format!("{s:?}")>{move || t().segment(s).name}</option> })
+            .enumerate()
+            .map(|(i, s)| {
+                let name = move || t().segment_name(&s).to_string();
+                view! { <option value=i.to_string()>{name}</option> }
+            })
             .collect_view()
     };
     let apply = move |_| state.set_filter(draft.get_untracked());
