@@ -1406,6 +1406,9 @@ test('customer profiles: shares by dimension, numeric summaries and the heat map
   await page.click('[data-testid=run-profiles]');
   await page.waitForSelector('[data-testid=profiles-error]');
   assert.match(await page.textContent('[data-testid=profiles-error]'), /年龄段“40,30”无效/);
+  await close();
+});
+
 test('RFM editor: breakpoints, 0–100 score, a segment rules file, edited actions, an R × F cell and the migration, the same as custlens rfm', async () => {
   const { page, close } = await open('zh-CN');
   await page.click('[data-testid=load-sample]');
