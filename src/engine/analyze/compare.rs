@@ -1029,6 +1029,15 @@ pub enum CompareReport {
 }
 
 impl CompareReport {
+    /// The export's tables by sheet name: the periods, or the before/after
+    /// figures and the daily values (a CSV holds the first).
+    pub fn sheets(&self) -> Vec<(&'static str, TextTable)> {
+        match self {
+            CompareReport::Periods(c) => vec![("compare", c.table())],
+            CompareReport::BeforeAfter(b) => vec![("compare", b.table()), ("daily", b.daily_table())],
+        }
+    }
+
     /// The rows read.
     pub fn rows(&self) -> &RowsRead {
         match self {
