@@ -226,6 +226,9 @@ pub enum Analysis {
     Channels,
     /// Rule-based tags over the unified customers (customers or orders; tickets and events when present).
     Tags,
+    /// A metric over time: month-on-month, year-on-year or before/after a date
+    /// (orders, events, tickets or surveys, by metric; aggregates only).
+    Compare,
 }
 
 /// Parameters of [`Analysis::Tags`], as JSON.
@@ -274,6 +277,8 @@ pub enum AnalysisFile {
     Tags,
     /// The customers of the tag at this position, with all their tags (CSV only).
     TagCustomers(u32),
+    /// The comparison (as `custlens compare --out`; before/after as XLSX with the daily values).
+    Compare,
 }
 
 impl AnalysisFile {
@@ -290,6 +295,7 @@ impl AnalysisFile {
             AnalysisFile::Attribution => "custlens_attribution",
             AnalysisFile::Tags => "custlens_tags",
             AnalysisFile::TagCustomers(_) => "custlens_tag",
+            AnalysisFile::Compare => "custlens_compare",
         }
     }
 }

@@ -723,6 +723,7 @@ pub static TEXTS: Texts = Texts {
         col_change: "Change",
         col_change_pct: "Change %",
         unit_money: "yuan",
+        unit_money_10k: "10k yuan",
         unit_count: "count",
         unit_share: "%",
         unit_score: "points",

@@ -256,6 +256,8 @@ pub struct CompareTexts {
     pub col_change_pct: &'static str,
     /// Axis units: money, count, share, score.
     pub unit_money: &'static str,
+    /// Money in ten thousands, for large values on a chart axis.
+    pub unit_money_10k: &'static str,
     pub unit_count: &'static str,
     pub unit_share: &'static str,
     pub unit_score: &'static str,

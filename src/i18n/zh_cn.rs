@@ -694,6 +694,7 @@ pub static TEXTS: Texts = Texts {
         col_change: "变化",
         col_change_pct: "变化率",
         unit_money: "元",
+        unit_money_10k: "万元",
         unit_count: "个",
         unit_share: "%",
         unit_score: "分",

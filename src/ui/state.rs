@@ -78,6 +78,8 @@ pub struct Analyses {
     pub event_types: RwSignal<Vec<ValueCount>>,
     /// Analyses under way.
     pub busy: RwSignal<u32>,
+    /// The comparison (M24).
+    pub compare: Outcome<crate::engine::analyze::compare::CompareReport>,
 }
 
 /// A tag definition being edited, with a key that stays while tags are added and removed.
@@ -113,6 +115,7 @@ impl Default for Analyses {
             tag_drafts: RwSignal::new(TagDraft::defaults()),
             event_types: RwSignal::new(Vec::new()),
             busy: RwSignal::new(0),
+            compare: RwSignal::new(None),
         }
     }
 }
@@ -773,6 +776,7 @@ impl AppState {
         a.activity.set(None);
         a.channels.set(None);
         a.tags.set(None);
+        a.compare.set(None);
         let has_events = self.sources.get_untracked().iter().any(|s| s.kind == SourceKind::Events);
         let types = if has_events {
             job::analysis::<Vec<ValueCount>>(pool, Analysis::EventTypes, String::new()).await.unwrap_or_default()

@@ -9,12 +9,14 @@
 //! channel totals (channel, period, uv, clicks, orders, cost); the first of
 //! each is used, with the first orders and customers sources. Tags run on
 //! the unified customer view (joined first if it is not yet) with the first
-//! orders, tickets and events sources.
+//! orders, tickets and events sources. Comparisons (M24) read the first
+//! source of the kind their metric needs.
 
 use super::{Answer, State};
 use crate::engine::analyze::activity::Activity;
 use crate::engine::analyze::channels::{channels, ChannelInputs, ChannelParams, ChannelReport};
 use crate::engine::analyze::cohort::Cohorts;
+use crate::engine::analyze::compare::{compare_of, CompareReport};
 use crate::engine::analyze::funnel::Funnel;
 use crate::engine::analyze::satisfaction::Satisfaction;
 use crate::engine::analyze::suite::{activity_of, cohorts_of, event_types_of, first_of, funnel_of, satisfaction_of};
@@ -43,6 +45,7 @@ pub(super) struct Kept {
     activity: Option<Activity>,
     channels: Option<ChannelReport>,
     tags: Option<KeptTags>,
+    compare: Option<CompareReport>,
 }
 
 /// What the exports of a tag run need (copied out: the unified view may be joined again meanwhile).
@@ -214,6 +217,13 @@ pub(super) fn run(s: &mut State, which: Analysis, params_json: &str) -> Answer {
             out
         }
         Analysis::Tags => Err(AnalysisError::NoData.into()), // answered above
+        Analysis::Compare => {
+            // Aggregates over periods and days: nothing to mask.
+            let r = compare_of(&sources, &params(params_json))?;
+            let out = answer(&r);
+            s.analyses.compare = Some(r);
+            out
+        }
     }
 }
 
@@ -282,6 +292,20 @@ pub(super) fn export(s: &State, what: AnalysisFile, xlsx: bool, w: &mut Vec<u8>)
                 return Ok(Some(format!("{}_{}.csv", what.stem(), file_safe(name))));
             }
             table
+        }
+        AnalysisFile::Compare => {
+            let Some(r) = &k.compare else { return Ok(None) };
+            let sheets = r.sheets();
+            if xlsx {
+                // As `custlens compare --out compare.xlsx`: before/after with the daily values on a second sheet.
+                let list: Vec<Sheet<'_>> = sheets.iter().map(|(name, table)| Sheet { name, table }).collect();
+                w.write_all(&write_xlsx(&list).map_err(std::io::Error::other)?)?;
+                return Ok(Some(format!("{}.xlsx", what.stem())));
+            }
+            match sheets.into_iter().next() {
+                Some((_, table)) => table,
+                None => return Ok(None),
+            }
         }
     };
     if xlsx {

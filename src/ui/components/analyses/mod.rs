@@ -1,11 +1,12 @@
 //! The analyses card (issue #5): cohorts and retention, satisfaction,
-//! funnels, activity, channels and attribution, and customer tags, each
-//! computed in worker 0 on the first source of the kind it needs, with its
-//! parameters, a table, a chart and downloads.
+//! funnels, activity, channels and attribution, customer tags, and period
+//! comparisons (M24), each computed in worker 0 on the first source of the
+//! kind it needs, with its parameters, a table, a chart and downloads.
 
 mod activity;
 mod channels;
 mod cohorts;
+mod compare;
 mod funnel;
 mod satisfaction;
 mod tag_editor;
@@ -29,10 +30,12 @@ enum Tab {
     Activity,
     Channels,
     Tags,
+    Compare,
 }
 
 impl Tab {
-    const ALL: [Tab; 6] = [Tab::Cohorts, Tab::Satisfaction, Tab::Funnel, Tab::Activity, Tab::Channels, Tab::Tags];
+    const ALL: [Tab; 7] =
+        [Tab::Cohorts, Tab::Satisfaction, Tab::Funnel, Tab::Activity, Tab::Channels, Tab::Tags, Tab::Compare];
 
     fn key(self) -> &'static str {
         match self {
@@ -42,6 +45,7 @@ impl Tab {
             Tab::Activity => "activity",
             Tab::Channels => "channels",
             Tab::Tags => "tags",
+            Tab::Compare => "compare",
         }
     }
 
@@ -53,6 +57,7 @@ impl Tab {
             Tab::Activity => t.tab_activity,
             Tab::Channels => t.tab_channels,
             Tab::Tags => t.tab_tags,
+            Tab::Compare => t.compare.tab,
         }
     }
 
@@ -64,6 +69,7 @@ impl Tab {
             Tab::Funnel | Tab::Activity => &[SourceKind::Events],
             Tab::Channels => &[SourceKind::Channels, SourceKind::Orders, SourceKind::Customers],
             Tab::Tags => &[SourceKind::Customers, SourceKind::Orders, SourceKind::Tickets, SourceKind::Events],
+            Tab::Compare => &[SourceKind::Orders, SourceKind::Events, SourceKind::Tickets, SourceKind::Surveys],
         }
     }
 }
@@ -117,6 +123,7 @@ pub fn AnalysesCard() -> impl IntoView {
                 {panel(Tab::Activity, view! { <activity::ActivityPanel/> }.into_any())}
                 {panel(Tab::Channels, view! { <channels::ChannelsPanel/> }.into_any())}
                 {panel(Tab::Tags, view! { <tags::TagsPanel/> }.into_any())}
+                {panel(Tab::Compare, view! { <compare::ComparePanel/> }.into_any())}
             </section>
         </Show>
     }
