@@ -291,6 +291,9 @@ pub enum Analysis {
     Tags,
     /// Customer profiles over the unified customers (customers, orders or events).
     Profiles,
+    /// A metric over time: month-on-month, year-on-year or before/after a date
+    /// (orders, events, tickets or surveys, by metric; aggregates only).
+    Compare,
 }
 
 impl Analysis {
@@ -303,6 +306,7 @@ impl Analysis {
             Analysis::Funnel | Analysis::Activity | Analysis::EventTypes => &[SourceKind::Events],
             Analysis::Channels => &[SourceKind::Channels],
             Analysis::Tags | Analysis::Profiles => &[SourceKind::Customers, SourceKind::Orders],
+            Analysis::Compare => &[SourceKind::Orders, SourceKind::Events, SourceKind::Tickets, SourceKind::Surveys],
         }
     }
 }
@@ -384,6 +388,8 @@ pub enum AnalysisFile {
     ProfileHistograms,
     /// The profiles' weekday × hour heat map.
     ProfileHeatmap,
+    /// The comparison (as `custlens compare --out`; before/after as XLSX with the daily values).
+    Compare,
 }
 
 impl AnalysisFile {
@@ -400,6 +406,7 @@ impl AnalysisFile {
             | AnalysisFile::ProfileNumbers
             | AnalysisFile::ProfileHistograms
             | AnalysisFile::ProfileHeatmap => Analysis::Profiles,
+            AnalysisFile::Compare => Analysis::Compare,
         }
     }
 
@@ -420,6 +427,7 @@ impl AnalysisFile {
             AnalysisFile::ProfileNumbers => "custlens_profile_numbers",
             AnalysisFile::ProfileHistograms => "custlens_profile_histograms",
             AnalysisFile::ProfileHeatmap => "custlens_profile_heatmap",
+            AnalysisFile::Compare => "custlens_compare",
         }
     }
 }

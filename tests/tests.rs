@@ -8,6 +8,7 @@ mod analyses2;
 mod badinput;
 mod channels;
 mod cli;
+mod compare;
 mod privacy;
 mod profiles;
 mod properties;

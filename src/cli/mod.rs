@@ -10,6 +10,7 @@ mod activity;
 mod channels;
 mod clean;
 mod cohorts;
+mod compare;
 mod crosstab;
 mod disclosure;
 mod funnel;
@@ -73,6 +74,8 @@ enum Command {
     Keygen(keygen::Args),
     /// Encrypt or decrypt a file in the workspace container format.
     Vault(vault::Args),
+    /// A metric month-on-month or year-on-year (by month or ISO week), or before/after a date with a t-test.
+    Compare(compare::Args),
 }
 
 /// Runs the command line; the binary's `main` calls this.
@@ -96,6 +99,7 @@ pub fn main() -> ExitCode {
         Command::Mask(a) => mask::run(a),
         Command::Keygen(a) => keygen::run(a),
         Command::Vault(a) => vault::run(a),
+        Command::Compare(a) => compare::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

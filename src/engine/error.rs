@@ -199,6 +199,24 @@ pub enum AnalysisError {
         /// The kinds that would do.
         kinds: Vec<crate::engine::ingest::fields::SourceKind>,
     },
+    /// A date range that ends before it starts (or spans too many periods).
+    #[error(
+        "the range {from} … {to} is not valid: it must start on or before its last day and span at most 2400 periods"
+    )]
+    InvalidRange {
+        /// Its first day (ISO).
+        from: String,
+        /// Its last day (ISO).
+        to: String,
+    },
+    /// A before/after window of no days, or too many.
+    #[error("a before/after window of {days} days is not valid: choose 1 to {max} days")]
+    InvalidWindow {
+        /// The days asked for.
+        days: u32,
+        /// The most allowed.
+        max: u32,
+    },
 }
 
 fn kinds_text(kinds: &[crate::engine::ingest::fields::SourceKind]) -> String {

@@ -232,6 +232,86 @@ impl TagTexts {
     }
 }
 
+/// Texts of the comparison tab (M24).
+#[derive(Debug)]
+#[allow(missing_docs)] // field names say what each text is for
+pub struct CompareTexts {
+    pub tab: &'static str,
+    pub metric: &'static str,
+    /// Names of the metrics, in the order of `compare::Metric::ALL`.
+    pub metrics: [&'static str; 12],
+    pub period: &'static str,
+    pub mode: &'static str,
+    pub mode_mom: &'static str,
+    pub mode_yoy: &'static str,
+    pub mode_before_after: &'static str,
+    pub range_from: &'static str,
+    pub range_to: &'static str,
+    pub date: &'static str,
+    pub window_days: &'static str,
+    pub col_period: &'static str,
+    pub col_value: &'static str,
+    pub col_base_period: &'static str,
+    pub col_base: &'static str,
+    pub col_change: &'static str,
+    pub col_change_pct: &'static str,
+    /// Axis units: money, count, share, score.
+    pub unit_money: &'static str,
+    /// Money in ten thousands, for large values on a chart axis.
+    pub unit_money_10k: &'static str,
+    pub unit_count: &'static str,
+    pub unit_share: &'static str,
+    pub unit_score: &'static str,
+    pub chart_title: &'static str,
+    pub chart_value: &'static str,
+    pub chart_base: &'static str,
+    pub daily_chart_title: &'static str,
+    pub before: &'static str,
+    pub after: &'static str,
+    pub window_value: &'static str,
+    pub daily_mean: &'static str,
+    pub daily_sd: &'static str,
+    pub change: &'static str,
+    pub change_pct: &'static str,
+    pub daily_mean_change: &'static str,
+    pub up: &'static str,
+    pub down: &'static str,
+    /// The test used (`{t}`, `{df}`, `{p}`).
+    pub test_welch: &'static str,
+    pub significant: &'static str,
+    pub not_significant: &'static str,
+    pub no_test_ratio: &'static str,
+    pub no_test_days: &'static str,
+    pub no_test_variance: &'static str,
+    /// A window outside the data (`{window}`, `{first}`, `{last}`).
+    pub not_covered: &'static str,
+    /// Where the rows come from (`{file}`, `{first}`, `{last}`).
+    pub data_span: &'static str,
+    /// `{from}`, `{to}`.
+    pub err_invalid_range: &'static str,
+    /// `{days}`, `{max}`.
+    pub err_invalid_window: &'static str,
+}
+
+impl CompareTexts {
+    /// The name of a metric.
+    pub fn metric_name(&self, m: crate::engine::analyze::compare::Metric) -> &'static str {
+        let i = crate::engine::analyze::compare::Metric::ALL.iter().position(|&x| x == m).unwrap_or(0);
+        self.metrics[i]
+    }
+
+    /// The axis unit of a metric's values.
+    pub fn unit(&self, u: crate::engine::analyze::compare::Unit) -> &'static str {
+        use crate::engine::analyze::compare::Unit;
+        match u {
+            Unit::Money => self.unit_money,
+            Unit::Count => self.unit_count,
+            Unit::Share => self.unit_share,
+            Unit::Score => self.unit_score,
+        }
+    }
+}
+
 /// All texts of one language.
 #[derive(Debug)]
 #[allow(missing_docs)] // field names say what each text is for
@@ -567,6 +647,8 @@ pub struct Texts {
     pub profiles: ProfileTexts,
     /// Texts of the RFM editor, heat map and migration (M8).
     pub rfm: RfmTexts,
+    /// The comparison tab (M24).
+    pub compare: CompareTexts,
 }
 
 /// The text of `key` in a keyed table; the key itself when unknown.
@@ -779,6 +861,14 @@ impl Texts {
                     let names: Vec<&str> = kinds.iter().map(|&k| self.kind(k)).collect();
                     self.err_no_source.replace("{kinds}", &names.join(" / "))
                 }
+                AnalysisError::InvalidRange { from, to } => {
+                    self.compare.err_invalid_range.replace("{from}", from).replace("{to}", to)
+                }
+                AnalysisError::InvalidWindow { days, max } => self
+                    .compare
+                    .err_invalid_window
+                    .replace("{days}", &days.to_string())
+                    .replace("{max}", &max.to_string()),
             },
             EngineError::Workspace(w) => match w {
                 crate::engine::workspace::WorkspaceError::Vault(v) => self.privacy_text(v.key()).to_string(),

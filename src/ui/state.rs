@@ -87,6 +87,8 @@ pub struct Analyses {
     pub filter: RwSignal<FilterChoice>,
     /// What it keeps (or why it could not be set).
     pub filtered: Outcome<FilterView>,
+    /// The comparison (M24).
+    pub compare: Outcome<crate::engine::analyze::compare::CompareReport>,
 }
 
 /// A tag definition being edited, with a key that stays while tags are added and removed.
@@ -125,6 +127,7 @@ impl Default for Analyses {
             busy: RwSignal::new(0),
             filter: RwSignal::new(FilterChoice::default()),
             filtered: RwSignal::new(None),
+            compare: RwSignal::new(None),
         }
     }
 }
@@ -879,6 +882,7 @@ impl AppState {
         a.channels.set(None);
         a.tags.set(None);
         a.profiles.set(None);
+        a.compare.set(None);
         let has_events = self.sources.get_untracked().iter().any(|s| s.kind == SourceKind::Events);
         let types = if has_events {
             job::analysis::<Vec<ValueCount>>(pool, Analysis::EventTypes, String::new()).await.unwrap_or_default()

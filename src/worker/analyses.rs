@@ -11,11 +11,14 @@
 //! the unified customer view (joined first if it is not yet) with the first
 //! orders, tickets and events sources. Profiles, likewise, on the unified
 //! view with the first orders and events sources.
+//! orders, tickets and events sources. Comparisons (M24) read the first
+//! source of the kind their metric needs.
 
 use super::{Answer, State};
 use crate::engine::analyze::activity::Activity;
 use crate::engine::analyze::channels::{channels, ChannelInputs, ChannelParams, ChannelReport};
 use crate::engine::analyze::cohort::Cohorts;
+use crate::engine::analyze::compare::{compare_of, CompareParams, CompareReport};
 use crate::engine::analyze::filter::{filter_sources, SourceFilter};
 use crate::engine::analyze::funnel::Funnel;
 use crate::engine::analyze::profiles::{profiles, CustomerProfile, ProfileInputs, ProfileParams, PROFILE_SHEETS};
@@ -52,6 +55,7 @@ pub(super) struct Kept {
     channels: Option<ChannelReport>,
     tags: Option<KeptTags>,
     profiles: Option<CustomerProfile>,
+    compare: Option<CompareReport>,
 }
 
 /// What the exports of a tag run need (copied out: the unified view may be joined again meanwhile).
@@ -251,6 +255,15 @@ pub(super) fn run(s: &mut State, which: Analysis, params_json: &str) -> Answer {
             out
         }
         Analysis::Tags | Analysis::Profiles => Err(AnalysisError::NoData.into()), // answered above
+        Analysis::Compare => {
+            // Aggregates over periods and days: nothing to mask; the role must see the metric's table.
+            let p: CompareParams = params(params_json);
+            s.for_role(&[p.metric.kind()])?;
+            let r = compare_of(&sources, &p)?;
+            let out = answer(&r);
+            s.analyses.compare = Some(r);
+            out
+        }
     }
 }
 
@@ -385,6 +398,20 @@ pub(super) fn export(
                 AnalysisFile::ProfileHistograms => histograms,
                 AnalysisFile::ProfileHeatmap => heatmap,
                 _ => dimensions,
+            }
+        }
+        AnalysisFile::Compare => {
+            let Some(r) = &k.compare else { return Ok(None) };
+            let sheets = r.sheets();
+            if xlsx {
+                // As `custlens compare --out compare.xlsx`: before/after with the daily values on a second sheet.
+                let list: Vec<Sheet<'_>> = sheets.iter().map(|(name, table)| Sheet { name, table }).collect();
+                w.write_all(&write_xlsx(&list).map_err(std::io::Error::other)?)?;
+                return Ok(Some(format!("{}.xlsx", what.stem())));
+            }
+            match sheets.into_iter().next() {
+                Some((_, table)) => table,
+                None => return Ok(None),
             }
         }
     };

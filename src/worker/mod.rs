@@ -513,7 +513,7 @@ impl State {
     }
 
     /// Fails unless the role may see what an analysis of `kinds` reads.
-    fn for_role(&self, kinds: &[SourceKind]) -> Result<(), EngineError> {
+    pub(super) fn for_role(&self, kinds: &[SourceKind]) -> Result<(), EngineError> {
         if self.disclosure.scope.access.may_analyse(kinds) {
             Ok(())
         } else {

@@ -1525,6 +1525,119 @@ test('RFM editor: breakpoints, 0–100 score, a segment rules file, edited actio
   await close();
 });
 
+test('comparison: month-on-month, year-on-year by week and before/after a date from the sample tables, the same figures and files as custlens compare', async () => {
+  const dir = path.join(WORK, 'compare');
+  cli(['sample', '--customers', '5000', '--seed', '20240601', '--dir', dir]);
+  // `custlens compare` reads its file as it is: give it the cleaned tables the page analyses.
+  const cleaned = {};
+  for (const kind of ['orders', 'surveys', 'tickets']) {
+    const out = path.join(WORK, `compare-clean-${kind}`);
+    cli(['clean', '--kind', kind, '--input', path.join(dir, `sample_${kind}.csv`), '--out', out, '--unmasked']);
+    cleaned[kind] = path.join(out, 'clean.csv');
+  }
+  const json = (args) => JSON.parse(cli([...args, '--json']).toString());
+  const raw = (f) => (f === null || f === undefined ? '' : String(Object.values(f)[0]));
+  const near = (got, want, what) => {
+    if (want === null || want === undefined) return assert.equal(got ?? '', '', `${what}: browser ${got}, CLI none`);
+    assert.ok(got !== '' && got !== null && got !== undefined, `${what}: browser shows none, CLI ${want}`);
+    const g = Number(got);
+    assert.ok(g === want || Math.abs(g - want) <= 1e-12 * Math.abs(want), `${what}: browser ${got}, CLI ${want}`);
+  };
+  const fig = (got, want, what) => near(got, want === null ? null : Object.values(want)[0], what);
+  const { page, close } = await open('zh-CN');
+  await page.click('[data-testid=load-sample-sources]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=source-list] tbody tr').length === 7, null, { timeout: 60_000 });
+  await page.waitForSelector('[data-testid=sources-busy][data-busy=false]', { state: 'attached' });
+  await page.click('[data-testid=tab-compare]');
+
+  const periods = async (want, sel) => {
+    await page.waitForSelector(sel, { timeout: 60_000 });
+    const rows = await page.$$eval('[data-testid=compare-table] tbody tr', (trs) => trs.map((tr) => ({ ...tr.dataset,
+      dir: tr.querySelector('td[data-direction]').dataset.direction })));
+    assert.equal(rows.length, want.points.length);
+    want.points.forEach((p, i) => {
+      const r = rows[i];
+      assert.equal(r.period, p.period);
+      assert.equal(r.basePeriod, p.base_period);
+      for (const [k, key] of [['value', 'value'], ['base', 'base'], ['change', 'change']]) fig(r[k], p[key], `${p.period} ${key}`);
+      near(r.changePct, p.change_pct, `${p.period} change %`);
+      const c = p.change === null ? null : Object.values(p.change)[0];
+      assert.equal(r.dir, c === null ? '' : c > 0 ? 'up' : c < 0 ? 'down' : 'flat', `${p.period} marked`);
+    });
+    await page.waitForSelector('[data-testid=compare-chart][data-drawn=true]');
+  };
+  // Defaults: revenue by month against the month before; a fall is marked ▼.
+  await page.click('[data-testid=run-compare]');
+  const rev = json(['compare', '--orders', cleaned.orders]);
+  await periods(rev, '[data-testid=compare-result][data-metric=revenue][data-mode=mom]');
+  assert.ok(rev.points.some((p) => p.change && p.change.money < 0), 'some month fell');
+  assert.match(await page.textContent('[data-testid=compare-table] td.change-down'), /▼/);
+  assert.match(await page.textContent('[data-testid=compare-rows]'), /sample_orders\.csv/);
+  const out = path.join(WORK, 'compare-out');
+  fs.mkdirSync(out, { recursive: true });
+  cli(['compare', '--orders', cleaned.orders, '--out', path.join(out, 'mom.csv')]);
+  cli(['compare', '--orders', cleaned.orders, '--out', path.join(out, 'mom.xlsx')]);
+  for (const [ext, file] of [['csv', 'mom.csv'], ['xlsx', 'mom.xlsx']]) {
+    const got = await download(page, `export-custlens_compare-${ext}`);
+    assert.equal(got.name, `custlens_compare.${ext}`);
+    assert.ok(got.bytes.equals(fs.readFileSync(path.join(out, file))), `${file} differs from custlens compare --out`);
+  }
+  await page.screenshot({ path: path.join(OUT, 'analyses-compare.png'), fullPage: true });
+
+  // NPS by ISO week against 52 weeks before, over a chosen range.
+  await page.selectOption('[data-testid=compare-metric]', 'nps');
+  await page.selectOption('[data-testid=compare-mode]', 'yoy');
+  await page.selectOption('[data-testid=compare-period]', 'week');
+  for (const [id, day] of [['compare-from', '2024-07-01'], ['compare-to', '2024-12-31']]) {
+    await page.fill(`[data-testid=${id}]`, day);
+    await page.dispatchEvent(`[data-testid=${id}]`, 'change');
+  }
+  await page.click('[data-testid=run-compare]');
+  const nps = json(['compare', '--surveys', cleaned.surveys, '--metric', 'nps', '--period', 'week', '--mode', 'yoy', '--from', '2024-07-01', '--to', '2024-12-31']);
+  await periods(nps, '[data-testid=compare-result][data-metric=nps][data-mode=yoy][data-period=week]');
+  assert.equal(nps.points[0].base_period, '2023-W27');
+
+  // Complaints before and after 2024-06-01, 30 days each: both windows, the change and Welch's t-test.
+  await page.selectOption('[data-testid=compare-metric]', 'complaints');
+  await page.selectOption('[data-testid=compare-mode]', 'before_after');
+  assert.ok(await page.isDisabled('[data-testid=run-compare]'), 'no date yet');
+  await page.fill('[data-testid=compare-date]', '2024-06-01');
+  await page.dispatchEvent('[data-testid=compare-date]', 'change');
+  await page.click('[data-testid=run-compare]');
+  const baArgs = ['compare', '--tickets', cleaned.tickets, '--metric', 'complaints', '--before-after', '2024-06-01', '--window', '30'];
+  const ba = json(baArgs);
+  const r = page.locator('[data-testid=compare-result][data-kind=before_after][data-metric=complaints]');
+  await r.waitFor({ timeout: 60_000 });
+  for (const w of ['before', 'after']) {
+    fig(await page.getAttribute(`[data-testid=compare-${w}-value]`, 'data-value'), ba[w].value, `${w} value`);
+    near(await page.getAttribute(`[data-testid=compare-${w}-mean]`, 'data-value'), ba[w].daily_mean, `${w} daily mean`);
+    assert.equal(await page.getAttribute(`[data-window=${w}]`, 'data-from'), ba[w].from);
+  }
+  fig(await r.getAttribute('data-change'), ba.change, 'change');
+  near(await r.getAttribute('data-change-pct'), ba.change_pct, 'change %');
+  near(await r.getAttribute('data-daily-mean-change'), ba.daily_mean_change, 'daily mean change');
+  assert.equal(await r.getAttribute('data-test'), 'welch');
+  for (const [k, key] of [['data-t', 't'], ['data-df', 'df'], ['data-p', 'p_value']]) near(await r.getAttribute(k), ba.test.welch[key], key);
+  assert.match(await page.textContent('[data-testid=compare-test]'), /Welch t 检验.*p = /);
+  await page.waitForSelector('[data-testid=compare-chart][data-drawn=true]');
+  cli([...baArgs, '--out', path.join(out, 'ba.csv')]);
+  cli([...baArgs, '--out', path.join(out, 'ba.xlsx')]);
+  for (const [ext, file] of [['csv', 'ba.csv'], ['xlsx', 'ba.xlsx']]) {
+    const got = await download(page, `export-custlens_compare-${ext}`);
+    assert.ok(got.bytes.equals(fs.readFileSync(path.join(out, file))), `${file} differs from custlens compare --before-after --out`);
+  }
+  await page.screenshot({ path: path.join(OUT, 'analyses-compare-before-after.png'), fullPage: true });
+
+  // CSAT is a ratio: no test, said in words.
+  await page.selectOption('[data-testid=compare-metric]', 'csat');
+  await page.click('[data-testid=run-compare]');
+  await page.waitForSelector('[data-testid=compare-result][data-metric=csat][data-test=ratio_metric]', { timeout: 60_000 });
+  const csat = json(['compare', '--surveys', cleaned.surveys, '--metric', 'csat', '--before-after', '2024-06-01']);
+  fig(await page.getAttribute('[data-testid=compare-after-value]', 'data-value'), csat.after.value, 'CSAT after');
+  assert.match(await page.textContent('[data-testid=compare-test]'), /比率指标/);
+  await close();
+});
+
 let failed = 0;
 for (const t of tests.filter((t) => t.name.includes(filter))) {
   const start = Date.now();

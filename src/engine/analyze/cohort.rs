@@ -37,15 +37,12 @@
 
 use crate::engine::analyze::period::Period;
 use crate::engine::analyze::quantile::quantile_sorted;
-use crate::engine::analyze::rows::{
-    customer_and_time, ratio, required_column, ExcludedRows, ExclusionReason, ExclusionTally,
-};
+use crate::engine::analyze::rows::{purchase, ratio, required_column, ExcludedRows, ExclusionTally};
 use crate::engine::clean::table::TextTable;
 use crate::engine::date::Day;
 use crate::engine::error::AnalysisError;
 use crate::engine::ids::Interner;
 use crate::engine::ingest::fields::{Field, Mapping};
-use crate::engine::money::{parse_amount, trim_text};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -144,16 +141,8 @@ pub fn cohorts(table: &TextTable, mapping: &Mapping, params: CohortParams) -> Re
     let mut days: Vec<Vec<Day>> = Vec::new();
     let mut tally = ExclusionTally::default();
     for r in 0..table.len() {
-        let read = customer_and_time(table, r, user, time).and_then(|x| match amount {
-            None => Ok(x),
-            Some(a) => match parse_amount(trim_text(table.cell(r, a))) {
-                Err(_) => Err(ExclusionReason::BadAmount),
-                Ok(m) if m.is_negative() => Err(ExclusionReason::Refund),
-                Ok(_) => Ok(x),
-            },
-        });
-        match read {
-            Ok((id, ts)) => {
+        match purchase(table, r, user, time, amount) {
+            Ok((id, ts, _)) => {
                 let (i, new) = ids.intern(id);
                 if new {
                     days.push(Vec::new());
@@ -264,6 +253,7 @@ pub fn cohorts(table: &TextTable, mapping: &Mapping, params: CohortParams) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::analyze::rows::ExclusionReason;
     use crate::engine::ingest::fields::{auto_map, SourceKind};
 
     fn orders(rows: &[[&str; 3]]) -> (TextTable, Mapping) {

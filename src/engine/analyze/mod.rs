@@ -5,6 +5,7 @@ pub mod activity;
 pub mod bins;
 pub mod channels;
 pub mod cohort;
+pub mod compare;
 pub mod crosstab;
 pub mod customers;
 pub mod distinct;

@@ -6,7 +6,7 @@ use crate::engine::clean::table::TextTable;
 use crate::engine::date::{parse_timestamp, DateError, Timestamp};
 use crate::engine::error::AnalysisError;
 use crate::engine::ingest::fields::{Field, Mapping};
-use crate::engine::money::trim_text;
+use crate::engine::money::{parse_amount, trim_text, Money};
 use serde::{Deserialize, Serialize};
 
 /// Why a row was left out of an analysis.
@@ -27,6 +27,10 @@ pub enum ExclusionReason {
     BlankEventType,
     /// The event is after the analysis date.
     AfterAsOf,
+    /// The score (CSAT, NPS…) is blank.
+    BlankScore,
+    /// The score is not a whole number on its scale.
+    BadScore,
 }
 
 impl ExclusionReason {
@@ -40,6 +44,8 @@ impl ExclusionReason {
             ExclusionReason::Refund => "refund",
             ExclusionReason::BlankEventType => "blank_event_type",
             ExclusionReason::AfterAsOf => "after_as_of",
+            ExclusionReason::BlankScore => "blank_score",
+            ExclusionReason::BadScore => "bad_score",
         }
     }
 }
@@ -93,6 +99,15 @@ pub fn seconds(ts: Timestamp) -> i64 {
     i64::from(ts.day.days()) * 86_400 + i64::from(ts.secs)
 }
 
+/// Row `r`'s time in `column`, or why it cannot be read.
+pub fn time_of(table: &TextTable, r: usize, column: usize) -> Result<Timestamp, ExclusionReason> {
+    match parse_timestamp(table.cell(r, column)) {
+        Ok(ts) => Ok(ts),
+        Err(DateError::Empty) => Err(ExclusionReason::BlankTime),
+        Err(_) => Err(ExclusionReason::BadTime),
+    }
+}
+
 /// Row `r`'s customer id (trimmed) and time, or why they cannot be read
 /// (the customer is checked first).
 pub fn customer_and_time(
@@ -105,10 +120,26 @@ pub fn customer_and_time(
     if id.is_empty() {
         return Err(ExclusionReason::BlankCustomer);
     }
-    match parse_timestamp(table.cell(r, time)) {
-        Ok(ts) => Ok((id, ts)),
-        Err(DateError::Empty) => Err(ExclusionReason::BlankTime),
-        Err(_) => Err(ExclusionReason::BadTime),
+    time_of(table, r, time).map(|ts| (id, ts))
+}
+
+/// Order row `r` as a purchase: its customer, time and — when an amount
+/// column is given — amount; or why it is none (checked in this order:
+/// customer, time, an amount that is blank or not a number, a negative
+/// amount, which is a refund).
+pub fn purchase(
+    table: &TextTable,
+    r: usize,
+    customer: usize,
+    time: usize,
+    amount: Option<usize>,
+) -> Result<(&str, Timestamp, Option<Money>), ExclusionReason> {
+    let (id, ts) = customer_and_time(table, r, customer, time)?;
+    match amount.map(|a| parse_amount(table.cell(r, a))) {
+        None => Ok((id, ts, None)),
+        Some(Err(_)) => Err(ExclusionReason::BadAmount),
+        Some(Ok(m)) if m.is_negative() => Err(ExclusionReason::Refund),
+        Some(Ok(m)) => Ok((id, ts, Some(m))),
     }
 }
 

@@ -94,8 +94,9 @@ impl Scale {
         }
     }
 
-    /// The figure from the counts of each score (`counts[i]` for score `lo + i`).
-    fn figure(self, counts: &[u64]) -> Option<f64> {
+    /// The figure from the counts of each score (`counts[i]` for score `lo + i`,
+    /// every score of the scale present); `None` without answers.
+    pub fn figure(self, counts: &[u64]) -> Option<f64> {
         let n: u64 = counts.iter().sum();
         match self {
             Scale::Csat => ratio(counts[3] + counts[4], n),

@@ -141,15 +141,15 @@ pub fn pareto_chart<DB: DrawingBackend>(
 }
 
 /// One line of a line chart: its name, colour and a value per x label (`None`: a gap).
-struct Line<'a> {
-    name: &'a str,
-    color: RGBColor,
-    values: Vec<Option<f64>>,
+pub(super) struct Line<'a> {
+    pub(super) name: &'a str,
+    pub(super) color: RGBColor,
+    pub(super) values: Vec<Option<f64>>,
 }
 
 /// A line chart over categorical x labels (months), with a legend and the
 /// value written at each point when there are few.
-fn line_chart<DB: DrawingBackend>(
+pub(super) fn line_chart<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
     y_desc: &str,

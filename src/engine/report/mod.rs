@@ -4,6 +4,7 @@
 //! or a canvas.
 
 pub mod chart;
+pub mod compare_chart;
 pub mod export;
 pub mod tables;
 pub mod width;

@@ -1,12 +1,13 @@
 //! The analyses card (issue #5): cohorts and retention, satisfaction,
-//! funnels, activity, channels and attribution, customer tags and customer
-//! profiles, each
-//! computed in worker 0 on the first source of the kind it needs, with its
-//! parameters, a table, a chart and downloads.
+//! funnels, activity, channels and attribution, customer tags, customer
+//! profiles and period comparisons (M24), each computed in worker 0 on the
+//! first source of the kind it needs, with its parameters, a table, a chart
+//! and downloads.
 
 mod activity;
 mod channels;
 mod cohorts;
+mod compare;
 mod filter;
 mod funnel;
 mod profiles;
@@ -33,11 +34,20 @@ enum Tab {
     Channels,
     Tags,
     Profiles,
+    Compare,
 }
 
 impl Tab {
-    const ALL: [Tab; 7] =
-        [Tab::Cohorts, Tab::Satisfaction, Tab::Funnel, Tab::Activity, Tab::Channels, Tab::Tags, Tab::Profiles];
+    const ALL: [Tab; 8] = [
+        Tab::Cohorts,
+        Tab::Satisfaction,
+        Tab::Funnel,
+        Tab::Activity,
+        Tab::Channels,
+        Tab::Tags,
+        Tab::Profiles,
+        Tab::Compare,
+    ];
 
     fn key(self) -> &'static str {
         match self {
@@ -48,6 +58,7 @@ impl Tab {
             Tab::Channels => "channels",
             Tab::Tags => "tags",
             Tab::Profiles => "profiles",
+            Tab::Compare => "compare",
         }
     }
 
@@ -60,6 +71,7 @@ impl Tab {
             Tab::Channels => t.tab_channels,
             Tab::Tags => t.tab_tags,
             Tab::Profiles => t.tab_profiles,
+            Tab::Compare => t.compare.tab,
         }
     }
 
@@ -73,6 +85,7 @@ impl Tab {
             Tab::Channels => Analysis::Channels,
             Tab::Tags => Analysis::Tags,
             Tab::Profiles => Analysis::Profiles,
+            Tab::Compare => Analysis::Compare,
         }
     }
 
@@ -85,6 +98,7 @@ impl Tab {
             Tab::Channels => &[SourceKind::Channels, SourceKind::Orders, SourceKind::Customers],
             Tab::Tags => &[SourceKind::Customers, SourceKind::Orders, SourceKind::Tickets, SourceKind::Events],
             Tab::Profiles => &[SourceKind::Customers, SourceKind::Orders, SourceKind::Events],
+            Tab::Compare => &[SourceKind::Orders, SourceKind::Events, SourceKind::Tickets, SourceKind::Surveys],
         }
     }
 }
@@ -142,6 +156,7 @@ pub fn AnalysesCard() -> impl IntoView {
                 {panel(Tab::Channels, view! { <channels::ChannelsPanel/> }.into_any())}
                 {panel(Tab::Tags, view! { <tags::TagsPanel/> }.into_any())}
                 {panel(Tab::Profiles, view! { <profiles::ProfilesPanel/> }.into_any())}
+                {panel(Tab::Compare, view! { <compare::ComparePanel/> }.into_any())}
             </section>
         </Show>
     }
