@@ -942,24 +942,9 @@ impl Attribution {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::ingest::fields::{auto_map, Mapping, SourceKind};
+    use crate::engine::ingest::fields::SourceKind;
 
-    struct Owned {
-        file: &'static str,
-        mapping: Mapping,
-        table: TextTable,
-    }
-
-    impl Owned {
-        fn new(file: &'static str, kind: SourceKind, headers: &[&str], rows: &[&[&str]]) -> Owned {
-            let table = TextTable::from_rows(headers, rows);
-            Owned { file, mapping: auto_map(kind, &table.headers), table }
-        }
-
-        fn source(&self) -> Source<'_> {
-            Source { file: self.file, mapping: &self.mapping, table: &self.table }
-        }
-    }
+    use crate::engine::unify::fixture::Owned;
 
     fn touches() -> Owned {
         Owned::new(

@@ -890,22 +890,17 @@ impl CustomerProfile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::ingest::fields::{auto_map, Mapping, SourceKind};
+    use crate::engine::ingest::fields::SourceKind;
     use crate::engine::unify::{unify, UnifyOptions};
 
-    struct Owned {
-        file: &'static str,
-        mapping: Mapping,
-        table: TextTable,
-    }
+    use crate::engine::unify::fixture::Owned;
 
     fn owned(file: &'static str, kind: SourceKind, headers: &[&str], rows: &[&[&str]]) -> Owned {
-        let table = TextTable::from_rows(headers, rows);
-        Owned { file, mapping: auto_map(kind, &table.headers), table }
+        Owned::new(file, kind, headers, rows)
     }
 
     fn source(o: &Owned) -> Source<'_> {
-        Source { file: o.file, mapping: &o.mapping, table: &o.table }
+        o.source()
     }
 
     fn run(tables: &[&Owned], params: &ProfileParams) -> Result<CustomerProfile, ProfileError> {

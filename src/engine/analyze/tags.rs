@@ -914,24 +914,12 @@ impl TagReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::ingest::fields::{auto_map, Mapping};
     use crate::engine::unify::{unify, UnifyOptions};
 
-    struct Owned {
-        file: &'static str,
-        mapping: Mapping,
-        table: TextTable,
-    }
+    use crate::engine::unify::fixture::Owned;
 
     fn owned(file: &'static str, kind: SourceKind, headers: &[&str], rows: &[&[&str]]) -> Owned {
-        let table = TextTable::from_rows(headers, rows);
-        Owned { file, mapping: auto_map(kind, &table.headers), table }
-    }
-
-    impl Owned {
-        fn source(&self) -> Source<'_> {
-            Source { file: self.file, mapping: &self.mapping, table: &self.table }
-        }
+        Owned::new(file, kind, headers, rows)
     }
 
     fn fixture() -> Vec<Owned> {

@@ -7,6 +7,8 @@
 //! under their own id, counted and listed — every row of every source is
 //! accounted for.
 
+#[cfg(test)]
+pub(crate) mod fixture;
 pub mod identity;
 
 use crate::engine::clean::table::TextTable;
@@ -603,27 +605,20 @@ impl<'u> Resolver<'u> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::ingest::fields::auto_map;
     use crate::engine::ingest::split::{CsvSplitter, Dialect};
 
     fn table(csv: &str) -> TextTable {
         TextTable::read(&mut CsvSplitter::new(csv.as_bytes(), Dialect::default(), "t"), "t").expect("table")
     }
 
-    struct Owned {
-        file: &'static str,
-        mapping: Mapping,
-        table: TextTable,
-    }
+    use super::fixture::Owned;
 
     fn owned(file: &'static str, kind: SourceKind, csv: &str) -> Owned {
-        let table = table(csv);
-        Owned { file, mapping: auto_map(kind, &table.headers), table }
+        Owned::of(file, kind, table(csv))
     }
 
     fn run(tables: &[Owned], opts: &UnifyOptions) -> Unified {
-        let sources: Vec<Source<'_>> =
-            tables.iter().map(|o| Source { file: o.file, mapping: &o.mapping, table: &o.table }).collect();
+        let sources: Vec<Source<'_>> = tables.iter().map(Owned::source).collect();
         unify(&sources, opts)
     }
 

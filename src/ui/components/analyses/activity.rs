@@ -1,7 +1,7 @@
 //! Activity: thresholds editable; customers active, regular, silent and
 //! churned (counts and shares) and the same at each month's end.
 
-use super::{downloads, error_view, number_input, stat};
+use super::{date_input, downloads, error_view, number_input, stat};
 use crate::engine::analyze::activity::{Activity, ActivityParams, ClassCounts};
 use crate::engine::date::Day;
 use crate::engine::report::chart::activity_chart;
@@ -12,7 +12,6 @@ use crate::ui::format;
 use crate::ui::state::AppState;
 use leptos::prelude::*;
 use std::rc::Rc;
-use web_sys::HtmlInputElement;
 
 type Class = (&'static str, fn(&Texts) -> &'static str, fn(&ClassCounts) -> u64);
 
@@ -49,17 +48,7 @@ pub fn ActivityPanel() -> impl IntoView {
             {number_input(|t| t.active_per_week, per_week, "active-per-week", "any")}
             {number_input(|t| t.silent_per_month, per_month, "silent-per-month", "any")}
             {number_input(|t| t.churn_days, churn_days, "churn-days", "1")}
-            <label>
-                {move || t().as_of}
-                <input
-                    type="date"
-                    data-testid="activity-as-of"
-                    on:change=move |ev| {
-                        let input: HtmlInputElement = event_target(&ev);
-                        as_of.set(Day::parse_iso(input.value().trim()).ok());
-                    }
-                />
-            </label>
+            {date_input(|t| t.as_of, as_of, "activity-as-of")}
             <button class="button primary" data-testid="run-activity" on:click=run>{move || t().run_analysis}</button>
         </div>
         {move || {

@@ -3,7 +3,7 @@
 //! decreases marked, and a chart of value against base — or before and after
 //! a strategy date, with both windows' figures and the t-test.
 
-use super::{downloads, error_view, number_input, stat};
+use super::{date_input, downloads, error_view, number_input, stat};
 use crate::engine::analyze::compare::{
     BeforeAfter, CompareParams, CompareReport, Comparison, DayRange, Figure, Metric, Mode, NoTest, Significance, Window,
 };
@@ -17,7 +17,7 @@ use crate::ui::format;
 use crate::ui::state::AppState;
 use leptos::prelude::*;
 use std::rc::Rc;
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlSelectElement;
 
 /// What the page compares: periods with their bases, or the windows around a date.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -177,21 +177,6 @@ pub fn ComparePanel() -> impl IntoView {
         .into_iter()
         .map(|c| view! { <option value=c.key() selected=move || choice.get() == c>{move || c.label(t())}</option> })
         .collect_view();
-    let date_input = move |label: fn(&Texts) -> &'static str, target: RwSignal<Option<Day>>, testid: &'static str| {
-        view! {
-            <label>
-                {move || label(t())}
-                <input
-                    type="date"
-                    data-testid=testid
-                    on:change=move |ev| {
-                        let input: HtmlInputElement = event_target(&ev);
-                        target.set(Day::parse_iso(input.value().trim()).ok());
-                    }
-                />
-            </label>
-        }
-    };
     let is_ba = move || choice.get() == Choice::BeforeAfter;
     let not_ba = move || choice.get() != Choice::BeforeAfter;
     let no_date = move || is_ba() && date.get().is_none();

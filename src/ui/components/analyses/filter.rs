@@ -7,7 +7,7 @@ use crate::engine::date::Day;
 use crate::protocol::FilterChoice;
 use crate::ui::state::AppState;
 use leptos::prelude::*;
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlSelectElement;
 
 /// Date range, tag and segment, applied together.
 #[component]
@@ -16,14 +16,7 @@ pub fn FilterBar() -> impl IntoView {
     let t = move || state.lang.get().texts();
     let p = move |k: &'static str| move || t().analysis_text(k).to_string();
     let draft = RwSignal::new(FilterChoice::default());
-    let date = move |key: &'static str, testid: &'static str, set: fn(&mut FilterChoice, Option<Day>)| {
-        let on_change = move |ev: leptos::ev::Event| {
-            let input: HtmlInputElement = event_target(&ev);
-            let day = Day::parse_iso(input.value().trim()).ok();
-            draft.update(|d| set(d, day));
-        };
-        view! { <label>{p(key)}<input type="date" data-testid=testid on:change=on_change/></label> }
-    };
+    let (from, to) = (RwSignal::new(None::<Day>), RwSignal::new(None::<Day>));
     let tags = move || match state.analyses.tags.get() {
         Some(Ok(v)) => v.report.tags.iter().map(|x| x.name.clone()).collect::<Vec<_>>(),
         _ => Vec::new(),
@@ -56,7 +49,10 @@ pub fn FilterBar() -> impl IntoView {
             })
             .collect_view()
     };
-    let apply = move |_| state.set_filter(draft.get_untracked());
+    let apply = move |_| {
+        let choice = FilterChoice { from: from.get_untracked(), to: to.get_untracked(), ..draft.get_untracked() };
+        state.set_filter(choice);
+    };
     let report = move || match state.analyses.filtered.get() {
         Some(Ok(v)) => {
             let c = state.analyses.filter.get();
@@ -95,8 +91,8 @@ pub fn FilterBar() -> impl IntoView {
     view! {
         <fieldset class="controls filter-bar" data-testid="filter-bar">
             <legend>{p("filter_title")}</legend>
-            {date("filter_from", "filter-from", |d, v| d.from = v)}
-            {date("filter_to", "filter-to", |d, v| d.to = v)}
+            {super::date_input(|t| t.analysis_text("filter_from"), from, "filter-from")}
+            {super::date_input(|t| t.analysis_text("filter_to"), to, "filter-to")}
             <label>
                 {p("filter_tag")}
                 <select data-testid="filter-tag" on:change=on_tag>

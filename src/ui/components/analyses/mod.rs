@@ -15,6 +15,7 @@ mod satisfaction;
 mod tag_editor;
 mod tags;
 
+use crate::engine::date::Day;
 use crate::engine::ingest::fields::SourceKind;
 use crate::i18n::Texts;
 use crate::protocol::{Analysis, AnalysisFile};
@@ -220,6 +221,24 @@ fn float(x: Option<f64>, d: usize) -> String {
 /// An optional number as exact text for a `data-*` attribute (empty when none).
 fn raw(x: Option<f64>) -> String {
     x.map(|x| x.to_string()).unwrap_or_default()
+}
+
+/// A date input bound to `target` (none while it is empty or not a date).
+fn date_input(label: fn(&Texts) -> &'static str, target: RwSignal<Option<Day>>, testid: &'static str) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <label>
+            {move || label(state.lang.get().texts())}
+            <input
+                type="date"
+                data-testid=testid
+                on:change=move |ev| {
+                    let input: HtmlInputElement = event_target(&ev);
+                    target.set(Day::parse_iso(input.value().trim()).ok());
+                }
+            />
+        </label>
+    }
 }
 
 /// A number input bound to `target` (kept when the text is not a number ≥ 0).

@@ -5,7 +5,7 @@
 //! 客单价) with a histogram; the weekday × hour heat map as a chart and a
 //! table; downloads as `custlens profiles` writes them.
 
-use super::{error_view, number_input, raw, stat};
+use super::{date_input, error_view, number_input, raw, stat};
 use crate::engine::analyze::profiles::{
     AgeBands, CustomerProfile, Dimension, DimensionProfile, HeatMap, HeatSource, Measure, MeasureSummary,
     ProfileParams, ProfileRow, RowKind,
@@ -93,17 +93,7 @@ pub fn ProfilesPanel() -> impl IntoView {
                     on:change=move |ev| bands.set(event_target::<HtmlInputElement>(&ev).value())
                 />
             </label>
-            <label>
-                {move || t().as_of}
-                <input
-                    type="date"
-                    data-testid="profiles-as-of"
-                    on:change=move |ev| {
-                        let input: HtmlInputElement = event_target(&ev);
-                        as_of.set(Day::parse_iso(input.value().trim()).ok());
-                    }
-                />
-            </label>
+            {date_input(|t| t.as_of, as_of, "profiles-as-of")}
             <button class="button primary" data-testid="run-profiles" on:click=run>{move || t().run_analysis}</button>
         </div>
         {move || {

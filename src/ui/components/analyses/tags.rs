@@ -6,7 +6,7 @@
 //! downloads of all of them.
 
 use super::tag_editor::{dimension_name, json_key, level_name, new_tag, TagEditor};
-use super::{downloads, error_view, heat, pct, raw};
+use super::{date_input, downloads, error_view, heat, pct, raw};
 use crate::engine::analyze::tags::{default_tags, TagDef};
 use crate::engine::date::Day;
 use crate::i18n::TagTexts;
@@ -95,17 +95,7 @@ pub fn TagsPanel() -> impl IntoView {
         </p>
         {move || import_error.get().map(|m| view! { <p class="error-text" role="alert" data-testid="tags-import-error">{m}</p> })}
         <div class="controls">
-            <label>
-                {move || t().as_of}
-                <input
-                    type="date"
-                    data-testid="tags-as-of"
-                    on:change=move |ev| {
-                        let input: HtmlInputElement = event_target(&ev);
-                        as_of.set(Day::parse_iso(input.value().trim()).ok());
-                    }
-                />
-            </label>
+            {date_input(|t| t.as_of, as_of, "tags-as-of")}
             <button class="button primary" data-testid="run-tags" on:click=run>{move || t().run_analysis}</button>
         </div>
         {move || {
