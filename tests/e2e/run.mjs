@@ -831,7 +831,7 @@ test('filters: a date range and a tag narrow the analyses; the figures equal the
   const a = page.locator(`[data-testid=activity-result][data-customers="${act.counts.customers}"]`);
   await a.waitFor({ timeout: 60_000 });
   for (const k of ['active', 'regular', 'silent', 'churned']) assert.equal(await a.getAttribute(`data-${k}`), String(act.counts[k]), k);
-  await page.screenshot({ path: path.join(OUT, 'analyses-filter.png'), fullPage: true });
+  await page.locator('[data-testid=analyses]').screenshot({ path: path.join(OUT, 'analyses-filter.png') });
   await close();
 });
 
