@@ -132,6 +132,18 @@ impl Default for Analyses {
     }
 }
 
+impl Analyses {
+    /// Forgets the results the filter narrows (all but tags and profiles).
+    fn forget_filtered(self) {
+        self.cohorts.set(None);
+        self.satisfaction.set(None);
+        self.funnel.set(None);
+        self.activity.set(None);
+        self.channels.set(None);
+        self.compare.set(None);
+    }
+}
+
 /// Mappings at least this sure run without asking.
 const AUTO_RUN: Confidence = Confidence(90);
 
@@ -875,14 +887,9 @@ impl AppState {
     /// Forgets the analyses shown (the sources changed) and lists the event types anew.
     async fn refresh_analyses(self, pool: &Pool) {
         let a = self.analyses;
-        a.cohorts.set(None);
-        a.satisfaction.set(None);
-        a.funnel.set(None);
-        a.activity.set(None);
-        a.channels.set(None);
+        a.forget_filtered();
         a.tags.set(None);
         a.profiles.set(None);
-        a.compare.set(None);
         let has_events = self.sources.get_untracked().iter().any(|s| s.kind == SourceKind::Events);
         let types = if has_events {
             job::analysis::<Vec<ValueCount>>(pool, Analysis::EventTypes, String::new()).await.unwrap_or_default()
@@ -902,12 +909,7 @@ impl AppState {
             let outcome = job::set_filter(&pool, choice).await;
             self.analyses.busy.update(|n| *n = n.saturating_sub(1));
             if outcome.is_ok() {
-                let a = self.analyses;
-                a.cohorts.set(None);
-                a.satisfaction.set(None);
-                a.funnel.set(None);
-                a.activity.set(None);
-                a.channels.set(None);
+                self.analyses.forget_filtered();
                 self.crosstab.set(None);
             }
             self.analyses.filtered.set(Some(outcome));

@@ -79,11 +79,7 @@ impl KeptTags {
     /// The rows of tag `i` (all tagged customers when `None`) of `shown`, a masked copy of `self.table`.
     fn of(&self, shown: &TextTable, i: Option<usize>) -> TextTable {
         let Some(rows) = i.map(|i| self.rows.get(i).map_or(&[][..], Vec::as_slice)) else { return shown.clone() };
-        let mut t = TextTable::new(shown.headers.clone());
-        for &r in rows {
-            t.push(shown.row_numbers[r], shown.row(r));
-        }
-        t
+        shown.select_rows(rows)
     }
 }
 
@@ -290,8 +286,8 @@ pub(super) fn set_filter(s: &mut State, choice: &FilterChoice) -> Answer {
     }
     let count = customers.as_ref().map(|c| c.len() as u64);
     s.filter = SourceFilter { from: choice.from, to: choice.to, customers };
-    // The results shown are stale; the tags (not narrowed) stay.
-    s.analyses = Kept { tags: s.analyses.tags.take(), ..Kept::default() };
+    // The results shown are stale; tags and profiles (not narrowed) stay.
+    s.analyses = Kept { tags: s.analyses.tags.take(), profiles: s.analyses.profiles.take(), ..Kept::default() };
     let kept: Vec<Source<'_>> =
         s.sources.iter().map(|k| Source { file: &k.file, mapping: &k.mapping, table: &k.cleaned.clean }).collect();
     let (_, report) = filter_sources(&kept, &s.filter);

@@ -292,9 +292,7 @@ fn handle(env: Envelope<Request>) {
             let mut table = u.customer_table();
             if let Some(ids) = &s.filter.customers {
                 let rows: Vec<usize> = (0..table.len()).filter(|&r| ids.contains(table.cell(r, 0))).collect();
-                let mut only = TextTable::new(table.headers.clone());
-                rows.iter().for_each(|&r| only.push(table.row_numbers[r], table.row(r)));
-                table = only;
+                table = table.select_rows(&rows);
             }
             let x = crosstab(&share::table(&table, &s.disclosure), &params)?;
             Ok((Response::Crosstab { json: serde_json::to_string(&x).unwrap_or_default() }, None))

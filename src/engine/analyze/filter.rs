@@ -79,11 +79,7 @@ impl SourceFilter {
         if rows.len() == t.len() {
             return (None, report);
         }
-        let mut out = TextTable::new(t.headers.clone());
-        for r in rows {
-            out.push(t.row_numbers[r], t.row(r));
-        }
-        (Some(out), report)
+        (Some(t.select_rows(&rows)), report)
     }
 }
 

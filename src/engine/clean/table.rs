@@ -151,6 +151,15 @@ impl TextTable {
         out
     }
 
+    /// A copy with only the rows at `keep`, in that order (row numbers kept).
+    pub fn select_rows(&self, keep: &[usize]) -> TextTable {
+        let mut out = TextTable::new(self.headers.clone());
+        for &r in keep.iter().filter(|&&r| r < self.len()) {
+            out.push(self.row_numbers[r], self.row(r));
+        }
+        out
+    }
+
     /// A copy with only the columns at `keep`, in that order. Row numbers are
     /// kept; each row's width counts the kept cells it had.
     pub fn select_columns(&self, keep: &[usize]) -> TextTable {

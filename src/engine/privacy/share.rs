@@ -270,7 +270,7 @@ pub fn table<'a>(t: &'a TextTable, d: &Disclosure) -> Cow<'a, TextTable> {
         return Cow::Borrowed(t);
     }
     let access = d.scope.columns_of(&t.headers);
-    let shown = cells(t, d, &access);
+    let shown = cells(t, d, &access, &detect_personal(t, d.marks()));
     if access.contains(&Access::Hidden) {
         return Cow::Owned(Scope::keep_columns(&shown, &access));
     }
@@ -278,8 +278,7 @@ pub fn table<'a>(t: &'a TextTable, d: &Disclosure) -> Cow<'a, TextTable> {
 }
 
 /// `t` with each cell as the audience may see it (hidden columns still there, as [`HIDDEN_CELL`]).
-fn cells(t: &TextTable, d: &Disclosure, access: &[Access]) -> TextTable {
-    let detections = detect_personal(t, d.marks());
+fn cells(t: &TextTable, d: &Disclosure, access: &[Access], detections: &Detections) -> TextTable {
     t.map_cells(|c, v| match access.get(c).copied().unwrap_or_default() {
         Access::Hidden => Some(HIDDEN_CELL.to_string()),
         Access::Pseudonym => Some(d.scope.token(detections.kind(c), v)),
@@ -309,9 +308,9 @@ pub fn probe(p: &mut Probe, d: &Disclosure) {
         t.push(i as u64 + 2, row.iter().map(String::as_str));
     }
     let access = d.scope.columns_of(&t.headers);
-    let shown = cells(&t, d, &access);
-    p.sample = (0..shown.len()).map(|r| shown.row(r).map(str::to_string).collect()).collect();
     let detections = detect_personal(&t, d.marks());
+    let shown = cells(&t, d, &access, &detections);
+    p.sample = (0..shown.len()).map(|r| shown.row(r).map(str::to_string).collect()).collect();
     for (c, col) in p.columns.iter_mut().enumerate() {
         for v in &mut col.samples {
             *v = match (access.get(c).copied().unwrap_or_default(), d.policy()) {
