@@ -47,5 +47,30 @@ mod native {
         }
     }
 
-    criterion_group!(benches, ingest_rfm);
+    /// Merging two chunks' customer totals (worker 0's step after the reads):
+    /// 1 M customers, most of them in both halves of the file.
+    fn merge_chunks(c: &mut Criterion) {
+        use custlens::engine::analyze::customers::{merge, ChunkAggregate};
+        use custlens::engine::ingest::chunk::plan;
+        let bytes = orders_csv(SampleSpec { customers: 1_000_000, seed: 20_240_601 });
+        let probe = probe_text("bench.csv", bytes.len() as u64, &bytes[..256 * 1024]).expect("probe");
+        let cols = OrderColumns::from_mapping(&probe.mapping, "bench.csv", &probe.headers).expect("mapping");
+        let aggs: Vec<ChunkAggregate> = plan(bytes.len() as u64, 2, 1)
+            .into_iter()
+            .map(|r| {
+                let from = r.start.saturating_sub(1) as usize;
+                let chunk = read_text_range(&bytes[from..], &probe, cols, r, &mut |_| {}).expect("read");
+                ChunkAggregate::of(&chunk)
+            })
+            .collect();
+        let customers: usize = aggs.iter().map(|a| a.ids.len()).sum();
+        eprintln!("merge input: {customers} chunk customers");
+        let mut g = c.benchmark_group("merge_2_chunks");
+        g.sample_size(10);
+        g.throughput(Throughput::Elements(customers as u64));
+        g.bench_function("customers", |b| b.iter(|| black_box(merge(aggs.clone()).customers.ids.len())));
+        g.finish();
+    }
+
+    criterion_group!(benches, ingest_rfm, merge_chunks);
 }

@@ -6,7 +6,7 @@ use crate::engine::analyze::distinct::{overcounts, Bitset};
 use crate::engine::clean::{Reject, RowAccount};
 use crate::engine::codec;
 use crate::engine::date::Day;
-use crate::engine::ids::{IdArena, Interner};
+use crate::engine::ids::{IdArena, IdMerger};
 use crate::engine::ingest::orders::OrdersChunk;
 use crate::engine::money::Money;
 use serde::{Deserialize, Serialize};
@@ -42,7 +42,7 @@ impl CustomerStats {
 }
 
 /// One chunk's customers as compact columns, to send to the merging worker.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct ChunkAggregate {
     /// Customer ids, by local index.
     pub ids: IdArena,
@@ -180,13 +180,13 @@ pub fn merge(parts: Vec<ChunkAggregate>) -> Merged {
     let header_row = parts.first().map_or(1, |p| p.header_row);
     let unclosed = parts.last().is_some_and(|p| p.ended_in_quote);
     let mut out = Customers { order_ids_mapped, ..Customers::default() };
-    let mut index = Interner::default();
+    let mut index = IdMerger::new(parts.iter().map(|p| p.ids.len()).sum());
     let mut maps = Vec::with_capacity(parts.len());
     let mut row_offset = 0u64;
     for part in parts {
-        let mut map = Vec::with_capacity(part.ids.len());
-        for (i, id) in part.ids.iter().enumerate() {
-            let (g, new) = index.intern(id);
+        let merged = index.add(&part.ids);
+        let mut map = Vec::with_capacity(merged.len());
+        for (i, (g, new)) in merged.into_iter().enumerate() {
             let s = part.stats(i);
             if new {
                 out.stats.push(s);
