@@ -361,7 +361,7 @@ mod tests {
             });
             a
         };
-        let id = |i: u32| if i % 5 == 0 { format!("a-long-customer-identifier-{i}") } else { format!("C{i}") };
+        let id = |i: u32| if i.is_multiple_of(5) { format!("a-long-customer-identifier-{i}") } else { format!("C{i}") };
         let a: Vec<String> = (0..30_000).map(id).collect();
         let mut b: Vec<String> = (20_000..50_000).rev().map(id).collect();
         b.push(id(7)); // an id of the first list
