@@ -87,12 +87,45 @@ enum ReadyState {
 pub struct Pool {
     size: usize,
     slots: RefCell<Vec<Option<Slot>>>,
+    started: Started,
+}
+
+/// Counts the workers that have said they are ready; once all of them have,
+/// the page is marked `<html data-engine="ready">` (what the benchmark waits
+/// for before it picks a file: engine start-up is not part of a run).
+#[derive(Clone, Default)]
+struct Started {
+    ready: Rc<std::cell::Cell<usize>>,
+    of: usize,
+}
+
+impl Started {
+    fn mark(&self, ready: bool) {
+        let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element());
+        if let Some(root) = root {
+            let _ = if ready { root.set_attribute("data-engine", "ready") } else { root.remove_attribute("data-engine") };
+        }
+    }
+
+    fn one_more(&self) {
+        self.ready.set(self.ready.get() + 1);
+        if self.ready.get() == self.of {
+            self.mark(true);
+        }
+    }
+
+    fn restart(&self) {
+        self.ready.set(0);
+        self.mark(false);
+    }
 }
 
 impl Pool {
     /// A pool of `size` workers, started now so they are warm when needed.
     pub fn new(size: usize) -> Rc<Pool> {
-        let pool = Rc::new(Pool { size: size.max(1), slots: RefCell::new(Vec::new()) });
+        let size = size.max(1);
+        let started = Started { ready: Rc::default(), of: size };
+        let pool = Rc::new(Pool { size, slots: RefCell::new(Vec::new()), started });
         pool.slots.borrow_mut().resize_with(pool.size, || None);
         for i in 0..pool.size {
             pool.ensure(i);
@@ -108,7 +141,7 @@ impl Pool {
     fn ensure(&self, i: usize) {
         let mut slots = self.slots.borrow_mut();
         if slots[i].is_none() {
-            slots[i] = Some(spawn());
+            slots[i] = Some(spawn(self.started.clone()));
         }
     }
 
@@ -121,6 +154,7 @@ impl Pool {
                 let _ = tx.send(Err(CallError::Cancelled));
             }
         }
+        self.started.restart();
         for i in 0..self.size {
             self.ensure(i);
         }
@@ -159,7 +193,7 @@ impl Pool {
     }
 }
 
-fn spawn() -> Slot {
+fn spawn(started: Started) -> Slot {
     let ready = Rc::new(RefCell::new(ReadyState::Waiting(Vec::new())));
     let pending: Pending = Rc::new(RefCell::new(None));
     let worker = match Worker::new(WORKER_URL) {
@@ -191,6 +225,7 @@ fn spawn() -> Slot {
             };
             match env.body {
                 Response::Ready => {
+                    started.one_more();
                     let old = std::mem::replace(&mut *ready.borrow_mut(), ReadyState::Ready);
                     if let ReadyState::Waiting(list) = old {
                         list.into_iter().for_each(|tx| {

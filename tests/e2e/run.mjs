@@ -55,6 +55,8 @@ async function open(locale = 'zh-CN') {
   });
   await page.goto(BASE);
   await page.waitForSelector('[data-testid=file-input]');
+  // Every worker has started its engine (what the benchmark waits for, too).
+  await page.waitForSelector('html[data-engine=ready]', { state: 'attached' });
   const close = async () => {
     const csp = await page.evaluate(() => window.__csp).catch(() => []);
     await ctx.close();
