@@ -10,6 +10,7 @@
 use crate::engine::analyze::profiles::Dimension;
 use crate::engine::clean::table::TextTable;
 use crate::engine::error::AnalysisError;
+use crate::engine::privacy::share::{self, Disclosure};
 use serde::{Deserialize, Serialize};
 
 /// Columns of [`member_table`].
@@ -22,6 +23,13 @@ pub fn member_table<S: AsRef<str>>(ids: impl IntoIterator<Item = S>) -> TextTabl
         t.push(i as u64 + 2, [id.as_ref()]);
     }
     t
+}
+
+/// The table of a customer list as it may be shown or exported: each id
+/// masked, pseudonymised or hidden as the audience sees customer ids
+/// ([`share::id`]) — what the page lists and downloads and the CLI writes.
+pub fn shown_member_table<'a>(ids: impl IntoIterator<Item = &'a str>, d: &Disclosure) -> TextTable {
+    member_table(ids.into_iter().map(|id| share::id(id, d)))
 }
 
 /// A cell or row of an analysis whose customers can be listed.
