@@ -900,6 +900,7 @@ analysis: &[
         ("list_shown", "The first {shown} are listed (masked for the current role); the download has them all."),
         ("list_download", "Download the customers (CSV)"),
         ("list_close", "Close"),
+        ("list_open", "List them / save as tag"),
         ("list_hint", "Click a cell or row to list its customers."),
         ("what_cohort", "cohort {cohort}, period +{offset}"),
         ("what_profile", "{dimension} = {value}"),

@@ -871,6 +871,7 @@ analysis: &[
         ("list_shown", "显示前 {shown} 位(已按当前角色脱敏),下载包含全部。"),
         ("list_download", "下载客户名单 CSV"),
         ("list_close", "关闭"),
+        ("list_open", "查看名单 / 存为标签"),
         ("list_hint", "点击单元格或行可查看其客户。"),
         ("what_cohort", "队列 {cohort} 第 +{offset} 期"),
         ("what_profile", "{dimension} = {value}"),

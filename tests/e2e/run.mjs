@@ -1487,13 +1487,13 @@ test('RFM editor: breakpoints, 0–100 score, a segment rules file, edited actio
   const cell = want.rf.cells.find((c) => c.r === 5 && c.f === 1);
   assert.ok(cell.customers > 100, `cell 5,1 has ${cell.customers}`);
   await page.click('[data-testid=rf-grid] td[data-r="5"][data-f="1"] [data-testid=rf-cell]');
-  const members = page.locator('[data-testid=rf-cell-members][data-r="5"][data-f="1"]');
+  const members = page.locator('[data-testid=member-list][data-of=\'{"RfCell":{"r":5,"f":1}}\']');
   await members.waitFor();
   assert.equal(Number(await members.getAttribute('data-count')), cell.customers);
   assert.equal(await members.locator('tbody tr').count(), 100);
   const cellCsv = fs.readFileSync(out('cell.csv')).toString('utf8').split('\r\n');
   assert.equal(await members.locator('tbody tr').first().locator('td').first().textContent(), cellCsv[1].split(',')[0]);
-  const cellDl = await download(page, 'export-rf-cell');
+  const cellDl = await download(page, 'export-members');
   assert.equal(cellDl.name, 'custlens_rfm_r5_f1.csv');
   assert.ok(cellDl.bytes.equals(fs.readFileSync(out('cell.csv'))), 'cell customers differ from custlens rfm --rf-cell-out');
 

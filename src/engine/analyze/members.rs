@@ -33,7 +33,7 @@ pub fn shown_member_table<'a>(ids: impl IntoIterator<Item = &'a str>, d: &Disclo
 }
 
 /// A cell or row of an analysis whose customers can be listed.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum MemberSource {
     /// An R × F cell of the RFM result (scores 1–5).
     RfCell {
@@ -70,6 +70,13 @@ pub enum MemberSource {
         /// The step's position (0-based, as in the result; nobody drops at the first).
         step: u32,
     },
+}
+
+impl MemberSource {
+    /// Whether it is of the RFM result (an R × F or migration cell), not of the sources.
+    pub fn is_rfm(&self) -> bool {
+        matches!(self, MemberSource::RfCell { .. } | MemberSource::Migration { .. })
+    }
 }
 
 /// Why a customer list cannot be made.

@@ -15,9 +15,9 @@ use leptos::html::Textarea;
 use leptos::prelude::*;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 
-const DIMENSIONS: [Dimension; 4] =
+pub(super) const DIMENSIONS: [Dimension; 4] =
     [Dimension::Attribute, Dimension::Behaviour, Dimension::ServiceNeed, Dimension::Value];
-const LEVELS: [Level; 2] = [Level::Core, Level::Secondary];
+pub(super) const LEVELS: [Level; 2] = [Level::Core, Level::Secondary];
 const TEXT_OPS: [Comparison; 3] = [Comparison::Eq, Comparison::Ne, Comparison::Contains];
 const NUMBER_OPS: [Comparison; 6] =
     [Comparison::Eq, Comparison::Ne, Comparison::Lt, Comparison::Le, Comparison::Gt, Comparison::Ge];
