@@ -682,8 +682,12 @@ pub enum Response {
     Failed(EngineError),
     /// The customers behind a figure.
     Members(Box<CustomerListView>),
-    /// A tag made of a customer list.
-    MembersTag(Box<MembersTag>),
+    /// A tag made of a customer list: a [`MembersTag`] as JSON (tag rules
+    /// are untagged enums, which the binary format cannot carry).
+    MembersTag {
+        /// The [`MembersTag`] as JSON.
+        json: String,
+    },
     /// A segment migration.
     Migration(Box<crate::engine::analyze::migration::Migration>),
 }

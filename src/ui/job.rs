@@ -499,7 +499,7 @@ pub async fn members(
 pub async fn members_tag(pool: &Pool, req: Request) -> Result<crate::protocol::MembersTag, JobError> {
     let env = pool.call(0, Envelope::new(req), None).await?;
     match env.body {
-        Response::MembersTag(v) => Ok(*v),
+        Response::MembersTag { json } => serde_json::from_str(&json).map_err(|e| JobError::Worker(e.to_string())),
         other => Err(unexpected(&other)),
     }
 }

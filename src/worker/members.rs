@@ -136,6 +136,7 @@ pub(super) fn tag(of: MemberSource, name: &str, dimension: Dimension, level: Lev
         let def = list_tag(name, dimension, level, ids);
         // A blank name is refused as a tag set refuses it.
         TagSet::new(vec![def.clone()])?;
-        Ok((Response::MembersTag(Box::new(MembersTag { def, customers, unmatched })), None))
+        let json = serde_json::to_string(&MembersTag { def, customers, unmatched }).unwrap_or_default();
+        Ok((Response::MembersTag { json }, None))
     })
 }
