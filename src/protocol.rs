@@ -7,6 +7,7 @@
 //! which keeps the customers for `Rescore` and the exports.
 
 use crate::engine::analyze::customers::Customers;
+use crate::engine::analyze::members::MemberSource;
 use crate::engine::analyze::pareto::Pareto;
 use crate::engine::analyze::rfm::{
     rf_grid, Breakpoints, Means, PerMeasure, RfGrid, RfmParams, RfmResult, SegmentSummary, Totals,
@@ -168,6 +169,8 @@ pub enum Request {
     SaveWorkspace {
         /// The passphrase (never stored).
         passphrase: String,
+        /// The page's tag definitions (`tags.json`), kept sealed with the rest.
+        tags_json: Option<String>,
     },
     /// Open the attached workspace file, replacing the sources.
     OpenWorkspace {
@@ -228,23 +231,35 @@ pub enum Request {
         /// The language of labels the engine writes (the small-cell "other" group).
         lang: Lang,
     },
-    /// The customers of one R × F cell of the last RFM run (the first [`RF_CELL_SHOWN`], as they may be shown).
-    RfCell {
-        /// R score (1–5).
-        r: u8,
-        /// F score (1–5).
-        f: u8,
+    /// The customers behind a figure of the last results (the first
+    /// [`CUSTOMER_LIST_SHOWN`], as they may be shown): an R × F cell (with the
+    /// per-customer RFM columns), a migration or cohort cell, a profile row,
+    /// a funnel step's drop-outs.
+    Members {
+        /// Which cell or row.
+        of: MemberSource,
         /// Language of segment names.
         lang: Lang,
     },
-    /// Export the customers of one R × F cell (the per-customer columns) as CSV.
-    ExportRfCell {
-        /// R score.
-        r: u8,
-        /// F score.
-        f: u8,
+    /// Export every customer of a list as CSV (as `custlens … --members-out` / `--rf-cell-out` write it).
+    ExportMembers {
+        /// Which cell or row.
+        of: MemberSource,
         /// Language of segment names.
         lang: Lang,
+    },
+    /// Make a tag of a list's customers (ids of the unified view, joined now
+    /// if it is not yet): the definition is answered, for the page to add to
+    /// its tag set.
+    MembersTag {
+        /// Which cell or row.
+        of: MemberSource,
+        /// The tag's name.
+        name: String,
+        /// Its dimension.
+        dimension: crate::engine::analyze::tags::Dimension,
+        /// Its level.
+        level: crate::engine::analyze::tags::Level,
     },
     /// Export the segment summary of the last RFM run as CSV.
     ExportSegments {
@@ -631,6 +646,8 @@ pub enum Response {
         visibility: Visibility,
         /// Small groups in exported reports.
         small_cells: Option<SmallCellParams>,
+        /// Its tag definitions (`tags.json`), when it kept them.
+        tags_json: Option<String>,
     },
     /// The unified customer view.
     Unified(Box<UnifyView>),
@@ -663,8 +680,14 @@ pub enum Response {
     },
     /// The request failed.
     Failed(EngineError),
-    /// One R × F cell's customers.
-    RfCell(Box<RfCellView>),
+    /// The customers behind a figure.
+    Members(Box<CustomerListView>),
+    /// A tag made of a customer list: a [`MembersTag`] as JSON (tag rules
+    /// are untagged enums, which the binary format cannot carry).
+    MembersTag {
+        /// The [`MembersTag`] as JSON.
+        json: String,
+    },
     /// A segment migration.
     Migration(Box<crate::engine::analyze::migration::Migration>),
 }
@@ -807,20 +830,29 @@ pub struct SourceSchema {
     pub columns: Vec<ColumnMark>,
 }
 
-/// Customers of an R × F cell listed in the page (the download has all).
-pub const RF_CELL_SHOWN: usize = 100;
+/// Customers of a list shown in the page (the download has all).
+pub const CUSTOMER_LIST_SHOWN: usize = 100;
 
-/// The customers of one R × F cell, as the page lists them.
+/// The customers behind a figure, as the page lists them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RfCellView {
-    /// R score.
-    pub r: u8,
-    /// F score.
-    pub f: u8,
-    /// Customers in the cell.
+pub struct CustomerListView {
+    /// Which cell or row.
+    pub of: MemberSource,
+    /// Customers in it.
     pub customers: u64,
-    /// Columns of the per-customer table.
+    /// Columns of the table (`user_id`; the per-customer RFM columns for an R × F cell).
     pub headers: Vec<String>,
-    /// The first [`RF_CELL_SHOWN`] rows, ids as they may be shown.
+    /// The first [`CUSTOMER_LIST_SHOWN`] rows, ids as they may be shown.
     pub rows: Vec<Vec<String>>,
+}
+
+/// A tag made of a customer list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MembersTag {
+    /// The definition (`user_id` in the list of the view's ids).
+    pub def: crate::engine::analyze::tags::TagDef,
+    /// Customers of the view it names.
+    pub customers: u64,
+    /// Ids of the list that stand for no customer of the view.
+    pub unmatched: u64,
 }

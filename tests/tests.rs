@@ -9,6 +9,7 @@ mod badinput;
 mod channels;
 mod cli;
 mod compare;
+mod drill;
 mod privacy;
 mod profiles;
 mod properties;

@@ -4,9 +4,11 @@
 
 use super::input::{parse_maps_for, read_table};
 use super::output::{pad, report_rows, write_to};
-use crate::engine::analyze::cohort::{cohorts, CohortParams, Cohorts};
+use crate::engine::analyze::cohort::{cohort_members, cohorts, CohortParams, Cohorts};
+use crate::engine::analyze::members::{shown_member_table, MemberError};
 use crate::engine::analyze::period::Period;
 use crate::engine::ingest::fields::SourceKind;
+use crate::engine::report::export::write_table_csv;
 use anyhow::{anyhow, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -30,9 +32,26 @@ pub struct Args {
     /// Retention is followed for periods 0 … N after the first purchase.
     #[arg(long = "max-periods", default_value_t = CohortParams::default().max_periods)]
     max_periods: usize,
+    /// A cell of the retention matrix whose customers `--members-out` lists:
+    /// the cohort's period and the offset (e.g. 2024-03:2; 2024-03:0 is the whole cohort).
+    #[arg(long, value_name = "COHORT:OFFSET", requires = "members_out")]
+    members: Option<String>,
+    /// Write the customers of `--members` here as CSV (user_id; "-" for standard output).
+    #[arg(long, requires = "members")]
+    members_out: Option<PathBuf>,
     /// Print the result as one JSON object instead of a summary.
     #[arg(long)]
     json: bool,
+    /// How personal data appears in the output.
+    #[command(flatten)]
+    disclosure: super::disclosure::DisclosureArgs,
+}
+
+/// `COHORT:OFFSET` (the cohort label may itself hold no colon).
+fn cell(text: &str) -> Result<(String, u32), MemberError> {
+    let bad = || MemberError::Syntax { text: text.to_string(), expected: "COHORT:OFFSET, e.g. 2024-03:2".into() };
+    let (c, k) = text.rsplit_once(':').ok_or_else(bad)?;
+    Ok((c.trim().to_string(), k.trim().parse().map_err(|_| bad())?))
 }
 
 /// Runs `custlens cohorts`.
@@ -41,9 +60,17 @@ pub fn run(a: Args) -> Result<()> {
     let (probe, mapping, table) = read_table(&a.orders, Some(SourceKind::Orders), &maps, a.sheet.as_deref())?;
     let file = &probe.file;
     let period = Period::from_key(&a.period).unwrap_or_default();
-    let c = cohorts(&table, &mapping, CohortParams { period, max_periods: a.max_periods })
-        .map_err(|e| anyhow!("{file}: {e}"))?;
+    let params = CohortParams { period, max_periods: a.max_periods };
+    let c = cohorts(&table, &mapping, params).map_err(|e| anyhow!("{file}: {e}"))?;
     report_rows(file, c.rows_in, c.rows_used, &c.excluded);
+    if let (Some(spec), Some(path)) = (&a.members, &a.members_out) {
+        a.disclosure.may_analyse(&[SourceKind::Orders])?;
+        let d = a.disclosure.disclosure()?;
+        let (cohort, offset) = cell(spec).map_err(|e| anyhow!("--members {e}"))?;
+        let ids = cohort_members(&table, &mapping, params, &cohort, offset).map_err(|e| anyhow!("--members: {e}"))?;
+        write_to(path, |w| write_table_csv(w, &shown_member_table(ids.iter().map(String::as_str), &d)))?;
+        eprintln!("cohort {cohort} +{offset}: {} customers", ids.len());
+    }
     if a.json {
         let json = serde_json::to_string(&c)?;
         return write_to(Path::new("-"), |w| writeln!(w, "{json}"));

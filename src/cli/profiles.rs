@@ -6,9 +6,10 @@
 
 use super::output::{display_width, pad, write_bytes, write_to, ExportFormat};
 use super::unify::Loaded;
+use crate::engine::analyze::members::{shown_member_table, MemberError};
 use crate::engine::analyze::profiles::{
-    profiles, AgeBands, CustomerProfile, Dimension, HeatSource, Measure, ProfileInputs, ProfileParams, RowKind,
-    PROFILE_SHEETS,
+    profiles_with_members, AgeBands, CustomerProfile, Dimension, HeatSource, Measure, ProfileInputs, ProfileMembers,
+    ProfileParams, RowKind, PROFILE_SHEETS,
 };
 use crate::engine::date::Day;
 use crate::engine::ingest::fields::SourceKind;
@@ -58,6 +59,13 @@ pub struct Args {
     /// profile_heatmap.csv, or with --format xlsx profiles.xlsx (one sheet each).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// A row whose customers `--members-out` lists: a dimension and its value
+    /// or band (province=浙江, age_band=26-35, gender=(unknown), city=(other)).
+    #[arg(long, value_name = "DIMENSION=VALUE", requires = "members_out")]
+    members: Option<String>,
+    /// Write the customers of `--members` here as CSV (user_id; "-" for standard output).
+    #[arg(long, requires = "members")]
+    members_out: Option<PathBuf>,
     /// Format of the tables in --out: csv (four files) or xlsx (one workbook).
     #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
     format: ExportFormat,
@@ -100,7 +108,21 @@ pub fn run(a: Args) -> Result<()> {
         orders: orders.as_ref().map(Loaded::source),
         events: events.as_ref().map(Loaded::source),
     };
-    let p = profiles(&inputs, &params)?.shown(&d);
+    let (raw, who) = profiles_with_members(&inputs, &params)?;
+    let p = raw.shown(&d);
+    if let (Some(spec), Some(path)) = (&a.members, &a.members_out) {
+        let (dim, row) = ProfileMembers::find(&raw, spec).map_err(|e| anyhow!("--members {e}"))?;
+        // A dimension the role is not shown has no customers to list either.
+        let key = raw.dimensions[dim].dimension;
+        if !p.dimensions.iter().any(|x| x.dimension == key) {
+            let dimensions = p.dimensions.iter().map(|x| x.dimension.key()).collect::<Vec<_>>().join(", ");
+            let e = MemberError::NoDimension { dimension: key.key().to_string(), dimensions };
+            return Err(anyhow!("--members {e}"));
+        }
+        let ids = who.of(dim, row);
+        write_to(path, |w| write_table_csv(w, &shown_member_table(ids.iter().copied(), &d)))?;
+        eprintln!("{spec}: {} customers", ids.len());
+    }
     if p.rows_without_customer > 0 {
         eprintln!("{} order or event rows without a customer id are left out", p.rows_without_customer);
     }

@@ -6,7 +6,8 @@
 
 use super::input::{parse_maps, read_order_chunks};
 use super::output::{write_bytes, write_to, ExportFormat};
-use crate::engine::analyze::migration::{migration, Migration};
+use crate::engine::analyze::members::shown_member_table;
+use crate::engine::analyze::migration::{migration_with_members, Migration, MigrationMembers};
 use crate::engine::analyze::rfm::{
     rf_grid, rf_members, rfm, Breakpoints, Means, PerMeasure, RfGrid, RfmParams, ScaleWeights, SegmentSummary, Totals,
     UserBreaks,
@@ -84,6 +85,15 @@ pub struct Args {
     /// Write the migration matrix here as CSV (from, to, customers, row share).
     #[arg(long, requires = "migrate_from")]
     migration_out: Option<PathBuf>,
+    /// A cell of the migration whose customers `--migration-cell-out` lists:
+    /// the segment at `--migrate-from`, then at the snapshot, by key or name
+    /// (`new`: no order by the first date; `none`: no order by the snapshot),
+    /// e.g. Potential:Lost or new:HighValue.
+    #[arg(long, value_name = "FROM:TO", requires_all = ["migration_cell_out", "migrate_from"])]
+    migration_cell: Option<String>,
+    /// Write the customers of `--migration-cell` here as CSV (user_id).
+    #[arg(long, requires = "migration_cell")]
+    migration_cell_out: Option<PathBuf>,
     /// Print every figure as JSON on standard output (snapshot, parameters,
     /// totals, breakpoints, means, segments with names and actions, the R × F
     /// grid, the migration).
@@ -169,8 +179,9 @@ pub fn run(a: Args) -> Result<()> {
         SegmentPreset::from_key(&a.preset).ok_or_else(|| anyhow!("--preset {}: use classic8 or tiers5", a.preset))?;
     let lang = Lang::from_key(&a.lang).ok_or_else(|| anyhow!("--lang {}: use zh-CN or en", a.lang))?;
     let t = lang.texts();
-    if a.out.is_none() && !a.json && a.segments_out.is_none() && a.rf_cell_out.is_none() && a.migration_out.is_none() {
-        bail!("nothing to write: give --out, --json, --segments-out, --rf-cell-out or --migration-out");
+    let outputs = [&a.out, &a.segments_out, &a.rf_cell_out, &a.migration_out, &a.migration_cell_out];
+    if !a.json && outputs.iter().all(|o| o.is_none()) {
+        bail!("nothing to write: give --out, --json, --segments-out, --rf-cell-out, --migration-out or --migration-cell-out");
     }
     let snapshot = a.snapshot.as_deref().map(|s| date("--snapshot", s)).transpose()?;
     let rules = match &a.segments {
@@ -199,12 +210,13 @@ pub fn run(a: Args) -> Result<()> {
     let (probe, chunks) = read_order_chunks(&a.orders, &maps, a.sheet.as_deref())?;
     let customers = finish_local(&probe, &chunks)?;
     let result = rfm(&customers, params.clone())?;
-    let moved = match a.migrate_from.as_deref() {
-        Some(s) => Some(
-            migration(&chunks, date("--migrate-from", s)?, result.snapshot, &params)
-                .map_err(|e| anyhow!("{}", t.rfm.error(&e)))?,
-        ),
-        None => None,
+    let (moved, who) = match a.migrate_from.as_deref() {
+        Some(s) => {
+            let (m, who) = migration_with_members(&chunks, date("--migrate-from", s)?, result.snapshot, &params)
+                .map_err(|e| anyhow!("{}", t.rfm.error(&e)))?;
+            (Some(m), Some(who))
+        }
+        None => (None, None),
     };
     drop(chunks);
     a.disclosure.may_analyse(&[crate::engine::ingest::fields::SourceKind::Orders])?;
@@ -225,6 +237,17 @@ pub fn run(a: Args) -> Result<()> {
     }
     if let (Some(m), Some(path)) = (&moved, &a.migration_out) {
         write_to(path, |w| write_migration_csv(w, m, t))?;
+    }
+    if let (Some(m), Some(who), Some(spec), Some(path)) = (&moved, &who, &a.migration_cell, &a.migration_cell_out) {
+        let names: Vec<&str> = m.segments.iter().map(|s| t.segment_name(s)).collect();
+        let bad = || anyhow!("--migration-cell {spec}: expected FROM:TO, e.g. Potential:Lost");
+        let (from, to) = spec.split_once(':').ok_or_else(bad)?;
+        let at = |s: &str| MigrationMembers::position(m, s, &names).map_err(|e| anyhow!("--migration-cell {e}"));
+        let (row, col) = (at(from)?, at(to)?);
+        let members = who.cell(row, col, m.segments.len());
+        let table = shown_member_table(members.iter().map(|&i| who.ids.get(i)), &d);
+        write_to(path, |w| write_table_csv(w, &table))?;
+        eprintln!("migration {from} → {to}: {} customers", members.len());
     }
     if let Some(path) = &a.rejects {
         let rejects = share::rejects(&customers.rejects, &d);

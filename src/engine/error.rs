@@ -296,4 +296,7 @@ pub enum EngineError {
     /// RFM parameters (breakpoints, weights, segment rules) are not valid.
     #[error(transparent)]
     Rfm(crate::engine::analyze::rfm::RfmError),
+    /// A customer list behind a figure could not be made.
+    #[error(transparent)]
+    Members(#[from] crate::engine::analyze::members::MemberError),
 }

@@ -1,6 +1,7 @@
 //! A saved workspace: the files the user imported (as they were), the kind
 //! each was read as, the identity decisions, the masking preset, marks,
-//! recipes, what each role sees and the pseudonym key — put in
+//! recipes, what each role sees, the tag definitions (saved customer lists
+//! included) and the pseudonym key — put in
 //! one byte string and sealed with a passphrase ([`crate::engine::privacy::vault`]).
 //!
 //! Layout of the plaintext: `CLWS` + a little-endian `u32` manifest length +
@@ -59,6 +60,9 @@ pub struct Workspace {
     /// The workspace's pseudonym key (only ever stored sealed), so tokens
     /// stay the same when it is reopened.
     pub pseudonym_key: Option<[u8; KEY_LEN]>,
+    /// The tag definitions (a `tags.json` list; tags of saved customer lists
+    /// hold raw ids, kept only sealed); `None` in workspaces saved without them.
+    pub tags_json: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -78,6 +82,8 @@ struct Manifest {
     /// Hex.
     #[serde(default)]
     pseudonym_key: Option<String>,
+    #[serde(default)]
+    tags_json: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -122,6 +128,7 @@ impl Workspace {
             visibility: self.visibility.clone(),
             small_cells: self.small_cells,
             pseudonym_key: self.pseudonym_key.map(|k| k.iter().map(|b| format!("{b:02x}")).collect()),
+            tags_json: self.tags_json.clone(),
         };
         let json = serde_json::to_vec(&manifest).unwrap_or_default();
         let total = 8 + json.len() + self.files.iter().map(|f| f.bytes.len()).sum::<usize>();
@@ -171,6 +178,7 @@ impl Workspace {
             visibility: m.visibility,
             small_cells: m.small_cells,
             pseudonym_key,
+            tags_json: m.tags_json,
         })
     }
 
@@ -253,7 +261,37 @@ mod tests {
             },
             small_cells: Some(SmallCellParams::default()),
             pseudonym_key: Some([0xa5; KEY_LEN]),
+            tags_json: Some(
+                crate::engine::analyze::tags::TagSet::new(vec![crate::engine::analyze::tags::list_tag(
+                    "回购名单",
+                    crate::engine::analyze::tags::Dimension::Behaviour,
+                    crate::engine::analyze::tags::Level::Secondary,
+                    ["C2".to_string(), "C1".to_string()],
+                )])
+                .expect("tag")
+                .to_json(),
+            ),
         }
+    }
+
+    #[test]
+    fn tags_are_kept_and_older_workspaces_have_none() {
+        let w = ws();
+        let back = Workspace::from_bytes(&w.to_bytes()).expect("round trip");
+        let set =
+            crate::engine::analyze::tags::TagSet::from_json(back.tags_json.as_deref().unwrap_or("")).expect("tags");
+        assert!(set.defs()[0].lists_ids() && set.defs()[0].listed_ids() == 2);
+        // A manifest written before tags were kept (no `tags_json` key) opens without tags.
+        let old = Workspace { tags_json: None, ..w };
+        let bytes = old.to_bytes();
+        let len = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]) as usize;
+        let json = String::from_utf8(bytes[8..8 + len].to_vec()).expect("utf8").replace(",\"tags_json\":null", "");
+        assert!(!json.contains("tags_json"));
+        let mut b = b"CLWS".to_vec();
+        b.extend_from_slice(&(json.len() as u32).to_le_bytes());
+        b.extend_from_slice(json.as_bytes());
+        b.extend_from_slice(&bytes[8 + len..]);
+        assert_eq!(Workspace::from_bytes(&b), Ok(old));
     }
 
     fn fast() -> KdfParams {

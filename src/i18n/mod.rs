@@ -193,6 +193,7 @@ pub struct TagTexts {
     pub err_window_not_allowed: &'static str,
     pub err_no_ticket_type: &'static str,
     pub err_empty_group: &'static str,
+    pub err_in_list: &'static str,
 }
 
 impl TagTexts {
@@ -220,6 +221,7 @@ impl TagTexts {
             }
             TagError::NoTicketType { tag, condition } => fill(self.err_no_ticket_type, tag, condition, ""),
             TagError::EmptyGroup { tag, condition } => fill(self.err_empty_group, tag, condition, ""),
+            TagError::InList { tag, condition, metric } => fill(self.err_in_list, tag, condition, metric),
         }
     }
 
@@ -649,6 +651,8 @@ pub struct Texts {
     pub rfm: RfmTexts,
     /// The comparison tab (M24).
     pub compare: CompareTexts,
+    /// Customer lists behind figures and saving them as tags, by key (`list_…`, `save_…`, `err_…`).
+    pub drill: &'static [(&'static str, &'static str)],
 }
 
 /// The text of `key` in a keyed table; the key itself when unknown.
@@ -889,6 +893,7 @@ impl Texts {
             EngineError::Tags(e) => self.tagging.error(e),
             EngineError::Profiles(e) => self.profiles.error(e),
             EngineError::Rfm(e) => self.rfm.error(e),
+            EngineError::Members(e) => self.member_error(e),
         }
     }
 
@@ -925,6 +930,38 @@ impl Texts {
     /// An analyses card text by key (see [`Texts::analysis`]); the key itself when unknown.
     pub fn analysis_text<'a>(&self, key: &'a str) -> &'a str {
         lookup(self.analysis, key)
+    }
+
+    /// A customer-list text by key (see [`Texts::drill`]); the key itself when unknown.
+    pub fn drill_text<'a>(&self, key: &'a str) -> &'a str {
+        lookup(self.drill, key)
+    }
+
+    /// A customer-list error in this language.
+    pub fn member_error(&self, e: &crate::engine::analyze::members::MemberError) -> String {
+        use crate::engine::analyze::members::MemberError as M;
+        let d = |k: &'static str| self.drill_text(k);
+        match e {
+            M::Syntax { text, expected } => d("err_syntax").replace("{text}", text).replace("{expected}", expected),
+            M::NoCohort { cohort, cohorts } => {
+                d("err_no_cohort").replace("{cohort}", cohort).replace("{cohorts}", cohorts)
+            }
+            M::NotObserved { cohort, offset, max } => d("err_not_observed")
+                .replace("{cohort}", cohort)
+                .replace("{offset}", &offset.to_string())
+                .replace("{max}", &max.to_string()),
+            M::NoDimension { dimension, dimensions } => {
+                d("err_no_dimension").replace("{dimension}", dimension).replace("{dimensions}", dimensions)
+            }
+            M::NoRow { dimension, value, rows } => {
+                d("err_no_row").replace("{dimension}", dimension).replace("{value}", value).replace("{rows}", rows)
+            }
+            M::NoSegment { segment, segments } => {
+                d("err_no_segment").replace("{segment}", segment).replace("{segments}", segments)
+            }
+            M::Analysis(a) => self.error(&EngineError::Analysis(a.clone())),
+            M::NoCell => d("err_no_cell").to_string(),
+        }
     }
 
     /// A privacy text by key (see [`Texts::privacy`]); the key itself when unknown.

@@ -230,8 +230,8 @@ pub enum Export {
     Pareto,
     /// A table of a time-based analysis, as XLSX when `true` (else CSV).
     Analysis(AnalysisFile, bool),
-    /// The customers of an R × F cell (R score, F score).
-    RfCell(u8, u8),
+    /// The customers behind a figure.
+    Members(crate::engine::analyze::members::MemberSource),
     /// The last segment migration matrix.
     Migration,
 }
@@ -273,7 +273,7 @@ pub async fn export(pool: &Pool, what: Export, lang: Lang) -> Result<(String, Ui
         Export::Unify(what) => Request::ExportUnify { what },
         Export::Pareto => Request::ExportPareto,
         Export::Analysis(what, xlsx) => Request::ExportAnalysis { what, xlsx, lang },
-        Export::RfCell(r, f) => Request::ExportRfCell { r, f, lang },
+        Export::Members(of) => Request::ExportMembers { of, lang },
         Export::Migration => Request::ExportMigration { lang },
     };
     export_request(pool, req).await
@@ -419,8 +419,12 @@ pub async fn set_mark(pool: &Pool, header: String, mark: MarkChoice) -> Result<(
 }
 
 /// Seals the workspace in worker 0; returns the file name and bytes.
-pub async fn save_workspace(pool: &Pool, passphrase: String) -> Result<(String, Uint8Array), JobError> {
-    let env = pool.call(0, Envelope::new(Request::SaveWorkspace { passphrase }), None).await?;
+pub async fn save_workspace(
+    pool: &Pool,
+    passphrase: String,
+    tags_json: Option<String>,
+) -> Result<(String, Uint8Array), JobError> {
+    let env = pool.call(0, Envelope::new(Request::SaveWorkspace { passphrase, tags_json }), None).await?;
     match (env.body, env.parts.into_iter().next()) {
         (Response::File { name }, Some(bytes)) => Ok((name, bytes)),
         (other, _) => Err(unexpected(&other)),
@@ -439,15 +443,18 @@ pub struct OpenedWorkspace {
     pub visibility: Visibility,
     /// Small groups in exported reports.
     pub small_cells: Option<SmallCellParams>,
+    /// Its tag definitions, when it kept them.
+    pub tags: Option<Vec<crate::engine::analyze::tags::TagDef>>,
 }
 
 /// Opens a workspace file in worker 0: the sources it restored, its masking preset and recipes.
 pub async fn open_workspace(pool: &Pool, file: &Blob, passphrase: String) -> Result<OpenedWorkspace, JobError> {
     let env = pool.call(0, Envelope::new(Request::OpenWorkspace { passphrase }).with_file(file.clone()), None).await?;
     match env.body {
-        Response::WorkspaceOpened { sources, mask_preset, recipes_json, visibility, small_cells } => {
+        Response::WorkspaceOpened { sources, mask_preset, recipes_json, visibility, small_cells, tags_json } => {
             let recipes = recipes_json.iter().filter_map(|(k, j)| Recipe::from_json(j).ok().map(|r| (*k, r))).collect();
-            Ok(OpenedWorkspace { sources, mask_preset, recipes, visibility, small_cells })
+            let tags = tags_json.and_then(|j| serde_json::from_str(&j).ok());
+            Ok(OpenedWorkspace { sources, mask_preset, recipes, visibility, small_cells, tags })
         }
         other => Err(unexpected(&other)),
     }
@@ -475,11 +482,24 @@ pub async fn analysis<T: serde::de::DeserializeOwned>(
     }
 }
 
-/// The customers of one R × F cell of the last run (worker 0).
-pub async fn rf_cell(pool: &Pool, r: u8, f: u8, lang: Lang) -> Result<crate::protocol::RfCellView, JobError> {
-    let env = pool.call(0, Envelope::new(Request::RfCell { r, f, lang }), None).await?;
+/// The customers behind a figure of the last results (worker 0).
+pub async fn members(
+    pool: &Pool,
+    of: crate::engine::analyze::members::MemberSource,
+    lang: Lang,
+) -> Result<crate::protocol::CustomerListView, JobError> {
+    let env = pool.call(0, Envelope::new(Request::Members { of, lang }), None).await?;
     match env.body {
-        Response::RfCell(v) => Ok(*v),
+        Response::Members(v) => Ok(*v),
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// A tag of the customers behind a figure (worker 0).
+pub async fn members_tag(pool: &Pool, req: Request) -> Result<crate::protocol::MembersTag, JobError> {
+    let env = pool.call(0, Envelope::new(req), None).await?;
+    match env.body {
+        Response::MembersTag { json } => serde_json::from_str(&json).map_err(|e| JobError::Worker(e.to_string())),
         other => Err(unexpected(&other)),
     }
 }

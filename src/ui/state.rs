@@ -10,11 +10,12 @@ use crate::engine::analyze::cohort::Cohorts;
 use crate::engine::analyze::crosstab::{Crosstab, CrosstabParams};
 use crate::engine::analyze::distribution::ValueCount;
 use crate::engine::analyze::funnel::Funnel;
+use crate::engine::analyze::members::MemberSource;
 use crate::engine::analyze::pareto::Pareto;
 use crate::engine::analyze::profiles::CustomerProfile;
 use crate::engine::analyze::rfm::RfmParams;
 use crate::engine::analyze::satisfaction::Satisfaction;
-use crate::engine::analyze::tags::{default_tags, TagDef};
+use crate::engine::analyze::tags::{default_tags, Dimension, Level, TagDef, TagError};
 use crate::engine::clean::recipe::Recipe;
 use crate::engine::ingest::fields::Confidence;
 use crate::engine::ingest::fields::{auto_map, Field, SourceKind};
@@ -24,8 +25,8 @@ use crate::engine::privacy::roles::{Access, Role, Visibility};
 use crate::engine::privacy::small_cell::SmallCellParams;
 use crate::i18n::Lang;
 use crate::protocol::{
-    Analysis, CleanView, FilterChoice, FilterView, MarkChoice, RfmView, SourceSchema, SourceView, TagsView,
-    UnifyChange, UnifyView,
+    Analysis, CleanView, CustomerListView, FilterChoice, FilterView, MarkChoice, MembersTag, Request, RfmView,
+    SourceSchema, SourceView, TagParams, TagsView, UnifyChange, UnifyView,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -200,8 +201,10 @@ pub struct AppState {
     pub schema: RwSignal<Vec<SourceSchema>>,
     /// The user's cleaning recipes by kind (else each kind's default).
     pub recipes: RwSignal<BTreeMap<SourceKind, Recipe>>,
-    /// The RFM editor's state: actions, an R × F cell's customers, the migration.
+    /// The RFM editor's state: actions, the migration.
     pub rfm: RfmExtras,
+    /// The customer list behind a figure on screen.
+    pub members: MemberLists,
     file: StoredValue<Option<Blob>, LocalStorage>,
     pool: StoredValue<Rc<Pool>, LocalStorage>,
     job: StoredValue<u64>,
@@ -237,6 +240,7 @@ impl AppState {
             schema: RwSignal::new(Vec::new()),
             recipes: RwSignal::new(BTreeMap::new()),
             rfm: RfmExtras::default(),
+            members: MemberLists::default(),
             file: StoredValue::new_local(None),
             pool: StoredValue::new_local(Pool::new(browser::cores())),
             job: StoredValue::new(0),
@@ -361,7 +365,7 @@ impl AppState {
             match job::run_rfm(&pool, &file, &probe, params, progress).await {
                 Ok(view) if self.is_current(job) => {
                     self.params.set(view.params.clone());
-                    self.rfm.cell.set(None);
+                    self.members.forget(MemberSource::is_rfm);
                     self.rfm.migration.set(None);
                     self.result.set(Some(view));
                     self.status.set(Status::Done);
@@ -499,7 +503,7 @@ impl AppState {
         spawn_local(async move {
             match job::rescore(&pool, params).await {
                 Ok(view) if self.is_current(job) => {
-                    self.rfm.cell.set(None);
+                    self.members.forget(MemberSource::is_rfm);
                     self.result.set(Some(view));
                     self.status.set(Status::Done);
                 }
@@ -849,8 +853,10 @@ impl AppState {
         let pool = self.pool();
         let files = self.sources.get_untracked().len();
         self.sources_busy.update(|n| *n += 1);
+        let defs: Vec<TagDef> = self.analyses.tag_drafts.with_untracked(|v| v.iter().map(|d| d.def.clone()).collect());
+        let tags_json = serde_json::to_string(&defs).ok();
         spawn_local(async move {
-            let outcome = job::save_workspace(&pool, passphrase).await;
+            let outcome = job::save_workspace(&pool, passphrase, tags_json).await;
             self.sources_busy.update(|n| *n = n.saturating_sub(1));
             self.workspace.set(Some(outcome.and_then(|(name, bytes)| {
                 let size = bytes.length() as u64;
@@ -875,6 +881,9 @@ impl AppState {
                     self.recipes.set(opened.recipes);
                     self.visibility.set(opened.visibility);
                     self.small_cells.set(opened.small_cells);
+                    if let Some(defs) = opened.tags {
+                        self.analyses.tag_drafts.set(TagDraft::list(defs, 0));
+                    }
                     self.sources_error.set(None);
                     self.workspace.set(Some(Ok(WorkspaceDone::Opened { files })));
                     self.unify_now(&pool).await;
@@ -910,6 +919,7 @@ impl AppState {
             self.analyses.busy.update(|n| *n = n.saturating_sub(1));
             if outcome.is_ok() {
                 self.analyses.forget_filtered();
+                self.members.forget(|x| matches!(list_analysis(x), Some(Analysis::Cohorts | Analysis::Funnel)));
                 self.crosstab.set(None);
             }
             self.analyses.filtered.set(Some(outcome));
@@ -923,6 +933,11 @@ impl AppState {
     {
         let pool = self.pool();
         let params_json = serde_json::to_string(params).unwrap_or_default();
+        // A list of the result made again is stale.
+        let m = self.members;
+        if m.asked.get_untracked().is_some_and(|x| list_analysis(&x) == Some(which)) {
+            m.forget(|_| true);
+        }
         target.set(None);
         self.analyses.busy.update(|n| *n += 1);
         spawn_local(async move {
@@ -989,14 +1004,58 @@ pub enum AuditAction {
     Mask,
 }
 
+/// The analysis of the sources a list is of (none for the RFM result's).
+fn list_analysis(of: &MemberSource) -> Option<Analysis> {
+    match of {
+        MemberSource::Cohort { .. } => Some(Analysis::Cohorts),
+        MemberSource::Profile { .. } => Some(Analysis::Profiles),
+        MemberSource::FunnelDropped { .. } => Some(Analysis::Funnel),
+        MemberSource::RfCell { .. } | MemberSource::Migration { .. } => None,
+    }
+}
+
+/// A customer list behind a figure, shown in the card it belongs to, and
+/// the last tag made of one. Page state only: never saved.
+#[derive(Clone, Copy)]
+pub struct MemberLists {
+    /// The list (or why it could not be made).
+    pub list: Outcome<CustomerListView>,
+    /// What was last asked for (the card that shows the list or its error).
+    pub asked: RwSignal<Option<MemberSource>>,
+    /// What the list is of, in words (its title and the tag name's default).
+    pub title: RwSignal<String>,
+    /// The last tag saved from a list (or why it could not be).
+    pub saved: Outcome<MembersTag>,
+}
+
+impl MemberLists {
+    /// Forgets the list when it is of a result made again (`of` says which).
+    pub fn forget(self, of: fn(&MemberSource) -> bool) {
+        if self.asked.get_untracked().is_some_and(|x| of(&x)) {
+            self.asked.set(None);
+            self.list.set(None);
+            self.saved.set(None);
+        }
+    }
+}
+
+impl Default for MemberLists {
+    fn default() -> MemberLists {
+        MemberLists {
+            list: RwSignal::new(None),
+            asked: RwSignal::new(None),
+            title: RwSignal::new(String::new()),
+            saved: RwSignal::new(None),
+        }
+    }
+}
+
 /// The RFM editor's state (M8): the user's suggested actions, the R × F cell
 /// shown and the migration. Page state only: never saved.
 #[derive(Clone, Copy)]
 pub struct RfmExtras {
     /// Suggested actions the user wrote, by segment key.
     pub actions: RwSignal<BTreeMap<String, String>>,
-    /// The R × F cell whose customers are listed (or why they could not be).
-    pub cell: Outcome<crate::protocol::RfCellView>,
     /// The segment migration (or why it could not be made).
     pub migration: Outcome<crate::engine::analyze::migration::Migration>,
     /// Whether a migration is being computed.
@@ -1007,7 +1066,6 @@ impl Default for RfmExtras {
     fn default() -> RfmExtras {
         RfmExtras {
             actions: RwSignal::new(BTreeMap::new()),
-            cell: RwSignal::new(None),
             migration: RwSignal::new(None),
             migrating: RwSignal::new(false),
         }
@@ -1015,12 +1073,40 @@ impl Default for RfmExtras {
 }
 
 impl AppState {
-    /// Lists the customers of an R × F cell of the result on screen.
-    pub fn show_rf_cell(self, r: u8, f: u8) {
+    /// Lists the customers behind a figure on screen; `title` names it (and is the tag name's default).
+    pub fn show_members(self, of: MemberSource, title: String) {
         let (pool, lang) = (self.pool(), self.lang.get_untracked());
+        let m = self.members;
+        m.asked.set(Some(of));
+        m.title.set(title);
+        m.list.set(None);
+        m.saved.set(None);
         spawn_local(async move {
-            let got = job::rf_cell(&pool, r, f, lang).await;
-            self.rfm.cell.set(Some(got));
+            let got = job::members(&pool, of, lang).await;
+            m.list.set(Some(got));
+        });
+    }
+
+    /// Makes a tag of the customers behind a figure, adds it to the tag
+    /// definitions and evaluates the tags again (coverage, overlap, filter).
+    pub fn save_members_tag(self, of: MemberSource, name: String, dimension: Dimension, level: Level) {
+        let (pool, m, drafts) = (self.pool(), self.members, self.analyses.tag_drafts);
+        let tag = name.trim().to_string();
+        if drafts.with_untracked(|v| v.iter().any(|d| d.def.name.trim() == tag)) {
+            m.saved.set(Some(Err(JobError::Engine(TagError::DuplicateName { tag }.into()))));
+            return;
+        }
+        m.saved.set(None);
+        spawn_local(async move {
+            let got = job::members_tag(&pool, Request::MembersTag { of, name, dimension, level }).await;
+            if let Ok(saved) = &got {
+                let key = drafts.with_untracked(|v| v.iter().map(|d| d.key + 1).max().unwrap_or(0));
+                drafts.update(|v| v.push(TagDraft { key, def: saved.def.clone() }));
+                let defs: Vec<TagDef> = drafts.with_untracked(|v| v.iter().map(|d| d.def.clone()).collect());
+                let tags_json = serde_json::to_string(&defs).unwrap_or_default();
+                self.run_analysis(Analysis::Tags, &TagParams { tags_json, as_of: None }, self.analyses.tags);
+            }
+            m.saved.set(Some(got));
         });
     }
 

@@ -14,14 +14,19 @@
 //! orders, tickets and events sources. Comparisons (M24) read the first
 //! source of the kind their metric needs.
 
+use super::members::{Listed, Origin};
 use super::{Answer, State};
 use crate::engine::analyze::activity::Activity;
 use crate::engine::analyze::channels::{channels, ChannelInputs, ChannelParams, ChannelReport};
 use crate::engine::analyze::cohort::Cohorts;
+use crate::engine::analyze::cohort::{cohort_members, CohortParams};
 use crate::engine::analyze::compare::{compare_of, CompareParams, CompareReport};
 use crate::engine::analyze::filter::{filter_sources, SourceFilter};
 use crate::engine::analyze::funnel::Funnel;
-use crate::engine::analyze::profiles::{profiles, CustomerProfile, ProfileInputs, ProfileParams, PROFILE_SHEETS};
+use crate::engine::analyze::members::{MemberError, MemberSource};
+use crate::engine::analyze::profiles::{
+    profiles_with_members, CustomerProfile, ProfileInputs, ProfileMembers, ProfileParams, PROFILE_SHEETS,
+};
 use crate::engine::analyze::satisfaction::Satisfaction;
 use crate::engine::analyze::suite::{activity_of, cohorts_of, event_types_of, first_of, funnel_of, satisfaction_of};
 use crate::engine::analyze::tags::{evaluate, TagInputs, TagReport, TagSet};
@@ -54,7 +59,7 @@ pub(super) struct Kept {
     activity: Option<Activity>,
     channels: Option<ChannelReport>,
     tags: Option<KeptTags>,
-    profiles: Option<CustomerProfile>,
+    profiles: Option<(CustomerProfile, ProfileMembers)>,
     compare: Option<CompareReport>,
 }
 
@@ -174,8 +179,8 @@ fn run_tags(s: &mut State, params_json: &str) -> Result<(TagsView, KeptTags), En
     Ok((view, kept))
 }
 
-/// The customer profiles on the unified view (joined now if it is not yet).
-fn run_profiles(s: &mut State, params_json: &str) -> Result<CustomerProfile, EngineError> {
+/// The customer profiles on the unified view (joined now if it is not yet), and who is in each row.
+fn run_profiles(s: &mut State, params_json: &str) -> Result<(CustomerProfile, ProfileMembers), EngineError> {
     let p: ProfileParams = params(params_json);
     let sources: Vec<Source<'_>> =
         s.sources.iter().map(|k| Source { file: &k.file, mapping: &k.mapping, table: &k.cleaned.clean }).collect();
@@ -189,14 +194,69 @@ fn run_profiles(s: &mut State, params_json: &str) -> Result<CustomerProfile, Eng
         orders: first_of(&sources, SourceKind::Orders).copied(),
         events: first_of(&sources, SourceKind::Events).copied(),
     };
-    Ok(profiles(&inputs, &p)?)
+    Ok(profiles_with_members(&inputs, &p)?)
+}
+
+/// The sources kept, narrowed by the filter chosen (as every analysis of them reads them).
+fn narrowed(s: &State) -> Vec<(String, crate::engine::ingest::fields::Mapping, TextTable)> {
+    let kept: Vec<Source<'_>> =
+        s.sources.iter().map(|k| Source { file: &k.file, mapping: &k.mapping, table: &k.cleaned.clean }).collect();
+    let (narrowed, _) = filter_sources(&kept, &s.filter);
+    kept.iter()
+        .zip(narrowed)
+        .map(|(k, n)| (k.file.to_string(), k.mapping.clone(), n.unwrap_or_else(|| k.table.clone())))
+        .collect()
+}
+
+/// The customers of a cohort cell, a profile row or a funnel step's drop-outs
+/// of the last results; refused when the role may not see what they are made of.
+pub(super) fn members(s: &State, of: &MemberSource) -> Result<Listed, EngineError> {
+    let k = &s.analyses;
+    match *of {
+        MemberSource::Cohort { cohort, offset } => {
+            s.for_role(Analysis::Cohorts.needs())?;
+            let c = k.cohorts.as_ref().ok_or(AnalysisError::NoData)?;
+            let label = c.cohorts.get(cohort as usize).ok_or(MemberError::NoCell)?.period.clone();
+            let sources = narrowed(s);
+            let (file, mapping, table) = sources
+                .iter()
+                .find(|(_, m, _)| m.kind == SourceKind::Orders)
+                .ok_or(AnalysisError::NoSource { kinds: vec![SourceKind::Orders] })?;
+            let params = CohortParams { period: c.period, max_periods: c.max_periods };
+            let ids = cohort_members(table, mapping, params, &label, offset)?;
+            Ok(Listed::of(ids, Origin::File(file.clone())))
+        }
+        MemberSource::Profile { dimension, row } => {
+            s.for_role(Analysis::Profiles.needs())?;
+            let (p, who) = k.profiles.as_ref().ok_or(AnalysisError::NoData)?;
+            // A dimension the role is not shown has no customers to list either.
+            let shown = p.shown(&s.disclosure);
+            let at = p.dimensions.iter().position(|d| d.dimension == dimension);
+            let at =
+                at.filter(|_| shown.dimensions.iter().any(|d| d.dimension == dimension)).ok_or(MemberError::NoCell)?;
+            if row as usize >= p.dimensions[at].rows.len() {
+                return Err(MemberError::NoCell.into());
+            }
+            let ids = who.of(at, row as usize).into_iter().map(str::to_string).collect();
+            Ok(Listed::of(ids, Origin::View))
+        }
+        MemberSource::FunnelDropped { step } => {
+            s.for_role(Analysis::Funnel.needs())?;
+            let f = k.funnel.as_ref().ok_or(AnalysisError::NoData)?;
+            let dropped = f.dropped_customers.get(step as usize).ok_or(MemberError::NoCell)?;
+            let ids = dropped.iter().map(|&i| f.ids.get(i).to_string()).collect();
+            let file = s.sources.iter().find(|k| k.mapping.kind == SourceKind::Events).map(|k| k.file.clone());
+            Ok(Listed::of(ids, file.map_or(Origin::Rfm, Origin::File)))
+        }
+        MemberSource::RfCell { .. } | MemberSource::Migration { .. } => Err(MemberError::NoCell.into()),
+    }
 }
 
 /// Runs an analysis on the sources kept and keeps its result.
 pub(super) fn run(s: &mut State, which: Analysis, params_json: &str) -> Answer {
     if which == Analysis::Profiles {
         let p = run_profiles(s, params_json)?;
-        let out = answer(&p.shown(&s.disclosure));
+        let out = answer(&p.0.shown(&s.disclosure));
         s.analyses.profiles = Some(p);
         return out;
     }
@@ -378,7 +438,7 @@ pub(super) fn export(
         | AnalysisFile::ProfileNumbers
         | AnalysisFile::ProfileHistograms
         | AnalysisFile::ProfileHeatmap => {
-            let Some(p) = &k.profiles else { return Ok(None) };
+            let Some((p, _)) = &k.profiles else { return Ok(None) };
             let [dimensions, numbers, histograms, heatmap] = p.shown(d).tables();
             let dimensions = small(dimensions, GroupColumns { label: 1, customers: 2, sums: vec![], within: Some(0) });
             if xlsx && what == AnalysisFile::Profiles {

@@ -6,14 +6,15 @@
 
 mod analyses;
 mod blob;
+mod members;
 
 use crate::engine::analyze::crosstab::{crosstab, CrosstabParams};
 use crate::engine::analyze::customers::{merge, ChunkAggregate, Customers, Merged};
 use crate::engine::analyze::distinct::Bitset;
 use crate::engine::analyze::filter::SourceFilter;
-use crate::engine::analyze::migration::{migration, Migration};
+use crate::engine::analyze::migration::{migration_with_members, Migration, MigrationMembers};
 use crate::engine::analyze::pareto::{pareto, Pareto, ParetoParams};
-use crate::engine::analyze::rfm::{rf_members, rfm, RfmParams, RfmResult};
+use crate::engine::analyze::rfm::{rfm, RfmParams, RfmResult};
 use crate::engine::clean::incremental::Cleaner;
 use crate::engine::clean::recipe::Recipe;
 use crate::engine::clean::run::{clean, Cleaned, FLAGS_COLUMN};
@@ -38,8 +39,8 @@ use crate::engine::privacy::small_cell::{protect_table, GroupColumns, SmallCellP
 use crate::engine::privacy::vault::{KdfParams, NONCE_LEN, SALT_LEN};
 use crate::engine::privacy::PersonalKind;
 use crate::engine::report::export::{
-    rfm_rows, segments_table, write_changes_csv, write_migration_csv, write_pareto_csv, write_rejects_csv,
-    write_rfm_csv, write_set_aside_csv, write_table_csv,
+    segments_table, write_changes_csv, write_migration_csv, write_pareto_csv, write_rejects_csv, write_rfm_csv,
+    write_set_aside_csv, write_table_csv,
 };
 use crate::engine::report::xlsx::{clean_xlsx, unify_xlsx};
 use crate::engine::sample::{all_tables, channel_tables, orders_csv, SampleSpec};
@@ -48,8 +49,8 @@ use crate::engine::unify::{unify, IdentityConflict, IdentityMatch, Orphan, Sourc
 use crate::engine::workspace::{Workspace, WorkspaceFile};
 use crate::envelope::Envelope;
 use crate::protocol::{
-    CleanFile, CleanView, ColumnMark, KeyList, MarkChoice, Request, Response, RfCellView, RfmView, SourceSchema,
-    SourceView, UnifyChange, UnifyFile, UnifyView, RF_CELL_SHOWN, VIEW_LIST_MAX, VIEW_PREVIEW_ROWS,
+    CleanFile, CleanView, ColumnMark, KeyList, MarkChoice, Request, Response, RfmView, SourceSchema, SourceView,
+    UnifyChange, UnifyFile, UnifyView, VIEW_LIST_MAX, VIEW_PREVIEW_ROWS,
 };
 use blob::BlobReader;
 use js_sys::Uint8Array;
@@ -111,8 +112,8 @@ struct State {
     analyses: analyses::Kept,
     /// Worker 0: the orders file read whole for migrations (file name, size, its chunk).
     migration_orders: Option<(String, u64, OrdersChunk)>,
-    /// Worker 0: the last migration.
-    migration: Option<Migration>,
+    /// Worker 0: the last migration, and who is in each of its cells.
+    migration: Option<(Migration, MigrationMembers)>,
 }
 
 /// A source kept for the customer view.
@@ -267,7 +268,7 @@ fn handle(env: Envelope<Request>) {
             analyses::forget(&mut s);
             Ok((Response::Done, None))
         }),
-        Request::SaveWorkspace { passphrase } => save_workspace(&passphrase),
+        Request::SaveWorkspace { passphrase, tags_json } => save_workspace(&passphrase, tags_json),
         Request::OpenWorkspace { passphrase } => with_file(file, |f| open_workspace(f, &passphrase)),
         Request::Pareto => STATE.with(|s| {
             let mut s = s.borrow_mut();
@@ -317,15 +318,9 @@ fn handle(env: Envelope<Request>) {
             }
             Ok(Some(format!("custlens_{}", what.name())))
         }),
-        Request::RfCell { r, f, lang } => allowed(&[SourceKind::Orders]).and_then(|()| rf_cell(r, f, lang)),
-        Request::ExportRfCell { r, f, lang } => allowed(&[SourceKind::Orders]).and_then(|()| {
-            export(|s, w| {
-                let (Some(c), Some(res)) = (&s.customers, &s.result) else { return Ok(None) };
-                let ids = share::ids(&c.ids, &s.disclosure);
-                write_table_csv(w, &rfm_rows(&ids, res, lang.texts(), rf_members(res, r, f)))?;
-                Ok(Some(format!("custlens_rfm_r{r}_f{f}.csv")))
-            })
-        }),
+        Request::Members { of, lang } => members::view(of, lang),
+        Request::ExportMembers { of, lang } => members::export(of, lang),
+        Request::MembersTag { of, name, dimension, level } => members::tag(of, &name, dimension, level),
         Request::ExportSegments { lang, actions } => allowed(&[SourceKind::Orders]).and_then(|()| {
             export(|s, w| {
                 let Some(r) = &s.result else { return Ok(None) };
@@ -347,7 +342,7 @@ fn handle(env: Envelope<Request>) {
         }
         Request::ExportMigration { lang } => allowed(&[SourceKind::Orders]).and_then(|()| {
             export(|s, w| {
-                let Some(m) = &s.migration else { return Ok(None) };
+                let Some((m, _)) = &s.migration else { return Ok(None) };
                 write_migration_csv(w, m, lang.texts())?;
                 Ok(Some(format!("custlens_migration_{}_{}.csv", m.from, m.to)))
             })
@@ -660,7 +655,7 @@ fn reread_source(file: &str, change: impl FnOnce(&mut Probe)) -> Answer {
 }
 
 /// Worker 0: the kept sources, decisions and masking preset, sealed with the passphrase.
-fn save_workspace(passphrase: &str) -> Answer {
+fn save_workspace(passphrase: &str, tags_json: Option<String>) -> Answer {
     let ws = STATE.with(|s| -> Result<Workspace, EngineError> {
         let s = s.borrow();
         let files = s
@@ -682,6 +677,7 @@ fn save_workspace(passphrase: &str) -> Answer {
             visibility: s.visibility.clone(),
             small_cells: s.small_cells,
             pseudonym_key: s.pseudonym_key.as_ref().map(|k| *k.as_bytes()),
+            tags_json,
         })
     })?;
     let (mut salt, mut nonce) = ([0u8; SALT_LEN], [0u8; NONCE_LEN]);
@@ -734,6 +730,7 @@ fn open_workspace(b: &Blob, passphrase: &str) -> Answer {
                 recipes_json,
                 visibility: ws.visibility.clone(),
                 small_cells: ws.small_cells,
+                tags_json: ws.tags_json.clone(),
             },
             None,
         ))
@@ -950,20 +947,6 @@ fn rescore(params: RfmParams) -> Result<RfmView, EngineError> {
     })
 }
 
-/// Worker 0: the customers of one R × F cell of the last run, as they may be shown.
-fn rf_cell(r: u8, f: u8, lang: crate::i18n::Lang) -> Answer {
-    STATE.with(|s| {
-        let s = s.borrow();
-        let (Some(c), Some(res)) = (&s.customers, &s.result) else { return Err(AnalysisError::NoData.into()) };
-        let members = rf_members(res, r, f);
-        let ids = share::ids(&c.ids, &s.disclosure);
-        let table = rfm_rows(&ids, res, lang.texts(), members.iter().copied().take(RF_CELL_SHOWN));
-        let rows = (0..table.len()).map(|i| table.row(i).map(str::to_string).collect()).collect();
-        let view = RfCellView { r, f, customers: members.len() as u64, headers: table.headers.clone(), rows };
-        Ok((Response::RfCell(Box::new(view)), None))
-    })
-}
-
 /// Worker 0: the migration between two snapshots of the orders file (read
 /// whole once, then kept while the same file is asked about).
 fn migrate(b: &Blob, probe: &Probe, params: &RfmParams, from: Day, to: Day) -> Answer {
@@ -978,8 +961,8 @@ fn migrate(b: &Blob, probe: &Probe, params: &RfmParams, from: Day, to: Day) -> A
     STATE.with(|s| {
         let mut s = s.borrow_mut();
         let Some((_, _, chunk)) = &s.migration_orders else { return Err(AnalysisError::NoData.into()) };
-        let m = migration(std::slice::from_ref(chunk), from, to, params)?;
-        s.migration = Some(m.clone());
+        let (m, who) = migration_with_members(std::slice::from_ref(chunk), from, to, params)?;
+        s.migration = Some((m.clone(), who));
         Ok((Response::Migration(Box::new(m)), None))
     })
 }

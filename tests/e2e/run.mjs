@@ -1489,13 +1489,13 @@ test('RFM editor: breakpoints, 0–100 score, a segment rules file, edited actio
   const cell = want.rf.cells.find((c) => c.r === 5 && c.f === 1);
   assert.ok(cell.customers > 100, `cell 5,1 has ${cell.customers}`);
   await page.click('[data-testid=rf-grid] td[data-r="5"][data-f="1"] [data-testid=rf-cell]');
-  const members = page.locator('[data-testid=rf-cell-members][data-r="5"][data-f="1"]');
+  const members = page.locator('[data-testid=member-list][data-of=\'{"RfCell":{"r":5,"f":1}}\']');
   await members.waitFor();
   assert.equal(Number(await members.getAttribute('data-count')), cell.customers);
   assert.equal(await members.locator('tbody tr').count(), 100);
   const cellCsv = fs.readFileSync(out('cell.csv')).toString('utf8').split('\r\n');
   assert.equal(await members.locator('tbody tr').first().locator('td').first().textContent(), cellCsv[1].split(',')[0]);
-  const cellDl = await download(page, 'export-rf-cell');
+  const cellDl = await download(page, 'export-members');
   assert.equal(cellDl.name, 'custlens_rfm_r5_f1.csv');
   assert.ok(cellDl.bytes.equals(fs.readFileSync(out('cell.csv'))), 'cell customers differ from custlens rfm --rf-cell-out');
 
@@ -1637,6 +1637,129 @@ test('comparison: month-on-month, year-on-year by week and before/after a date f
   const csat = json(['compare', '--surveys', cleaned.surveys, '--metric', 'csat', '--before-after', '2024-06-01']);
   fig(await page.getAttribute('[data-testid=compare-after-value]', 'data-value'), csat.after.value, 'CSAT after');
   assert.match(await page.textContent('[data-testid=compare-test]'), /比率指标/);
+  await close();
+});
+
+test('drill-downs: a migration cell, a cohort cell and a profile row list their customers (the counts and CSV files of the CLI); a list saved as a tag is covered in the tags tab and filters the analyses', async () => {
+  const { page, close } = await open('zh-CN');
+  const lines = (bytes) => bytes.toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/).filter(Boolean);
+  const file = (name) => path.join(WORK, name);
+
+  // A migration cell of the RFM sample (classic 8 segments), from 2024-07-01 to the snapshot.
+  await page.click('[data-testid=load-sample]');
+  await result(page);
+  const sample = file('drill-orders.csv');
+  cli(['sample', '--orders', sample]);
+  const mig = JSON.parse(cli(['rfm', '--orders', sample, '--migrate-from', '2024-07-01', '--json']).toString()).migration;
+  const k = mig.segments.length;
+  const key = (i) => (i < k ? mig.segments[i].Builtin : '*');
+  const cliKey = (i, end) => (i < k ? mig.segments[i].Builtin : end);
+  // The fullest cell that moves between two segments, and the new customers' fullest column.
+  let [bi, bj] = [0, 1];
+  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) if (i !== j && mig.counts[i][j] > mig.counts[bi][bj]) [bi, bj] = [i, j];
+  let nj = 0;
+  for (let j = 0; j <= k; j++) if (mig.counts[k][j] > mig.counts[k][nj]) nj = j;
+  await page.fill('[data-testid=mig-from]', '2024-07-01');
+  await page.dispatchEvent('[data-testid=mig-from]', 'change');
+  await page.click('[data-testid=run-migration]');
+  await page.waitForSelector('[data-testid=migration]', { timeout: 60_000 });
+  for (const [i, j] of [[bi, bj], [k, nj]]) {
+    assert.ok(mig.counts[i][j] > 0, `cell ${i},${j}`);
+    await page.click(`[data-testid=migration-matrix] tr[data-from="${key(i)}"] td[data-to="${key(j)}"] [data-testid=migration-cell]`);
+    const list = page.locator(`[data-testid=member-list][data-of='{"Migration":{"from":${i},"to":${j}}}']`);
+    await list.waitFor({ timeout: 60_000 });
+    assert.equal(Number(await list.getAttribute('data-count')), mig.counts[i][j], `migration ${i},${j} customers`);
+    assert.equal(Number(await list.getAttribute('data-shown')), Math.min(100, mig.counts[i][j]));
+    const out = file(`drill-mig-${i}-${j}.csv`);
+    cli(['rfm', '--orders', sample, '--migrate-from', '2024-07-01', '--migration-cell', `${cliKey(i, 'new')}:${cliKey(j, 'none')}`, '--migration-cell-out', out]);
+    const dl = await download(page, 'export-members');
+    assert.ok(dl.bytes.equals(fs.readFileSync(out)), `migration cell ${i},${j} differs from custlens rfm --migration-cell-out`);
+    assert.equal(lines(dl.bytes).length - 1, mig.counts[i][j]);
+  }
+
+  // The sample tables: a cohort cell and a cohort's size.
+  const dir = file('drill-sources');
+  cli(['sample', '--customers', '5000', '--seed', '20240601', '--dir', dir]);
+  const cleanOut = file('drill-clean-orders');
+  cli(['clean', '--kind', 'orders', '--input', path.join(dir, 'sample_orders.csv'), '--out', cleanOut, '--unmasked']);
+  const orders = path.join(cleanOut, 'clean.csv');
+  await page.click('[data-testid=load-sample-sources]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=source-list] tbody tr').length === 7, null, { timeout: 60_000 });
+  await page.waitForSelector('[data-testid=unified]', { timeout: 60_000 });
+  await page.waitForSelector('[data-testid=sources-busy][data-busy=false]', { state: 'attached' });
+  await page.click('[data-testid=tab-cohorts]');
+  await page.click('[data-testid=run-cohorts]');
+  const coh = JSON.parse(cli(['cohorts', '--orders', orders, '--json']).toString());
+  await page.waitForSelector(`[data-testid=cohorts-result][data-customers="${coh.customers}"]`, { timeout: 60_000 });
+  const cohortCell = async (ci, kk, size) => {
+    const c = coh.cohorts[ci];
+    const want = kk === 0 ? c.customers : c.retained[kk];
+    const row = `[data-testid=retention-table] tr[data-cohort="${c.period}"]`;
+    await page.click(size ? `${row} [data-testid=cohort-size]` : `${row} td[data-k="${kk}"] [data-testid=cohort-cell]`);
+    const list = page.locator(`[data-testid=member-list][data-of='{"Cohort":{"cohort":${ci},"offset":${kk}}}']`);
+    await list.waitFor({ timeout: 60_000 });
+    assert.equal(Number(await list.getAttribute('data-count')), want, `cohort ${c.period} +${kk}`);
+    const out = file(`drill-cohort-${ci}-${kk}.csv`);
+    cli(['cohorts', '--orders', orders, '--members', `${c.period}:${kk}`, '--members-out', out]);
+    const dl = await download(page, 'export-members');
+    assert.ok(dl.bytes.equals(fs.readFileSync(out)), `cohort ${c.period} +${kk} differs from custlens cohorts --members-out`);
+    return { period: c.period, count: want, ids: lines(dl.bytes).slice(1) };
+  };
+  await cohortCell(0, 0, true);
+  const cell = await cohortCell(2, 3, false);
+  assert.ok(cell.count > 0 && cell.count < coh.cohorts[2].customers, `cohort cell of ${cell.count}`);
+
+  // Saved as a tag (name edited): covered in the tags tab as the list, and a filter of the analyses.
+  const tag = `回购-${cell.period}`;
+  await page.fill('[data-testid=save-tag-name]', tag);
+  await page.selectOption('[data-testid=save-tag-level]', 'core');
+  await page.click('[data-testid=save-tag]');
+  const done = page.locator(`[data-testid=save-tag-done][data-name="${tag}"]`);
+  await done.waitFor({ timeout: 60_000 });
+  assert.equal(Number(await done.getAttribute('data-customers')), cell.count, 'every listed customer is a customer of the view');
+  assert.equal(await done.getAttribute('data-unmatched'), '0');
+  await page.click('[data-testid=tab-tags]');
+  const cov = page.locator(`[data-testid=tag-coverage] tr[data-tag="${tag}"]`);
+  await cov.waitFor({ timeout: 60_000 });
+  assert.equal(Number(await cov.getAttribute('data-count')), cell.count, 'the tag\'s coverage');
+  const editor = page.locator(`[data-testid=tag-editor][data-tag="${tag}"]`);
+  assert.equal(await editor.locator('[data-testid=tag-condition]').getAttribute('data-listed'), String(cell.count));
+  assert.ok(!(await editor.textContent()).includes(cell.ids[0]), 'the ids are not written out in the editor');
+  await page.selectOption('[data-testid=filter-tag]', { label: tag });
+  await page.click('[data-testid=filter-apply]');
+  await page.waitForSelector('[data-testid=filter-report][data-active=true][data-customers]', { timeout: 60_000 });
+  assert.ok(Number(await page.getAttribute('[data-testid=filter-report]', 'data-customers')) >= cell.count);
+  await page.click('[data-testid=tab-cohorts]');
+  await page.click('[data-testid=run-cohorts]');
+  // Only the tag's customers: all of one cohort, back three months later.
+  const narrowed = page.locator(`[data-testid=cohorts-result][data-customers="${cell.count}"][data-cohorts="1"]`);
+  await narrowed.waitFor({ timeout: 60_000 });
+  assert.equal(await page.getAttribute('[data-testid=retention-table] tbody tr', 'data-cohort'), cell.period);
+  assert.equal(await page.getAttribute('[data-testid=retention-table] tbody tr td[data-k="3"]', 'data-retained'), String(cell.count));
+  await page.selectOption('[data-testid=filter-tag]', '');
+  await page.click('[data-testid=filter-apply]');
+  await page.waitForSelector('[data-testid=filter-report][data-active=false]', { state: 'attached', timeout: 60_000 });
+
+  // A profile row: the top province.
+  const files = ['customers', 'orders', 'events'].flatMap((kind) => [`--${kind}`, path.join(dir, `sample_${kind}.csv`)]);
+  const prof = JSON.parse(cli(['profiles', ...files, '--json']).toString());
+  await page.click('[data-testid=tab-profiles]');
+  await page.click('[data-testid=run-profiles]');
+  await page.waitForSelector('[data-testid=profiles-result]', { timeout: 60_000 });
+  await page.selectOption('[data-testid=profiles-dimension]', 'province');
+  await page.waitForSelector('[data-testid=profiles-dimension-table][data-dimension=province]');
+  const rows = prof.dimensions.find((d) => d.dimension === 'province').rows;
+  for (const r of [0, rows.length - 2]) {
+    await page.locator('[data-testid=profiles-dimension-table] tbody tr').nth(r).locator('[data-testid=profile-row]').click();
+    const list = page.locator(`[data-testid=member-list][data-of='{"Profile":{"dimension":"province","row":${r}}}']`);
+    await list.waitFor({ timeout: 60_000 });
+    assert.equal(Number(await list.getAttribute('data-count')), rows[r].customers, `province ${rows[r].value}`);
+    const out = file(`drill-province-${r}.csv`);
+    cli(['profiles', ...files, '--members', `province=${rows[r].value}`, '--members-out', out]);
+    const dl = await download(page, 'export-members');
+    assert.ok(dl.bytes.equals(fs.readFileSync(out)), `province ${rows[r].value} differs from custlens profiles --members-out`);
+  }
+  await page.locator('[data-testid=member-list]').screenshot({ path: path.join(OUT, 'drill-profile-row.png') });
   await close();
 });
 

@@ -1,11 +1,12 @@
 """Independent cohort / retention reference with pandas and numpy, to check `custlens cohorts`.
 
-Usage: python cohorts.py ORDERS.csv USER_COL TIME_COL AMOUNT_COL PERIOD MAX_PERIODS
+Usage: python cohorts.py ORDERS.csv USER_COL TIME_COL AMOUNT_COL PERIOD MAX_PERIODS [COHORT:OFFSET ...]
 
 PERIOD is "month" or "week". Prints one JSON object shaped like the engine's
 result: excluded (reason -> rows), customers, cohorts (period label, size,
 retained counts with null where not observed), average_retention, repurchase
-(customers, rate, median and mean interval) and churn_trend.
+(customers, rate, median and mean interval) and churn_trend; with cells COHORT:OFFSET after the arguments, also "members":
+{cell: [the ids counted in that cell, sorted]}.
 
 Definitions, as documented in src/engine/analyze/cohort.rs: a purchase is a
 row with a customer id, a readable time (year-first dates, as rfm.py reads
@@ -103,6 +104,11 @@ def main():
             "churned": churned,
             "rate": churned / len(before) if before else None,
         })
+    members = {}
+    for cell in sys.argv[7:]:
+        name, k = cell.rsplit(":", 1)
+        mine = p[p["cohort"].map(label) == name]
+        members[cell] = sorted(mine[mine["k"] == int(k)]["u"].unique().tolist())
     out = {
         "excluded": excluded,
         "rows_used": int(df["why"].isna().sum()),
@@ -119,6 +125,8 @@ def main():
         },
         "churn_trend": trend,
     }
+    if members:
+        out["members"] = members
     print(json.dumps(out, ensure_ascii=False))
 
 

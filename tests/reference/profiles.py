@@ -1,6 +1,7 @@
 """Independent reference for `custlens profiles`, with pandas and numpy.
 
 Usage: python profiles.py CUSTOMERS.csv IDENTITIES.csv ORDERS.csv ORDERS_NAME EVENTS.csv EVENTS_NAME CITY_TIERS.csv TOP BINS
+       [MEMBERS.json]
 
 CUSTOMERS.csv and IDENTITIES.csv are `custlens unify --unmasked` output (the
 unified customers with their CRM attributes, and the ids matched by contact
@@ -9,7 +10,9 @@ clean`), *_NAME their original file names as the identities name them;
 CITY_TIERS.csv the ranking table (src/engine/analyze/city_tiers.csv).
 Prints {"customers", "in_crm", "buyers", "as_of", "dimensions": {key: [[value,
 customers, share], ...]}, "numbers": {measure: {...}}, "heat": {"source",
-"counts", "customers"}}.
+"counts", "customers"}}. With MEMBERS.json, also writes there who is in each
+row: {dimension: {row value: [ids of the unified view, sorted]}} — the value
+rows, "(other)" (known values not listed) and "(unknown)" (blank).
 
 Definitions, as documented in src/engine/analyze/profiles.rs:
 - profiled: customers with a CRM record (in_crm = 1) or a row in the orders
@@ -78,6 +81,16 @@ def ordered(labels, values, n):
     return rows
 
 
+def members_of(values, rows):
+    """{row value: sorted ids} for a dimension's rows, from a Series of values ('' = unknown) by id."""
+    listed = [r[0] for r in rows if r[0] not in ("(other)", "(unknown)")]
+    out = {v: sorted(values.index[values == v]) for v in listed}
+    if any(r[0] == "(other)" for r in rows):
+        out["(other)"] = sorted(values.index[(values != "") & ~values.isin(listed)])
+    out["(unknown)"] = sorted(values.index[values == ""])
+    return out
+
+
 def summary(x, bins):
     x = np.asarray(x, dtype=float)
     if len(x) == 0:
@@ -143,16 +156,22 @@ def main():
         return table.get(city, table.get(city[:-1] if city.endswith("市") else city, "三线及以下"))
 
     dims = {"age_band": ordered([b for _, b in BANDS], band, n)}
+    who = {"age_band": members_of(band, dims["age_band"])}
     for a in ATTRIBUTES:
         dims[a] = counts(c[a].str.strip(), n, top)
+        who[a] = members_of(c[a].str.strip(), dims[a])
         if a == "city":
-            dims["city_tier"] = ordered(TIERS, c["city"].map(tier), n)
+            tiers = c["city"].map(tier)
+            dims["city_tier"] = ordered(TIERS, tiers, n)
+            who["city_tier"] = members_of(tiers, dims["city_tier"])
     for key, col in (("device", "设备"), ("os", "操作系统")):
         if col in events.columns:
             modes = events.assign(v=events[col].str.strip()).groupby("u")["v"].apply(mode)
         else:
             modes = pd.Series(dtype=str)
-        dims[key] = counts(modes.reindex(c.index).fillna(""), n, top)
+        values = modes.reindex(c.index).fillna("")
+        dims[key] = counts(values, n, top)
+        who[key] = members_of(values, dims[key])
 
     amount = pd.to_numeric(orders["订单金额"].str.strip(), errors="coerce").fillna(0.0)
     orders = orders.assign(amount=amount, oid=orders["订单号"].str.strip())
@@ -177,6 +196,9 @@ def main():
         heat[d, h] = len(g)
         people[d, h] = g["u"].nunique()
 
+    if len(sys.argv) > 10:
+        with open(sys.argv[10], "w", encoding="utf-8") as f:
+            json.dump(who, f, ensure_ascii=False)
     print(json.dumps({
         "customers": n,
         "in_crm": int((c["in_crm"] == "1").sum()),

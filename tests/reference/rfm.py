@@ -20,7 +20,8 @@ precision; `segment` by a segment rules file (first rule met, else `other`;
 bounds inclusive; vs_mean compares with the column means); the R × F grid
 (customers and mean spend per cell) as JSON; and the migration matrix from
 `--migrate-from` to SNAPSHOT (each date's RFM on the orders dated up to it,
-rows = segment at A then "new", columns = segment at B then "none") as JSON.
+rows = segment at A then "new", columns = segment at B then "none") as JSON,
+with "members": {"i,j": [ids in that cell, sorted]} for every non-empty cell.
 """
 import argparse
 import datetime as dt
@@ -152,7 +153,13 @@ def main():
             i = k if pd.isna(a) else index[a]
             j = k if pd.isna(b) else index[b]
             counts[i][j] += 1
-        json.dump({"segments": names, "counts": counts}, open(opts.migration, "w"))
+        cells = {}
+        for u, a, b in zip(everyone, at[0], at[1]):
+            i = k if pd.isna(a) else index[a]
+            j = k if pd.isna(b) else index[b]
+            cells.setdefault(f"{i},{j}", []).append(u)
+        members = {c: sorted(ids) for c, ids in cells.items()}
+        json.dump({"segments": names, "counts": counts, "members": members}, open(opts.migration, "w"))
 
 
 if __name__ == "__main__":

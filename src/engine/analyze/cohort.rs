@@ -35,6 +35,7 @@
 //! the customers active in `m − 1` who are not active in `m`. (The last month
 //! may be cut short by the data's end, which inflates its churn rate.)
 
+use crate::engine::analyze::members::MemberError;
 use crate::engine::analyze::period::Period;
 use crate::engine::analyze::quantile::quantile_sorted;
 use crate::engine::analyze::rows::{purchase, ratio, required_column, ExcludedRows, ExclusionTally};
@@ -134,31 +135,7 @@ pub struct Cohorts {
 /// Runs the cohort analysis on an orders table (`user_id` and `order_time`
 /// needed; `amount` used when mapped).
 pub fn cohorts(table: &TextTable, mapping: &Mapping, params: CohortParams) -> Result<Cohorts, AnalysisError> {
-    let user = required_column(mapping, Field::UserId, table)?;
-    let time = required_column(mapping, Field::OrderTime, table)?;
-    let amount = mapping.column(Field::Amount).filter(|&c| c < table.width());
-    let mut ids = Interner::default();
-    let mut days: Vec<Vec<Day>> = Vec::new();
-    let mut tally = ExclusionTally::default();
-    for r in 0..table.len() {
-        match purchase(table, r, user, time, amount) {
-            Ok((id, ts, _)) => {
-                let (i, new) = ids.intern(id);
-                if new {
-                    days.push(Vec::new());
-                }
-                days[i as usize].push(ts.day);
-            }
-            Err(reason) => tally.add(reason),
-        }
-    }
-    if days.is_empty() {
-        return Err(AnalysisError::NoData);
-    }
-    for d in &mut days {
-        d.sort_unstable();
-        d.dedup();
-    }
+    let PurchaseDays { days, tally, .. } = purchase_days(table, mapping)?;
     let first_day = days.iter().map(|d| d[0]).min().unwrap_or_default();
     let last_day = days.iter().filter_map(|d| d.last().copied()).max().unwrap_or_default();
     let p = params.period;
@@ -250,6 +227,78 @@ pub fn cohorts(table: &TextTable, mapping: &Mapping, params: CohortParams) -> Re
     })
 }
 
+/// Each customer's distinct purchase days, increasing (customers in order of first appearance).
+struct PurchaseDays {
+    ids: Interner,
+    days: Vec<Vec<Day>>,
+    tally: ExclusionTally,
+}
+
+fn purchase_days(table: &TextTable, mapping: &Mapping) -> Result<PurchaseDays, AnalysisError> {
+    let user = required_column(mapping, Field::UserId, table)?;
+    let time = required_column(mapping, Field::OrderTime, table)?;
+    let amount = mapping.column(Field::Amount).filter(|&c| c < table.width());
+    let mut ids = Interner::default();
+    let mut days: Vec<Vec<Day>> = Vec::new();
+    let mut tally = ExclusionTally::default();
+    for r in 0..table.len() {
+        match purchase(table, r, user, time, amount) {
+            Ok((id, ts, _)) => {
+                let (i, new) = ids.intern(id);
+                if new {
+                    days.push(Vec::new());
+                }
+                days[i as usize].push(ts.day);
+            }
+            Err(reason) => tally.add(reason),
+        }
+    }
+    if days.is_empty() {
+        return Err(AnalysisError::NoData);
+    }
+    for d in &mut days {
+        d.sort_unstable();
+        d.dedup();
+    }
+    Ok(PurchaseDays { ids, days, tally })
+}
+
+/// The customers of cohort `cohort` (its period label, `2024-03` or
+/// `2024-W05`) with a purchase in the period `offset` periods after it —
+/// the customers counted in that cell of the retention matrix (`offset` 0:
+/// the whole cohort) — in order of first appearance in the table. A cell
+/// after the last period with a purchase, or beyond `max_periods`, is not
+/// observed and refused, as is a period that is no cohort.
+pub fn cohort_members(
+    table: &TextTable,
+    mapping: &Mapping,
+    params: CohortParams,
+    cohort: &str,
+    offset: u32,
+) -> Result<Vec<String>, MemberError> {
+    let PurchaseDays { ids, days, .. } = purchase_days(table, mapping)?;
+    let p = params.period;
+    let last_day = days.iter().filter_map(|d| d.last().copied()).max().unwrap_or_default();
+    let mut starts: Vec<i32> = days.iter().map(|d| p.index(d[0])).collect();
+    let Some(c) = starts.iter().copied().find(|&c| p.label(c) == cohort.trim()) else {
+        starts.sort_unstable();
+        starts.dedup();
+        let cohorts = starts.iter().map(|&c| p.label(c)).collect::<Vec<_>>().join(", ");
+        return Err(MemberError::NoCohort { cohort: cohort.to_string(), cohorts });
+    };
+    let target = c + offset as i32;
+    if offset as usize > params.max_periods || target > p.index(last_day) {
+        return Err(MemberError::NotObserved { cohort: cohort.to_string(), offset, max: params.max_periods as u32 });
+    }
+    let ids = ids.ids();
+    Ok(days
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| p.index(d[0]) == c && d.iter().any(|&x| p.index(x) == target))
+        .map(|(i, _)| ids.get(i as u32).to_string())
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,5 +387,43 @@ mod tests {
         let t2 = TextTable::new(vec!["客户ID".into(), "金额".into()]);
         let m2 = auto_map(SourceKind::Orders, &t2.headers);
         assert!(matches!(cohorts(&t2, &m2, CohortParams::default()), Err(AnalysisError::UnmappedField { .. })));
+    }
+
+    #[test]
+    fn cohort_cells_list_their_customers() {
+        // As `monthly_cohorts_by_hand`: Jan {A, B}: A buys in Jan, Feb, Apr; B in Jan, Mar.
+        // Feb {C, D}. The data ends in April.
+        let (t, m) = orders(&[
+            ["A", "2024-01-05", "100"],
+            ["B", "2024-01-20", "80"],
+            ["C", "2024-02-01", "10"],
+            ["D", "2024-02-02", "10"],
+            ["A", "2024-02-10", "30"],
+            ["B", "2024-03-03", "20"],
+            ["A", "2024-04-01", "20"],
+            ["E", "2024-04-01", "-20"],
+        ]);
+        let p = CohortParams { period: Period::Month, max_periods: 3 };
+        let of = |c: &str, k: u32| cohort_members(&t, &m, p, c, k);
+        assert_eq!(of("2024-01", 0), Ok(vec!["A".to_string(), "B".to_string()]), "the cohort's size");
+        assert_eq!(of("2024-01", 1), Ok(vec!["A".to_string()]));
+        assert_eq!(of("2024-01", 2), Ok(vec!["B".to_string()]));
+        assert_eq!(of("2024-01", 3), Ok(vec!["A".to_string()]));
+        assert_eq!(of("2024-02", 0), Ok(vec!["C".to_string(), "D".to_string()]));
+        assert_eq!(of("2024-02", 1), Ok(vec![]));
+        // The counts are the matrix's.
+        let c = cohorts(&t, &m, p).expect("cohorts");
+        for (row, label) in c.cohorts.iter().zip(["2024-01", "2024-02"]) {
+            for (k, n) in row.retained.iter().enumerate() {
+                if let Some(n) = n {
+                    assert_eq!(of(label, k as u32).map(|v| v.len() as u64), Ok(*n), "{label} +{k}");
+                }
+            }
+        }
+        // Feb + 3 = May is after the data's end; +4 is beyond the matrix; March is no cohort (E only refunded).
+        assert!(matches!(of("2024-02", 3), Err(MemberError::NotObserved { offset: 3, max: 3, .. })));
+        assert!(matches!(of("2024-01", 4), Err(MemberError::NotObserved { .. })));
+        let e = of("2024-03", 0).expect_err("no cohort");
+        assert_eq!(e.to_string(), "there is no cohort `2024-03` (cohorts: 2024-01, 2024-02)");
     }
 }

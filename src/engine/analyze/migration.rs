@@ -10,6 +10,7 @@
 //! whose first order is after B). Row shares divide by the row's total.
 
 use super::customers::{CustomerStats, Customers};
+use super::members::MemberError;
 use super::rfm::{rfm, RfmError, RfmParams};
 use super::segment::SegmentLabel;
 use crate::engine::clean::RowAccount;
@@ -138,6 +139,58 @@ fn segments_at(all: &StatsUntil, params: &RfmParams, day: Day) -> Result<(Vec<Op
 /// `params`' breakpoints, 0–100 weights and segment rules (its snapshot is
 /// not used).
 pub fn migration(chunks: &[OrdersChunk], from: Day, to: Day, params: &RfmParams) -> Result<Migration, RfmError> {
+    migration_with_members(chunks, from, to, params).map(|(m, _)| m)
+}
+
+/// Who is in which cell of a [`Migration`]: every customer of the file, in
+/// order of first appearance, with their segment at A and at B.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MigrationMembers {
+    /// Every customer of the file.
+    pub ids: IdArena,
+    /// Segment at A (position in [`Migration::segments`]); `None`: no order by A.
+    pub from: Vec<Option<u32>>,
+    /// Segment at B; `None`: no order by B.
+    pub to: Vec<Option<u32>>,
+}
+
+impl MigrationMembers {
+    /// The customers of cell (`row`, `col`) of the matrix (positions; the
+    /// position after the last segment is "new" as a row and "no order by B"
+    /// as a column), as indexes into [`MigrationMembers::ids`].
+    pub fn cell(&self, row: usize, col: usize, segments: usize) -> Vec<u32> {
+        let at = |s: Option<u32>| s.map_or(segments, |s| s as usize);
+        (0..self.ids.len() as u32)
+            .filter(|&i| at(self.from[i as usize]) == row && at(self.to[i as usize]) == col)
+            .collect()
+    }
+
+    /// The position of a row or column named by a segment's key or name (any
+    /// case), `new` / `none` for the last one.
+    pub fn position(m: &Migration, name: &str, names: &[&str]) -> Result<usize, MemberError> {
+        let n = name.trim();
+        let k = m.segments.len();
+        if n.eq_ignore_ascii_case("new") || n.eq_ignore_ascii_case("none") {
+            return Ok(k);
+        }
+        m.segments
+            .iter()
+            .enumerate()
+            .position(|(i, s)| s.key().eq_ignore_ascii_case(n) || names.get(i).is_some_and(|x| *x == n))
+            .ok_or_else(|| MemberError::NoSegment {
+                segment: n.to_string(),
+                segments: m.segments.iter().map(|s| s.key().to_string()).collect::<Vec<_>>().join(", "),
+            })
+    }
+}
+
+/// The migration and who is in each of its cells.
+pub fn migration_with_members(
+    chunks: &[OrdersChunk],
+    from: Day,
+    to: Day,
+    params: &RfmParams,
+) -> Result<(Migration, MigrationMembers), RfmError> {
     if from >= to {
         return Err(RfmError::MigrationOrder { from: from.to_string(), to: to.to_string() });
     }
@@ -160,7 +213,7 @@ pub fn migration(chunks: &[OrdersChunk], from: Day, to: Day, params: &RfmParams)
         .map(|(row, &n)| row.iter().map(|&x| if n == 0 { 0.0 } else { x as f64 / n as f64 }).collect())
         .collect();
     let count = |s: &[Option<u32>]| s.iter().filter(|x| x.is_some()).count() as u64;
-    Ok(Migration {
+    let m = Migration {
         from,
         to,
         segments,
@@ -170,7 +223,8 @@ pub fn migration(chunks: &[OrdersChunk], from: Day, to: Day, params: &RfmParams)
         customers_at: [count(&seg_a), count(&seg_b)],
         revenue_at: [rev_a, rev_b],
         customers: b.ids.len() as u64,
-    })
+    };
+    Ok((m, MigrationMembers { ids: b.ids, from: seg_a, to: seg_b }))
 }
 
 #[cfg(test)]
@@ -259,5 +313,45 @@ mod tests {
     fn dates_out_of_order_are_refused() {
         let e = migration(&[chunk(ORDERS)], day("2024-04-01"), day("2024-04-01"), &RfmParams::default());
         assert!(matches!(e, Err(RfmError::MigrationOrder { .. })));
+    }
+
+    #[test]
+    fn migration_cells_list_their_customers() {
+        // As `hand_checked_migration`: A potential → potential, C potential → general, D general → at risk,
+        // E general → lost, B new → general, F new → none by B.
+        let params = RfmParams {
+            preset: SegmentPreset::Tiers5,
+            breaks: crate::engine::analyze::rfm::UserBreaks {
+                recency: Some([7.0, 30.0, 90.0, 180.0]),
+                frequency: Some([1.0, 2.0, 3.0, 4.0]),
+                monetary: Some([50.0, 100.0, 250.0, 500.0]),
+            },
+            ..RfmParams::default()
+        };
+        let (m, who) =
+            migration_with_members(&[chunk(ORDERS)], day("2024-02-11"), day("2024-04-01"), &params).expect("migration");
+        let k = m.segments.len();
+        let names = |row: usize, col: usize| -> Vec<&str> {
+            who.cell(row, col, k).into_iter().map(|i| who.ids.get(i)).collect()
+        };
+        let at = |key: &str| MigrationMembers::position(&m, key, &[]).expect("segment");
+        assert_eq!(names(at("Potential"), at("Potential")), vec!["A"]);
+        assert_eq!(names(at("potential"), at("General")), vec!["C"]);
+        assert_eq!(names(at("General"), at("AtRisk")), vec!["D"]);
+        assert_eq!(names(at("General"), at("Lost")), vec!["E"]);
+        assert_eq!(names(at("new"), at("General")), vec!["B"]);
+        assert_eq!(names(k, at("none")), vec!["F"]);
+        assert!(names(at("HighValue"), at("HighValue")).is_empty());
+        // Every cell's list has the matrix's count.
+        for (i, row) in m.counts.iter().enumerate() {
+            for (j, &n) in row.iter().enumerate() {
+                assert_eq!(who.cell(i, j, k).len() as u64, n, "cell {i},{j}");
+            }
+        }
+        // Names in the page's language also name a segment; anything else is a typed error.
+        let zh = ["高价值", "潜力", "一般", "流失风险", "流失"];
+        assert_eq!(MigrationMembers::position(&m, "潜力", &zh).expect("name"), at("Potential"));
+        let e = MigrationMembers::position(&m, "Gold", &zh).expect_err("unknown");
+        assert!(matches!(e, MemberError::NoSegment { .. }), "{e}");
     }
 }

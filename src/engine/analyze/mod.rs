@@ -12,6 +12,7 @@ pub mod distinct;
 pub mod distribution;
 pub mod filter;
 pub mod funnel;
+pub mod members;
 pub mod migration;
 pub mod pareto;
 pub mod period;

@@ -48,6 +48,7 @@
 //! row's time) instead — [`HeatMap::source`] says which.
 
 use crate::engine::analyze::distribution::{age_on, categorical, numeric_summary, NumericSummary, AGE_BANDS};
+use crate::engine::analyze::members::MemberError;
 use crate::engine::clean::table::TextTable;
 use crate::engine::date::{parse_timestamp, Day, Timestamp};
 use crate::engine::ingest::fields::Field;
@@ -557,6 +558,51 @@ struct OrdersRead {
 
 /// Makes the profiles.
 pub fn profiles(inputs: &ProfileInputs<'_>, params: &ProfileParams) -> Result<CustomerProfile, ProfileError> {
+    profiles_with_members(inputs, params).map(|(p, _)| p)
+}
+
+/// Who is counted in which row of each dimension's table.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProfileMembers {
+    /// The profiled customers' ids (of the unified view), in its order.
+    pub ids: Vec<String>,
+    /// Per dimension of the result, in its order: each profiled customer's row.
+    pub rows: Vec<Vec<u32>>,
+}
+
+impl ProfileMembers {
+    /// The ids of the customers in row `row` of dimension `dimension` (positions in the result).
+    pub fn of(&self, dimension: usize, row: usize) -> Vec<&str> {
+        let Some(rows) = self.rows.get(dimension) else { return Vec::new() };
+        rows.iter().zip(&self.ids).filter(|(&r, _)| r as usize == row).map(|(_, id)| id.as_str()).collect()
+    }
+
+    /// The positions of the row `dimension=value` (a dimension key, a row's
+    /// value or band — `-` may stand for `–` — `(other)` or `(unknown)`).
+    pub fn find(p: &CustomerProfile, spec: &str) -> Result<(usize, usize), MemberError> {
+        let syntax = || MemberError::Syntax { text: spec.to_string(), expected: "DIMENSION=VALUE".into() };
+        let (key, value) = spec.split_once('=').ok_or_else(syntax)?;
+        let (key, value) = (key.trim(), value.trim());
+        let d = p.dimensions.iter().position(|d| d.dimension.key() == key).ok_or_else(|| MemberError::NoDimension {
+            dimension: key.to_string(),
+            dimensions: p.dimensions.iter().map(|d| d.dimension.key()).collect::<Vec<_>>().join(", "),
+        })?;
+        let rows = &p.dimensions[d].rows;
+        let same = |r: &ProfileRow| r.value == value || r.value.replace('–', "-") == value;
+        let row = rows.iter().position(same).ok_or_else(|| MemberError::NoRow {
+            dimension: key.to_string(),
+            value: value.to_string(),
+            rows: rows.iter().map(|r| r.value.as_str()).collect::<Vec<_>>().join(", "),
+        })?;
+        Ok((d, row))
+    }
+}
+
+/// The profiles, and who is counted in each row of their dimensions.
+pub fn profiles_with_members(
+    inputs: &ProfileInputs<'_>,
+    params: &ProfileParams,
+) -> Result<(CustomerProfile, ProfileMembers), ProfileError> {
     params.check()?;
     let u = inputs.unified;
     let resolver = Resolver::new(u);
@@ -648,6 +694,7 @@ pub fn profiles(inputs: &ProfileInputs<'_>, params: &ProfileParams) -> Result<Cu
 
     let share = |k: u64| k as f64 / customers as f64;
     let mut dimensions = Vec::new();
+    let mut row_of: Vec<Vec<u32>> = Vec::new();
     let mut done = HashSet::new();
     for &dim in params.dimensions.iter().filter(|d| done.insert(**d)) {
         let ordered: Option<(Vec<String>, Vec<Option<usize>>)> = match dim {
@@ -668,11 +715,14 @@ pub fn profiles(inputs: &ProfileInputs<'_>, params: &ProfileParams) -> Result<Cu
             _ => None,
         };
         let mut rows = Vec::new();
+        // Each member's row; `None` (unknown) until the rows are listed.
+        let mut at: Vec<Option<u32>> = Vec::with_capacity(members.len());
         let (distinct, other_values, known) = if let Some((labels, of)) = ordered {
             let mut counts = vec![0u64; labels.len()];
             for b in of.iter().flatten() {
                 counts[*b] += 1;
             }
+            at.extend(of.iter().map(|b| b.map(|b| b as u32)));
             for (label, &k) in labels.into_iter().zip(&counts) {
                 rows.push(ProfileRow { kind: RowKind::Value, value: label, customers: k, share: share(k) });
             }
@@ -686,7 +736,15 @@ pub fn profiles(inputs: &ProfileInputs<'_>, params: &ProfileParams) -> Result<Cu
                     None => modes.get(i).and_then(mode).unwrap_or(""),
                 })
                 .collect();
-            let c = categorical(values.into_iter(), params.top);
+            let c = categorical(values.iter().copied(), params.top);
+            let listed_at: HashMap<&str, u32> =
+                c.values.iter().enumerate().map(|(i, v)| (v.value.as_str(), i as u32)).collect();
+            let other_at = c.values.len() as u32;
+            at.extend(values.iter().map(|v| match listed_at.get(v) {
+                Some(&i) => Some(i),
+                None if !v.is_empty() => Some(other_at),
+                None => None,
+            }));
             for v in c.values {
                 rows.push(ProfileRow {
                     kind: RowKind::Value,
@@ -708,6 +766,8 @@ pub fn profiles(inputs: &ProfileInputs<'_>, params: &ProfileParams) -> Result<Cu
             (c.distinct, c.other.map_or(0, |o| o.values), listed + other)
         };
         let unknown = customers - known;
+        let unknown_at = rows.len() as u32;
+        row_of.push(at.into_iter().map(|r| r.unwrap_or(unknown_at)).collect());
         rows.push(ProfileRow {
             kind: RowKind::Unknown,
             value: UNKNOWN_LABEL.into(),
@@ -744,7 +804,8 @@ pub fn profiles(inputs: &ProfileInputs<'_>, params: &ProfileParams) -> Result<Cu
         _ => None,
     };
 
-    Ok(CustomerProfile {
+    let who = ProfileMembers { ids: members.iter().map(|&i| u.customers[i].id.clone()).collect(), rows: row_of };
+    let profile = CustomerProfile {
         customers,
         in_crm: members.iter().filter(|&&i| u.customers[i].in_crm).count() as u64,
         buyers: buyers.len() as u64,
@@ -753,7 +814,8 @@ pub fn profiles(inputs: &ProfileInputs<'_>, params: &ProfileParams) -> Result<Cu
         dimensions,
         numbers,
         heat,
-    })
+    };
+    Ok((profile, who))
 }
 
 /// Columns of [`CustomerProfile::dimension_table`].
@@ -1115,5 +1177,58 @@ mod tests {
         assert!(shown.dimension(Dimension::MemberLevel).is_some(), "service sees member levels");
         assert!(shown.numbers.iter().all(|m| m.measure != Measure::Spend));
         assert!(p.shown(&Disclosure::default()).dimension(Dimension::City).is_some());
+    }
+
+    #[test]
+    fn profile_rows_list_their_customers() {
+        // C1 女 17 北京市; C2 男 34 (born 1990-06-16) 杭州; C3 女 30 绵阳; C4 no gender, age or city;
+        // C5 女 56 未知; X9 an orphan with an order only.
+        let crm = owned(
+            "crm.csv",
+            SourceKind::Customers,
+            &["客户ID", "性别", "年龄", "出生日期", "城市"],
+            &[
+                &["C1", "女", "17", "", "北京市"],
+                &["C2", "男", "", "1990-06-16", "杭州"],
+                &["C3", "女", "30", "", "绵阳"],
+                &["C4", "", "", "", ""],
+                &["C5", "女", "56", "", "未知"],
+            ],
+        );
+        let orders = owned(
+            "orders.csv",
+            SourceKind::Orders,
+            &["订单号", "客户ID", "下单时间", "订单金额"],
+            &[&["O1", "C1", "2024-06-16", "10"], &["O9", "X9", "2024-06-10", "7"]],
+        );
+        let sources = [crm.source(), orders.source()];
+        let u = unify(&sources, &UnifyOptions::default());
+        let inputs = ProfileInputs { unified: &u, orders: Some(orders.source()), events: None };
+        let params = ProfileParams { top: 1, ..ProfileParams::default() };
+        let (p, who) = profiles_with_members(&inputs, &params).expect("profiles");
+        let of = |spec: &str| {
+            let (d, r) = ProfileMembers::find(&p, spec).expect(spec);
+            who.of(d, r)
+        };
+        assert_eq!(of("gender=女"), vec!["C1", "C3", "C5"]);
+        assert_eq!(of("gender=(other)"), vec!["C2"]);
+        assert_eq!(of("gender=(unknown)"), vec!["C4", "X9"]);
+        assert_eq!(of("age_band=<18"), vec!["C1"]);
+        assert_eq!(of("age_band=26-35"), vec!["C2", "C3"], "a hyphen for the band's dash");
+        assert_eq!(of("age_band=26–35"), vec!["C2", "C3"]);
+        assert!(of("age_band=36–45").is_empty());
+        assert_eq!(of("age_band=(unknown)"), vec!["C4", "X9"]);
+        assert_eq!(of("city_tier=一线"), vec!["C1"]);
+        assert_eq!(of("city_tier=(unknown)"), vec!["C4", "C5", "X9"]);
+        // Every row's list has the row's count.
+        for (d, dim) in p.dimensions.iter().enumerate() {
+            for (r, row) in dim.rows.iter().enumerate() {
+                assert_eq!(who.of(d, r).len() as u64, row.customers, "{:?} {}", dim.dimension, row.value);
+            }
+        }
+        assert!(matches!(ProfileMembers::find(&p, "gender"), Err(MemberError::Syntax { .. })));
+        assert!(matches!(ProfileMembers::find(&p, "planet=Mars"), Err(MemberError::NoDimension { .. })));
+        let e = ProfileMembers::find(&p, "gender=X").expect_err("no row");
+        assert_eq!(e.to_string(), "dimension `gender` has no row `X` (rows: 女, (other), (unknown))");
     }
 }

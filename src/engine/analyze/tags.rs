@@ -19,7 +19,11 @@
 //!   `物流`);
 //! - from the events: `events`;
 //! - from the unified table: `last_satisfaction`, `last_nps` (the latest
-//!   answers, read as numbers).
+//!   answers, read as numbers);
+//! - `user_id`: the customer's id in the unified view, compared with `in`
+//!   and a list of ids — a fixed list of customers, as saved from a
+//!   customer list of an analysis ([`list_tag`]). `in` with a list also
+//!   works on any text attribute (`province` in `["浙江", "江苏"]`).
 //!
 //! Counts and sums take an optional `window_days`: only rows dated in the
 //! `window_days` days ending at the as-of date (`as_of − window < day ≤
@@ -39,7 +43,7 @@ use crate::engine::ingest::fields::{Field, SourceKind};
 use crate::engine::money::{parse_amount, trim_text};
 use crate::engine::unify::{is_complaint, Resolver, Source, Unified};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// What a tag describes.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -89,6 +93,9 @@ pub enum Comparison {
     /// The text contains the value.
     #[serde(rename = "contains")]
     Contains,
+    /// The text is one of a list of values.
+    #[serde(rename = "in")]
+    In,
 }
 
 impl Comparison {
@@ -102,6 +109,7 @@ impl Comparison {
             Comparison::Gt => ">",
             Comparison::Ge => ">=",
             Comparison::Contains => "contains",
+            Comparison::In => "in",
         }
     }
 
@@ -118,6 +126,8 @@ pub enum RuleValue {
     Number(f64),
     /// A text.
     Text(String),
+    /// A list of texts (with `in`).
+    List(Vec<String>),
 }
 
 impl RuleValue {
@@ -125,6 +135,7 @@ impl RuleValue {
         match self {
             RuleValue::Number(x) => x.to_string(),
             RuleValue::Text(t) => t.clone(),
+            RuleValue::List(v) => format!("[{} values]", v.len()),
         }
     }
 }
@@ -276,6 +287,16 @@ pub enum TagError {
         /// The condition.
         condition: String,
     },
+    /// `in` without a list, a list without `in`, or `user_id` compared otherwise.
+    #[error("tag `{tag}`, condition {condition}: `{metric}` — use `in` with a list of values (a list only with `in`, on a text metric such as user_id or province; user_id only so)")]
+    InList {
+        /// The tag.
+        tag: String,
+        /// The condition.
+        condition: String,
+        /// The metric.
+        metric: String,
+    },
     /// A group with no items.
     #[error("tag `{tag}`, group {condition}: a group needs at least one condition")]
     EmptyGroup {
@@ -316,6 +337,7 @@ pub fn is_text_metric(metric: &str) -> bool {
 #[derive(Clone, Debug, PartialEq)]
 enum Metric {
     Attribute(Field),
+    UserId,
     Age,
     OrderAmount,
     OrderCount,
@@ -345,6 +367,7 @@ impl Metric {
             "last_satisfaction" => Metric::LastSatisfaction,
             "last_nps" => Metric::LastNps,
             "age" => Metric::Age,
+            "user_id" => Metric::UserId,
             key => Metric::Attribute(
                 Field::from_key(key).filter(|f| crate::engine::unify::ATTRIBUTES.contains(f) && *f != Field::Age)?,
             ),
@@ -352,7 +375,7 @@ impl Metric {
     }
 
     fn is_text(&self) -> bool {
-        matches!(self, Metric::Attribute(_))
+        matches!(self, Metric::Attribute(_) | Metric::UserId)
     }
 
     fn takes_window(&self) -> bool {
@@ -390,6 +413,8 @@ struct Check {
     window: Option<i32>,
     op: Comparison,
     value: RuleValue,
+    /// The values of an `in` list.
+    list: HashSet<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -444,6 +469,10 @@ fn check_condition(tag: &str, c: &Condition, condition: String) -> Result<Check,
             return Err(TagError::WindowNotAllowed { tag: t, condition, metric: m });
         }
     }
+    let listed = matches!(c.value, RuleValue::List(_));
+    if listed != (c.op == Comparison::In) || (listed && !metric.is_text()) || (metric == Metric::UserId && !listed) {
+        return Err(TagError::InList { tag: t, condition, metric: m });
+    }
     if metric.is_text() && c.op.orders() {
         return Err(TagError::TextOrdered { tag: t, condition, metric: m, op: c.op.symbol().into() });
     }
@@ -452,7 +481,11 @@ fn check_condition(tag: &str, c: &Condition, condition: String) -> Result<Check,
         return Err(TagError::NumberNeedsNumber { tag: t, condition, metric: m, op: c.op.symbol().into(), value });
     }
     let window = c.window_days.map(|d| d.min(i64::from(i32::MAX)) as i32);
-    Ok(Check { metric, window, op: c.op, value: c.value.clone() })
+    let list = match &c.value {
+        RuleValue::List(v) => v.iter().map(|x| trim_text(x).to_string()).collect(),
+        _ => HashSet::new(),
+    };
+    Ok(Check { metric, window, op: c.op, value: c.value.clone(), list })
 }
 
 /// A valid tag set, ready to evaluate.
@@ -561,6 +594,66 @@ pub fn default_tags() -> Vec<TagDef> {
         def("推荐者", Dimension::Attribute, Level::Secondary, GroupOp::All, vec![cond("last_nps", None, Ge, 9.0)]),
         def("活跃浏览", Dimension::Behaviour, Level::Secondary, GroupOp::All, vec![cond("events", Some(30), Ge, 5.0)]),
     ]
+}
+
+/// A tag of a fixed list of customers (ids of the unified view): `user_id`
+/// `in` the list, the ids sorted and each once.
+pub fn list_tag(name: &str, dimension: Dimension, level: Level, ids: impl IntoIterator<Item = String>) -> TagDef {
+    let mut ids: Vec<String> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    TagDef {
+        name: name.trim().to_string(),
+        dimension,
+        level,
+        rule: Group {
+            op: GroupOp::All,
+            items: vec![Rule::Condition(Condition {
+                metric: "user_id".into(),
+                window_days: None,
+                ticket_type: None,
+                op: Comparison::In,
+                value: RuleValue::List(ids),
+            })],
+        },
+    }
+}
+
+impl Group {
+    /// Whether it names customers by id (a `user_id` condition, nested or not).
+    pub fn lists_ids(&self) -> bool {
+        self.items.iter().any(|r| match r {
+            Rule::Group(g) => g.lists_ids(),
+            Rule::Condition(c) => c.metric.trim() == "user_id",
+        })
+    }
+
+    /// How many ids its `user_id` lists name, nested or not.
+    pub fn listed_ids(&self) -> usize {
+        self.items
+            .iter()
+            .map(|r| match r {
+                Rule::Group(g) => g.listed_ids(),
+                Rule::Condition(Condition { value: RuleValue::List(v), metric, .. }) if metric.trim() == "user_id" => {
+                    v.len()
+                }
+                Rule::Condition(_) => 0,
+            })
+            .sum()
+    }
+}
+
+impl TagDef {
+    /// Whether it names customers by id (a `user_id` condition anywhere): its
+    /// definition holds raw ids and is exported only to whom sees them.
+    pub fn lists_ids(&self) -> bool {
+        self.rule.lists_ids()
+    }
+
+    /// How many ids its `user_id` lists name (0 for a tag of rules only).
+    pub fn listed_ids(&self) -> usize {
+        self.rule.listed_ids()
+    }
 }
 
 /// What tagging reads: the unified customers and the cleaned tables behind them.
@@ -814,8 +907,9 @@ impl Ctx<'_> {
                 Comparison::Le => x <= *v,
                 Comparison::Gt => x > *v,
                 Comparison::Ge => x >= *v,
-                Comparison::Contains => false,
+                Comparison::Contains | Comparison::In => false,
             },
+            (Value::Text(x), _) if c.op == Comparison::In => c.list.contains(x),
             (Value::Text(x), v) => {
                 let v = v.text();
                 let v = trim_text(&v);
@@ -835,6 +929,7 @@ impl Ctx<'_> {
         let Some(as_of) = self.as_of else {
             return match &c.metric {
                 Metric::Attribute(f) => cust.attributes.get(f).map_or(Value::Missing, |v| Value::Text(trim_text(v))),
+                Metric::UserId => Value::Text(&cust.id),
                 _ => Value::Missing,
             };
         };
@@ -852,6 +947,7 @@ impl Ctx<'_> {
                 Some(v) if !v.is_empty() => Value::Text(v),
                 _ => Value::Missing,
             },
+            Metric::UserId => Value::Text(&cust.id),
             Metric::Age => number(cust.attributes.get(&Field::Age)).map_or(Value::Missing, Value::Number),
             Metric::OrderAmount => {
                 let units: i64 = act.orders.iter().filter(|o| win(o.0)).map(|o| o.2).fold(0, i64::saturating_add);
@@ -1096,5 +1192,42 @@ mod tests {
         let twice =
             format!("[{0}, {0}]", &one(r#"{"metric": "age", "op": ">", "value": 30}"#)[1..].trim_end_matches(']'));
         assert!(matches!(error(&twice), TagError::DuplicateName { .. }));
+    }
+
+    #[test]
+    fn a_list_of_ids_is_a_tag() {
+        // C2 is listed twice, Z9 is nobody; C3's tickets are keyed by phone but the list names the view's id.
+        let saved =
+            list_tag(" 名单 ", Dimension::Behaviour, Level::Secondary, ["C3", "C2", "Z9", "C2"].map(String::from));
+        assert_eq!(saved.name, "名单");
+        assert!(saved.lists_ids());
+        assert!(!default_tags().iter().any(TagDef::lists_ids));
+        let provinces = r#"{"name": "江浙", "dimension": "attribute", "level": "secondary",
+            "rule": {"op": "all", "items": [{"metric": "province", "op": "in", "value": ["浙江省", "江苏省"]}]}}"#;
+        let mut defs = vec![saved];
+        defs.push(serde_json::from_str(provinces).expect("province in"));
+        let set = TagSet::new(defs).expect("valid");
+        let again = TagSet::from_json(&set.to_json()).expect("round trip");
+        assert_eq!(again.defs(), set.defs());
+        assert!(set.to_json().contains(r#""op": "in""#), "{}", set.to_json());
+        let (u, r) = run(&again, Day::parse_iso("2024-12-31").ok());
+        assert_eq!(members(&u, &r.tags[0]), vec!["C2", "C3"]);
+        assert_eq!((r.tags[0].count, r.tags[0].missing_source), (2, None));
+        assert_eq!(members(&u, &r.tags[1]), vec!["C2"]);
+        assert_eq!(r.overlap[0][1].both, 1);
+        // Old definitions (without lists) still load: the spec examples above are such JSON.
+        assert!(TagSet::from_json(spec_tags()).is_ok());
+    }
+
+    #[test]
+    fn lists_go_with_in_only() {
+        let e = error(&one(r#"{"metric": "user_id", "op": "=", "value": "C1"}"#));
+        assert!(matches!(&e, TagError::InList { metric, .. } if metric == "user_id"), "{e}");
+        let e = error(&one(r#"{"metric": "province", "op": "in", "value": "浙江"}"#));
+        assert!(matches!(e, TagError::InList { .. }), "{e}");
+        let e = error(&one(r#"{"metric": "province", "op": "=", "value": ["浙江"]}"#));
+        assert!(matches!(e, TagError::InList { .. }), "{e}");
+        let e = error(&one(r#"{"metric": "order_count", "op": "in", "value": ["1"]}"#));
+        assert!(matches!(e, TagError::InList { .. }), "{e}");
     }
 }

@@ -506,6 +506,30 @@ impl Unified {
         ids
     }
 
+    /// The customers of the view that ids written by a source stand for (as
+    /// rows are tied: the file's identity matches — any file's when `file`
+    /// is `None` — then applied merges, then the id itself), each once, in
+    /// the view's order; and how many of the ids stand for no customer.
+    pub fn view_ids<'a>(&self, file: Option<&str>, ids: impl IntoIterator<Item = &'a str>) -> (Vec<String>, u64) {
+        let resolver = Resolver::new(self);
+        let any_file: HashMap<&str, &str> = match file {
+            Some(_) => HashMap::new(),
+            None => self.matches.iter().map(|m| (m.id.as_str(), m.customer.as_str())).collect(),
+        };
+        let mut found: Vec<u32> = Vec::new();
+        let mut missing = 0u64;
+        for id in ids {
+            let id = any_file.get(id).copied().unwrap_or(id);
+            match resolver.customer(file.unwrap_or(""), id) {
+                Some(c) => found.push(c),
+                None => missing += 1,
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        (found.into_iter().map(|c| self.customers[c as usize].id.clone()).collect(), missing)
+    }
+
     /// The customer table as text cells (for display and export).
     pub fn customer_table(&self) -> TextTable {
         let mut headers = vec![Field::UserId.key().to_string()];
@@ -673,6 +697,21 @@ mod tests {
         assert_eq!((orders.rows, orders.direct, orders.matched, orders.orphan), (5, 4, 0, 1));
         let tickets = &u.sources[2];
         assert_eq!((tickets.rows, tickets.direct, tickets.matched, tickets.orphan), (3, 1, 2, 0));
+    }
+
+    #[test]
+    fn ids_of_a_source_stand_for_customers_of_the_view() {
+        let t = fixture();
+        let u = run(&t, &UnifyOptions::default());
+        // 13800000002 is tied to C2 in tickets.csv; X9 is an orphan; Q7 is nobody; C2 twice counts once.
+        let ids = ["X9", "13800000002", "C2", "Q7"];
+        assert_eq!(u.view_ids(Some("tickets.csv"), ids), (vec!["C2".to_string(), "X9".to_string()], 1));
+        assert_eq!(u.view_ids(None, ids), (vec!["C2".to_string(), "X9".to_string()], 1), "any file's matches");
+        // In another file the phone is tied to nobody.
+        assert_eq!(u.view_ids(Some("orders.csv"), ids), (vec!["C2".to_string(), "X9".to_string()], 2));
+        // Records merged into C1 stand for C1.
+        let merged = run(&t, &UnifyOptions { merges: MergeChoice::All, ..UnifyOptions::default() });
+        assert_eq!(merged.view_ids(None, ["D1"]), (vec!["C1".to_string()], 0));
     }
 
     #[test]

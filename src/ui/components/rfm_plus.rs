@@ -4,14 +4,16 @@
 //! map whose cells list their customers (masked, first 100, all in the
 //! download), and the segment migration between two snapshot dates.
 
+use super::analyses::members::MemberList;
 use super::chart::{CanvasChart, Draw};
+use crate::engine::analyze::members::MemberSource;
 use crate::engine::analyze::migration::Migration;
 use crate::engine::analyze::rfm::{Measure, RfGrid, RfmParams, ScaleWeights, UserBreaks};
 use crate::engine::analyze::segment::SegmentRules;
 use crate::engine::date::Day;
 use crate::engine::report::chart::rf_heat_chart;
 use crate::i18n::RfmTexts;
-use crate::protocol::{RfCellView, RfmView};
+use crate::protocol::RfmView;
 use crate::ui::browser;
 use crate::ui::format;
 use crate::ui::job::{Export, JobError};
@@ -245,7 +247,10 @@ pub fn RfHeat(
                     let raw_mean = c.mean_monetary.map(|m| m.to_string()).unwrap_or_default();
                     view! {
                         <td class="num heat" style=shade(n as f64 / max) data-r=r.to_string() data-f=f.to_string() data-customers=n.to_string() data-mean=raw_mean>
-                            <button class="cell-button" data-testid="rf-cell" on:click=move |_| state.show_rf_cell(r, f)>
+                            <button class="cell-button" data-testid="rf-cell" on:click=move |_| {
+                                let title = t().drill_text("what_rf").replace("{r}", &r.to_string()).replace("{f}", &f.to_string());
+                                state.show_members(MemberSource::RfCell { r, f }, title)
+                            }>
                                 <strong>{format::int(n)}</strong>
                                 <br/>
                                 <small>{mean}</small>
@@ -282,56 +287,7 @@ pub fn RfHeat(
             </div>
             <CanvasChart draw=draw width=520 height=480 testid="rf-heat-chart" png="custlens_rf_heat.png" title=|t| t.rfm.heat_chart_title/>
         </div>
-        {move || {
-            state.rfm.cell.get().map(|o| match o {
-                Ok(v) => view! { <RfCellList v=v/> }.into_any(),
-                Err(e) => {
-                    let m = match &e {
-                        JobError::Engine(e) => t().error(e),
-                        other => other.to_string(),
-                    };
-                    view! { <p class="error-text" role="alert">{m}</p> }.into_any()
-                }
-            })
-        }}
-    }
-}
-
-/// The customers of one cell.
-#[component]
-fn RfCellList(v: RfCellView) -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let rt = move || -> &'static RfmTexts { &state.lang.get().texts().rfm };
-    let (r, f, n, shown) = (v.r, v.f, v.customers, v.rows.len());
-    let title = move || {
-        rt().cell_title
-            .replace("{r}", &r.to_string())
-            .replace("{f}", &f.to_string())
-            .replace("{n}", &format::int(n))
-            .replace("{shown}", &format::int(shown as u64))
-    };
-    let head = v.headers.into_iter().map(|h| view! { <th scope="col">{h}</th> }).collect_view();
-    let rows = v
-        .rows
-        .into_iter()
-        .map(|row| {
-            let cells = row.into_iter().map(|c| view! { <td>{c}</td> }).collect_view();
-            view! { <tr>{cells}</tr> }
-        })
-        .collect_view();
-    view! {
-        <div class="rf-members" data-testid="rf-cell-members" data-r=r.to_string() data-f=f.to_string() data-count=n.to_string() data-shown=shown.to_string()>
-            <h4>{title}</h4>
-            <div class="table-wrap">
-                <table class="grid">
-                    <thead><tr>{head}</tr></thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </div>
-            <button class="button small" data-testid="export-rf-cell" on:click=move |_| state.export(Export::RfCell(r, f))>
-                {move || rt().cell_download}
-            </button>
-        </div>
+        <MemberList here=|of| matches!(of, MemberSource::RfCell { .. })/>
     }
 }
 
@@ -420,10 +376,20 @@ fn MigrationTable(m: Migration) -> impl IntoView {
                 .enumerate()
                 .map(|(j, &n)| {
                     let share = m.row_shares[i][j];
+                    let name = name.clone();
+                    let click = move |_| {
+                        let title = t()
+                            .drill_text("what_migration")
+                            .replace("{from}", &name(i, |r| r.mig_new))
+                            .replace("{to}", &name(j, |r| r.mig_none));
+                        state.show_members(MemberSource::Migration { from: i as u32, to: j as u32 }, title);
+                    };
                     view! {
                         <td class="num heat" style=shade(share) data-from=key(i) data-to=key(j) data-count=n.to_string() data-share=share.to_string()>
-                            {format::int(n)}
-                            <small>{format!(" ({})", format::pct(share))}</small>
+                            <button class="cell-button" data-testid="migration-cell" on:click=click>
+                                {format::int(n)}
+                                <small>{format!(" ({})", format::pct(share))}</small>
+                            </button>
                         </td>
                     }
                 })
@@ -470,6 +436,8 @@ fn MigrationTable(m: Migration) -> impl IntoView {
             <button class="button small" data-testid="export-migration" on:click=move |_| state.export(Export::Migration)>
                 {move || rt().mig_download}
             </button>
+            <p class="hint">{move || t().drill_text("list_hint")}</p>
+            <MemberList here=|of| matches!(of, MemberSource::Migration { .. })/>
         </div>
     }
 }

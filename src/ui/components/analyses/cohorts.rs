@@ -1,8 +1,10 @@
 //! Cohorts and retention: the period and periods followed; the retention
 //! matrix as a heat map, repurchase figures and the monthly churn trend.
 
+use super::members::MemberList;
 use super::{downloads, error_view, float, heat, number_input, pct, raw, stat};
 use crate::engine::analyze::cohort::{CohortParams, Cohorts};
+use crate::engine::analyze::members::MemberSource;
 use crate::engine::analyze::period::Period;
 use crate::engine::report::chart::churn_chart;
 use crate::protocol::{Analysis, AnalysisFile};
@@ -72,15 +74,32 @@ fn CohortsResult(c: Cohorts) -> impl IntoView {
         }
     };
     let head = (0..=c.max_periods).map(|k| view! { <th scope="col" class="num">{format!("+{k}")}</th> }).collect_view();
-    let cells = |values: &[Option<f64>], counts: Option<&[Option<u64>]>| {
+    // A cell of a cohort lists its customers when clicked (`at`: the cohort's position and period).
+    let cells = move |values: &[Option<f64>], counts: Option<&[Option<u64>]>, at: Option<(u32, String)>| {
         values
             .iter()
             .enumerate()
             .map(|(k, x)| {
                 let n = counts.and_then(|c| c[k]).map(|n| n.to_string()).unwrap_or_default();
+                let text = x.map(format::pct).unwrap_or_default();
+                let shown = match (&at, x) {
+                    (Some((i, label)), Some(_)) => {
+                        let (i, label, offset) = (*i, label.clone(), k as u32);
+                        let click = move |_| {
+                            let title = t()
+                                .drill_text("what_cohort")
+                                .replace("{cohort}", &label)
+                                .replace("{offset}", &offset.to_string());
+                            state.show_members(MemberSource::Cohort { cohort: i, offset }, title);
+                        };
+                        view! { <button class="cell-button" data-testid="cohort-cell" on:click=click>{text}</button> }
+                            .into_any()
+                    }
+                    _ => text.into_any(),
+                };
                 view! {
                     <td class="num heat" style=heat(*x) data-k=k.to_string() data-retention=raw(*x) data-retained=n>
-                        {x.map(format::pct).unwrap_or_default()}
+                        {shown}
                     </td>
                 }
             })
@@ -89,12 +108,23 @@ fn CohortsResult(c: Cohorts) -> impl IntoView {
     let rows = c
         .cohorts
         .iter()
-        .map(|row| {
+        .enumerate()
+        .map(|(i, row)| {
+            let (i, label) = (i as u32, row.period.clone());
+            let size_click = {
+                let label = label.clone();
+                move |_| {
+                    let title = t().drill_text("what_cohort").replace("{cohort}", &label).replace("{offset}", "0");
+                    state.show_members(MemberSource::Cohort { cohort: i, offset: 0 }, title);
+                }
+            };
             view! {
                 <tr data-cohort=row.period.clone() data-customers=row.customers.to_string()>
                     <th scope="row">{row.period.clone()}</th>
-                    <td class="num">{format::int(row.customers)}</td>
-                    {cells(&row.retention, Some(&row.retained))}
+                    <td class="num">
+                        <button class="cell-button" data-testid="cohort-size" on:click=size_click>{format::int(row.customers)}</button>
+                    </td>
+                    {cells(&row.retention, Some(&row.retained), Some((i, label)))}
                 </tr>
             }
         })
@@ -162,11 +192,13 @@ fn CohortsResult(c: Cohorts) -> impl IntoView {
                         <tr class="total-row" data-cohort="average" data-customers=c.customers.to_string()>
                             <th scope="row">{move || t().average}</th>
                             <td class="num">{format::int(c.customers)}</td>
-                            {cells(&c.average_retention, None)}
+                            {cells(&c.average_retention, None, None)}
                         </tr>
                     </tbody>
                 </table>
             </div>
+            <p class="hint">{move || t().drill_text("list_hint")}</p>
+            <MemberList here=|of| matches!(of, MemberSource::Cohort { .. })/>
             <p class="downloads">{downloads(AnalysisFile::Cohorts, true)}</p>
             <h3>{move || t().churn_title}</h3>
             <CanvasChart draw=draw width=760 height=360 testid="churn-chart" png="custlens_churn.png" title=|t| t.churn_title/>

@@ -3,9 +3,11 @@
 //! conversion, drop-off, time between steps, and who dropped where (masked),
 //! all of them downloadable.
 
+use super::members::MemberList;
 use super::{downloads, error_view, number_input, pct, raw};
 use crate::engine::analyze::distribution::ValueCount;
 use crate::engine::analyze::funnel::{Funnel, FunnelParams, StepOrder};
+use crate::engine::analyze::members::MemberSource;
 use crate::engine::report::chart::funnel_chart;
 use crate::i18n::Texts;
 use crate::protocol::{Analysis, AnalysisFile};
@@ -179,8 +181,14 @@ fn FunnelResult(f: Funnel) -> impl IntoView {
     let dropped = f
         .steps
         .iter()
-        .filter(|s| s.dropped.count > 0)
-        .map(|s| {
+        .enumerate()
+        .filter(|(_, s)| s.dropped.count > 0)
+        .map(|(k, s)| {
+            let step = s.step.clone();
+            let open = move |_| {
+                let title = t().drill_text("what_funnel").replace("{step}", &step);
+                state.show_members(MemberSource::FunnelDropped { step: k as u32 }, title);
+            };
             let (n, shown) = (s.dropped.count, s.dropped.ids.len() as u64);
             let summary =
                 move || t().dropped_shown.replace("{n}", &format::int(n)).replace("{shown}", &format::int(shown));
@@ -189,6 +197,9 @@ fn FunnelResult(f: Funnel) -> impl IntoView {
                 <details data-testid="dropped" data-step=s.step.clone() data-count=n.to_string()>
                     <summary>{format!("{} · ", s.step)} {summary}</summary>
                     <ul class="id-list">{ids}</ul>
+                    <button class="button small" data-testid="dropped-list" on:click=open>
+                        {move || t().drill_text("list_open")}
+                    </button>
                 </details>
             }
         })
@@ -225,6 +236,7 @@ fn FunnelResult(f: Funnel) -> impl IntoView {
             <p class="downloads">{downloads(AnalysisFile::Funnel, true)}</p>
             <h3>{move || t().dropped_title}</h3>
             {dropped}
+            <MemberList here=|of| matches!(of, MemberSource::FunnelDropped { .. })/>
             <p class="downloads">
                 <button
                     class="button small"

@@ -10,6 +10,7 @@ mod cohorts;
 mod compare;
 mod filter;
 mod funnel;
+pub(super) mod members;
 mod profiles;
 mod satisfaction;
 mod tag_editor;

@@ -5,7 +5,9 @@
 //! 客单价) with a histogram; the weekday × hour heat map as a chart and a
 //! table; downloads as `custlens profiles` writes them.
 
+use super::members::MemberList;
 use super::{date_input, error_view, number_input, raw, stat};
+use crate::engine::analyze::members::MemberSource;
 use crate::engine::analyze::profiles::{
     AgeBands, CustomerProfile, Dimension, DimensionProfile, HeatMap, HeatSource, Measure, MeasureSummary,
     ProfileParams, ProfileRow, RowKind,
@@ -126,18 +128,33 @@ fn kind_key(k: RowKind) -> &'static str {
 fn dimension_view(d: DimensionProfile) -> impl IntoView {
     let state = expect_context::<AppState>();
     let p = move || -> &'static ProfileTexts { &state.lang.get().texts().profiles };
+    let dim = d.dimension;
     let rows = d
         .rows
         .iter()
-        .map(|r| {
+        .enumerate()
+        .map(|(i, r)| {
             let label = {
                 let (d, r) = (d.clone(), r.clone());
                 move || row_label(p(), &d, &r)
             };
+            let click = {
+                let label = label.clone();
+                move |_| {
+                    let t = state.lang.get_untracked().texts();
+                    let title = t
+                        .drill_text("what_profile")
+                        .replace("{dimension}", t.profiles.dimension(dim))
+                        .replace("{value}", &label());
+                    state.show_members(MemberSource::Profile { dimension: dim, row: i as u32 }, title);
+                }
+            };
             view! {
                 <tr data-kind=kind_key(r.kind) data-value=r.value.clone() data-customers=r.customers.to_string() data-share=r.share.to_string()>
                     <th scope="row" class="value">{label}</th>
-                    <td class="num">{format::int(r.customers)}</td>
+                    <td class="num">
+                        <button class="cell-button" data-testid="profile-row" on:click=click>{format::int(r.customers)}</button>
+                    </td>
                     <td class="num">{format::pct(r.share)}</td>
                 </tr>
             }
@@ -146,7 +163,6 @@ fn dimension_view(d: DimensionProfile) -> impl IntoView {
     let height = 110 + 30 * d.rows.len() as u32;
     let chart = d.clone();
     let draw: Draw = Rc::new(move |root, t| profile_dimension_chart(root, &chart, t).is_ok());
-    let dim = d.dimension;
     view! {
         <div class="table-wrap short">
             <table class="grid" data-testid="profiles-dimension-table" data-dimension=dim.key()>
@@ -161,6 +177,8 @@ fn dimension_view(d: DimensionProfile) -> impl IntoView {
                 <tbody>{rows}</tbody>
             </table>
         </div>
+        <p class="hint">{move || state.lang.get().texts().drill_text("list_hint")}</p>
+        <MemberList here=|of| matches!(of, MemberSource::Profile { .. })/>
         <CanvasChart draw=draw width=760 height=height testid="profiles-dimension-chart" png="custlens_profile.png" title=|t| t.profiles.dimension_title/>
     }
 }

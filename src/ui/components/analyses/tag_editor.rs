@@ -15,9 +15,9 @@ use leptos::html::Textarea;
 use leptos::prelude::*;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 
-const DIMENSIONS: [Dimension; 4] =
+pub(super) const DIMENSIONS: [Dimension; 4] =
     [Dimension::Attribute, Dimension::Behaviour, Dimension::ServiceNeed, Dimension::Value];
-const LEVELS: [Level; 2] = [Level::Core, Level::Secondary];
+pub(super) const LEVELS: [Level; 2] = [Level::Core, Level::Secondary];
 const TEXT_OPS: [Comparison; 3] = [Comparison::Eq, Comparison::Ne, Comparison::Contains];
 const NUMBER_OPS: [Comparison; 6] =
     [Comparison::Eq, Comparison::Ne, Comparison::Lt, Comparison::Le, Comparison::Gt, Comparison::Ge];
@@ -146,7 +146,13 @@ pub(super) fn TagEditor(draft: u32) -> impl IntoView {
             .map(|(j, item)| match item {
                 Rule::Condition(c) => view! { <ConditionRow draft=key j=j c=c/> }.into_any(),
                 Rule::Group(g) => {
-                    let json = serde_json::to_string(&g).unwrap_or_default();
+                    // A list of customer ids is never written out in the page.
+                    let json = if g.lists_ids() {
+                        let n = g.listed_ids();
+                        state.lang.get().texts().drill_text("save_hidden_ids").replace("{n}", &n.to_string())
+                    } else {
+                        serde_json::to_string(&g).unwrap_or_default()
+                    };
                     view! {
                         <li class="tag-condition nested" data-testid="tag-nested">
                             <span class="hint">{move || tg().nested_group}</span>
@@ -253,7 +259,7 @@ pub(super) fn TagEditor(draft: u32) -> impl IntoView {
                 {move || tg().add_condition}
             </button>
             {error}
-            <details class="tag-json">
+            <details class="tag-json" hidden=move || def.get().is_some_and(|d| d.lists_ids())>
                 <summary>{move || tg().advanced}</summary>
                 <textarea node_ref=json_area rows="8" data-testid="tag-json" prop:value=json_text></textarea>
                 <button class="button small" data-testid="tag-json-apply" on:click=apply_json>
@@ -306,9 +312,13 @@ fn ConditionRow(draft: u32, j: usize, c: Condition) -> impl IntoView {
             })
             .collect_view()
     };
+    if let RuleValue::List(values) = &c.value {
+        return listed_condition(draft, j, &metric, values).into_any();
+    }
     let value_text = match &c.value {
         RuleValue::Number(x) => x.to_string(),
         RuleValue::Text(s) => s.clone(),
+        RuleValue::List(v) => v.join(","),
     };
     let ticket_type = (metric == "tickets_of_type").then(|| {
         let value = c.ticket_type.clone().unwrap_or_default();
@@ -396,6 +406,40 @@ fn ConditionRow(draft: u32, j: usize, c: Condition) -> impl IntoView {
             </button>
         </li>
     }
+    .into_any()
+}
+
+/// A condition on a list of values (`in`), shown, not edited: a list of
+/// customer ids by its size only (ids are never written out in the page),
+/// another list by its values.
+fn listed_condition(draft: u32, j: usize, metric: &str, values: &[String]) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let t = move || state.lang.get().texts();
+    let drafts = state.analyses.tag_drafts;
+    let (n, ids) = (values.len(), metric.trim() == "user_id");
+    let joined = values.join(", ");
+    let metric_key = metric.to_string();
+    let what = move || {
+        if ids {
+            t().drill_text("save_hidden_ids").replace("{n}", &n.to_string())
+        } else {
+            format!("{} in {}", t().tagging.metric(t(), &metric_key), joined)
+        }
+    };
+    view! {
+        <li class="tag-condition" data-testid="tag-condition" data-metric=metric.to_string() data-listed=n.to_string()>
+            <span class="hint" data-testid="cond-listed">{what}</span>
+            <button
+                class="button small"
+                data-testid="cond-remove"
+                on:click=move |_| edit(drafts, draft, |d| {
+                    d.rule.items.remove(j);
+                })
+            >
+                {move || t().tagging.remove_condition}
+            </button>
+        </li>
+    }
 }
 
 /// A value as typed: text for a text metric, else a number when it reads as one (else the text, which the
@@ -427,6 +471,7 @@ fn set_metric(c: &mut Condition, metric: String) {
     let typed = match &c.value {
         RuleValue::Number(x) => x.to_string(),
         RuleValue::Text(s) => s.clone(),
+        RuleValue::List(v) => v.join(","),
     };
     c.value = value_of(&metric, &typed);
     c.metric = metric;

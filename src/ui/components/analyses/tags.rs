@@ -9,6 +9,8 @@ use super::tag_editor::{dimension_name, json_key, level_name, new_tag, TagEditor
 use super::{date_input, downloads, error_view, heat, pct, raw};
 use crate::engine::analyze::tags::{default_tags, TagDef};
 use crate::engine::date::Day;
+use crate::engine::ingest::fields::Field;
+use crate::engine::privacy::roles::Access;
 use crate::i18n::TagTexts;
 use crate::protocol::{Analysis, AnalysisFile, TagParams, TagsView};
 use crate::ui::browser;
@@ -50,6 +52,14 @@ pub fn TagsPanel() -> impl IntoView {
     };
     let reset = move |_| drafts.set(TagDraft::list(default_tags(), next_key(drafts)));
     let export_json = move |_| {
+        // Tags listing customer ids go out only to a role that sees the ids as they are.
+        let role = state.role.get_untracked();
+        let sees_ids = state.visibility.with_untracked(|v| v.of(role).of(Some(Field::UserId)) == Access::Shown);
+        if !sees_ids && drafts.with_untracked(|v| v.iter().any(|d| d.def.lists_ids())) {
+            import_error.set(Some(t().drill_text("export_refused").replace("{role}", t().role(role))));
+            return;
+        }
+        import_error.set(None);
         let json = drafts.with_untracked(|v| serde_json::to_string_pretty(&defs(v)).unwrap_or_default());
         let bytes = js_sys::Uint8Array::from(json.as_bytes());
         if let Err(m) = browser::download(&bytes, "tags.json", "application/json") {
