@@ -115,6 +115,13 @@ pub fn trim_text(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{feff}')
 }
 
+/// A plain ASCII amount (`-123.45`, at most four decimals, no spaces or
+/// symbols), else `None` (then [`parse_amount`] decides).
+#[inline]
+pub fn parse_plain_amount(b: &[u8]) -> Option<Money> {
+    parse_plain(b)
+}
+
 #[inline]
 fn parse_plain(b: &[u8]) -> Option<Money> {
     let (neg, digits) = match b.first()? {

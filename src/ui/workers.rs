@@ -103,7 +103,8 @@ impl Started {
     fn mark(&self, ready: bool) {
         let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element());
         if let Some(root) = root {
-            let _ = if ready { root.set_attribute("data-engine", "ready") } else { root.remove_attribute("data-engine") };
+            let _ =
+                if ready { root.set_attribute("data-engine", "ready") } else { root.remove_attribute("data-engine") };
         }
     }
 

@@ -11,12 +11,11 @@ use crate::engine::analyze::distinct::Bitset;
 use crate::engine::clean::{Reject, RejectReason, RowAccount};
 use crate::engine::date::{DateError, Timestamp, TimestampParser};
 use crate::engine::error::IngestError;
-use crate::engine::ids::id_key;
 use crate::engine::ids::IdArena;
+use crate::engine::ids::{id_key, key_hash};
 use crate::engine::ingest::tally::{order_bit, Tally};
-use crate::engine::money::{parse_amount, trim_text, AmountError, Money};
+use crate::engine::money::{parse_amount, parse_plain_amount, trim_text, AmountError, Money};
 use serde::{Deserialize, Serialize};
-use xxhash_rust::xxh3::xxh3_64;
 
 /// Column indexes of the fields the orders reader needs.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -276,7 +275,8 @@ fn read_row<'a>(
             if o.is_empty() {
                 return Err((RejectReason::MissingValue, Some(Field::OrderId), None).into());
             }
-            Some(xxh3_64(o))
+            // The packed key's hash: no 128-bit multiply, which WebAssembly lacks.
+            Some(key_hash(id_key(o)))
         }
     };
     // Text in another encoding (GBK rows in a UTF-8 file) would become U+FFFD
@@ -302,7 +302,11 @@ fn read_row<'a>(
         }
         Err(_) => return Err((RejectReason::InvalidDate, Some(Field::OrderTime), Some(time)).into()),
     };
-    let money = match std::str::from_utf8(amount).map_err(|_| AmountError::NotANumber).and_then(parse_amount) {
+    // Nearly every amount is a plain `-123.45`: read from the bytes at once.
+    let plain = parse_plain_amount(amount).ok_or(AmountError::NotANumber);
+    let money = match plain
+        .or_else(|_| std::str::from_utf8(amount).map_err(|_| AmountError::NotANumber).and_then(parse_amount))
+    {
         Ok(m) => m,
         Err(AmountError::Empty) => return Err((RejectReason::MissingValue, Some(Field::Amount), None).into()),
         Err(_) => return Err((RejectReason::InvalidAmount, Some(Field::Amount), Some(amount)).into()),

@@ -18,20 +18,30 @@ use std::collections::HashMap;
 /// Partitions (a power of two; the top bits of the id hash choose one).
 const PARTITION_BITS: u32 = 8;
 
-/// One usable row, as the partitions keep it.
+/// One usable row, as the partitions keep it (its key in two halves: 40
+/// bytes, not the 48 a `u128`'s alignment would take).
 #[derive(Copy, Clone, Debug)]
 struct Row {
-    key: u128,
+    key_lo: u64,
+    key_hi: u64,
     order: u64,
     amount: i64,
-    row: u32,
     day: i32,
+}
+
+impl Row {
+    #[inline]
+    fn key(&self) -> u128 {
+        (u128::from(self.key_hi) << 64) | u128::from(self.key_lo)
+    }
 }
 
 /// Rows collected for tallying, already spread over the partitions.
 #[derive(Debug)]
 pub struct Tally {
     parts: Vec<Vec<Row>>,
+    /// The partition of each row, in row order.
+    part_of_row: Vec<u8>,
     long_ids: HashMap<u128, Box<str>>,
     rows: u32,
     orders_mapped: bool,
@@ -71,6 +81,7 @@ impl Tally {
         let per = rows / (1 << PARTITION_BITS) * 9 / 8 + 16;
         Tally {
             parts: (0..1 << PARTITION_BITS).map(|_| Vec::with_capacity(per)).collect(),
+            part_of_row: Vec::with_capacity(rows),
             long_ids: HashMap::new(),
             rows: 0,
             orders_mapped,
@@ -84,7 +95,8 @@ impl Tally {
             self.long_ids.insert(key, id.into());
         }
         let part = (key_hash(key) >> (64 - PARTITION_BITS)) as usize;
-        self.parts[part].push(Row { key, order, amount, row: self.rows, day: day.days() });
+        self.parts[part].push(Row { key_lo: key as u64, key_hi: (key >> 64) as u64, order, amount, day: day.days() });
+        self.part_of_row.push(part as u8);
         self.rows += 1;
     }
 
@@ -93,16 +105,16 @@ impl Tally {
     pub fn finish(self, bits_log2: u32, file: &str) -> Result<Totals, IngestError> {
         let n = self.rows as usize;
         let mut bits = self.orders_mapped.then(|| Bitset::new(bits_log2));
-        let mut order_key = self.orders_mapped.then(|| vec![0u64; n]);
         let mut found: Found = Vec::new();
-        // The partition-order customer of each row, by row.
-        let mut row_customer = vec![0u32; n];
+        // The customer and (customer, order) key of each row, in partition order.
+        let mut part_customer = Vec::with_capacity(n);
+        let mut part_key = self.orders_mapped.then(|| Vec::with_capacity(n));
         let mut work = PartitionWork {
             table: Table::default(),
             pairs: PairSet::default(),
             found: &mut found,
-            row_customer: &mut row_customer,
-            order_key: order_key.as_deref_mut(),
+            customer: &mut part_customer,
+            key: part_key.as_mut(),
             bits: bits.as_mut(),
             bits_log2,
         };
@@ -113,35 +125,56 @@ impl Tally {
                 customer: id_text(key, &self.long_ids),
             })?;
         }
-        // Number customers in order of first appearance.
-        let mut order: Vec<u32> = (0..found.len() as u32).collect();
-        order.sort_unstable_by_key(|&c| found[c as usize].0);
-        let mut dense = vec![0u32; found.len()];
-        let mut out = Totals { order_key, order_bits: bits, ..Totals::default() };
+        // Back to row order, reading each partition's results as a stream
+        // (not writing each row's at random), and numbering customers in
+        // order of first appearance on the way.
+        let mut cursor = Vec::with_capacity(self.parts.len());
+        let mut at = 0;
+        for p in &self.parts {
+            cursor.push(at);
+            at += p.len();
+        }
+        let mut dense = vec![u32::MAX; found.len()];
+        let mut first = Vec::with_capacity(found.len());
+        let mut user = Vec::with_capacity(n);
+        let mut order_key = part_key.as_ref().map(|_| Vec::with_capacity(n));
+        for &p in &self.part_of_row {
+            let i = cursor[p as usize];
+            cursor[p as usize] += 1;
+            let c = part_customer[i];
+            let d = &mut dense[c as usize];
+            if *d == u32::MAX {
+                *d = first.len() as u32;
+                first.push(c);
+            }
+            user.push(*d);
+            if let (Some(out), Some(keys)) = (order_key.as_mut(), part_key.as_ref()) {
+                out.push(keys[i]);
+            }
+        }
+        let mut out = Totals { order_key, order_bits: bits, user, ..Totals::default() };
         out.hashes.reserve(found.len());
         out.stats.reserve(found.len());
-        for (idx, &c) in order.iter().enumerate() {
-            dense[c as usize] = idx as u32;
-            let (_, key, hash, s) = &found[c as usize];
-            out.ids.push(&id_text(*key, &self.long_ids));
+        for &c in &first {
+            let (key, hash, s) = &found[c as usize];
+            push_id(&mut out.ids, *key, &self.long_ids);
             out.hashes.push(*hash);
             out.stats.push(*s);
         }
-        out.user = row_customer.into_iter().map(|c| dense[c as usize]).collect();
         Ok(out)
     }
 }
 
-/// Found customers: (first row, key, hash, totals).
-type Found = Vec<(u32, u128, u64, CustomerStats)>;
+/// Found customers: (key, hash, totals).
+type Found = Vec<(u128, u64, CustomerStats)>;
 
 /// Sums partitions one by one, reusing its tables.
 struct PartitionWork<'a> {
     table: Table,
     pairs: PairSet,
     found: &'a mut Found,
-    row_customer: &'a mut [u32],
-    order_key: Option<&'a mut [u64]>,
+    customer: &'a mut Vec<u32>,
+    key: Option<&'a mut Vec<u64>>,
     bits: Option<&'a mut Bitset>,
     bits_log2: u32,
 }
@@ -151,27 +184,28 @@ impl PartitionWork<'_> {
     #[inline(never)]
     fn run(&mut self, part: &[Row]) -> Result<(), u128> {
         self.table.reset(part.len());
-        if self.order_key.is_some() {
+        if self.key.is_some() {
             self.pairs.reset(part.len());
         }
         let base = self.found.len() as u32;
         for r in part {
-            let (slot, new) = self.table.find(r.key, self.found.len() as u32 - base);
+            let key = r.key();
+            let (slot, new) = self.table.find(key, self.found.len() as u32 - base);
             if new {
                 let day = Day::from_days(r.day);
                 let stats = CustomerStats { first_day: day, last_day: day, rows: 0, orders: 0, monetary: Money::ZERO };
-                self.found.push((r.row, r.key, key_hash(r.key), stats));
+                self.found.push((key, key_hash(key), stats));
             }
             let c = base + slot;
-            let (_, _, hash, s) = &mut self.found[c as usize];
+            let (_, hash, s) = &mut self.found[c as usize];
             s.first_day = s.first_day.min(Day::from_days(r.day));
             s.last_day = s.last_day.max(Day::from_days(r.day));
             s.rows += 1;
-            s.monetary = s.monetary.checked_add(Money::from_units(r.amount)).ok_or(r.key)?;
-            match (self.order_key.as_deref_mut(), self.bits.as_deref_mut()) {
+            s.monetary = s.monetary.checked_add(Money::from_units(r.amount)).ok_or(key)?;
+            match (self.key.as_deref_mut(), self.bits.as_deref_mut()) {
                 (Some(keys), Some(bits)) => {
                     let k = pair_key(*hash, r.order);
-                    keys[r.row as usize] = k;
+                    keys.push(k);
                     if self.pairs.insert(k) {
                         s.orders += 1;
                         bits.set(order_bit(self.bits_log2, *hash, k));
@@ -179,20 +213,28 @@ impl PartitionWork<'_> {
                 }
                 _ => s.orders += 1,
             }
-            self.row_customer[r.row as usize] = c;
+            self.customer.push(c);
         }
         Ok(())
     }
 }
 
-/// The text of a packed key.
-fn id_text(key: u128, long_ids: &HashMap<u128, Box<str>>) -> String {
+/// Appends the text of a packed key to `ids` (no allocation for short ids).
+fn push_id(ids: &mut IdArena, key: u128, long_ids: &HashMap<u128, Box<str>>) {
     if key >> 120 == 0xFF {
-        return long_ids.get(&key).map_or_else(String::new, |s| s.to_string());
+        ids.push(long_ids.get(&key).map_or("", |s| s));
+        return;
     }
     let bytes = key.to_le_bytes();
     let len = (bytes[15] & 0x0F) as usize;
-    String::from_utf8_lossy(&bytes[..len]).into_owned()
+    ids.push(&String::from_utf8_lossy(&bytes[..len]));
+}
+
+/// The text of a packed key (for messages).
+fn id_text(key: u128, long_ids: &HashMap<u128, Box<str>>) -> String {
+    let mut one = IdArena::default();
+    push_id(&mut one, key, long_ids);
+    one.get(0).to_string()
 }
 
 /// A partition's key → customer slot table (open addressing, reused).
