@@ -285,16 +285,19 @@ impl IdMerger {
     }
 }
 
-/// A small open-addressing table of keys (0 = empty; [`id_key`] is never 0).
+/// A small open-addressing table of packed keys to indexes, reused from
+/// group to group (0 = empty; [`id_key`] is never 0). Its slot comes from the
+/// low bits of [`key_hash`]: callers group keys by the high bits.
 #[derive(Default)]
-struct SmallTable {
+pub(crate) struct SmallTable {
     keys: Vec<u128>,
     values: Vec<u32>,
     mask: usize,
 }
 
 impl SmallTable {
-    fn reset(&mut self, n: usize) {
+    /// Empties the table, sized for `n` keys.
+    pub(crate) fn reset(&mut self, n: usize) {
         let cap = (n * 2).next_power_of_two().max(16);
         self.keys.clear();
         self.keys.resize(cap, 0);
@@ -304,7 +307,7 @@ impl SmallTable {
 
     /// The value of `key`, inserting `value` when it is absent.
     #[inline]
-    fn insert(&mut self, key: u128, value: u32) -> u32 {
+    pub(crate) fn insert(&mut self, key: u128, value: u32) -> u32 {
         // Low bits: the high ones chose the group.
         let mut i = key_hash(key) as usize & self.mask;
         loop {

@@ -11,7 +11,7 @@ use crate::engine::analyze::customers::CustomerStats;
 use crate::engine::analyze::distinct::{pair_key, Bitset};
 use crate::engine::date::Day;
 use crate::engine::error::IngestError;
-use crate::engine::ids::{key_hash, IdArena};
+use crate::engine::ids::{key_hash, IdArena, SmallTable};
 use crate::engine::money::Money;
 use std::collections::HashMap;
 
@@ -110,7 +110,7 @@ impl Tally {
         let mut part_customer = Vec::with_capacity(n);
         let mut part_key = self.orders_mapped.then(|| Vec::with_capacity(n));
         let mut work = PartitionWork {
-            table: Table::default(),
+            table: SmallTable::default(),
             pairs: PairSet::default(),
             found: &mut found,
             customer: &mut part_customer,
@@ -170,7 +170,7 @@ type Found = Vec<(u128, u64, CustomerStats)>;
 
 /// Sums partitions one by one, reusing its tables.
 struct PartitionWork<'a> {
-    table: Table,
+    table: SmallTable,
     pairs: PairSet,
     found: &'a mut Found,
     customer: &'a mut Vec<u32>,
@@ -190,7 +190,9 @@ impl PartitionWork<'_> {
         let base = self.found.len() as u32;
         for r in part {
             let key = r.key();
-            let (slot, new) = self.table.find(key, self.found.len() as u32 - base);
+            let next = self.found.len() as u32 - base;
+            let slot = self.table.insert(key, next);
+            let new = slot == next;
             if new {
                 let day = Day::from_days(r.day);
                 let stats = CustomerStats { first_day: day, last_day: day, rows: 0, orders: 0, monetary: Money::ZERO };
@@ -235,42 +237,6 @@ fn id_text(key: u128, long_ids: &HashMap<u128, Box<str>>) -> String {
     let mut one = IdArena::default();
     push_id(&mut one, key, long_ids);
     one.get(0).to_string()
-}
-
-/// A partition's key → customer slot table (open addressing, reused).
-#[derive(Default)]
-struct Table {
-    keys: Vec<u128>,
-    slots: Vec<u32>,
-    mask: usize,
-}
-
-impl Table {
-    fn reset(&mut self, rows: usize) {
-        let cap = (rows * 2).next_power_of_two().max(16);
-        self.keys.clear();
-        self.keys.resize(cap, 0);
-        self.slots.resize(cap, 0);
-        self.mask = cap - 1;
-    }
-
-    /// The slot of `key`, inserting it as `next` when new.
-    #[inline]
-    fn find(&mut self, key: u128, next: u32) -> (u32, bool) {
-        let mut i = (key_hash(key) as usize).rotate_left(PARTITION_BITS) & self.mask;
-        loop {
-            let k = self.keys[i];
-            if k == key {
-                return (self.slots[i], false);
-            }
-            if k == 0 {
-                self.keys[i] = key;
-                self.slots[i] = next;
-                return (next, true);
-            }
-            i = (i + 1) & self.mask;
-        }
-    }
 }
 
 /// A partition's set of (customer, order) keys (open addressing, reused).
