@@ -1760,6 +1760,20 @@ test('drill-downs: a migration cell, a cohort cell and a profile row list their 
     assert.ok(dl.bytes.equals(fs.readFileSync(out)), `province ${rows[r].value} differs from custlens profiles --members-out`);
   }
   await page.locator('[data-testid=member-list]').screenshot({ path: path.join(OUT, 'drill-profile-row.png') });
+
+  // The definitions list the ids: they go out to the admin, not to a role that sees ids as pseudonyms.
+  await page.click('[data-testid=tab-tags]');
+  const defs = JSON.parse((await download(page, 'tags-export-json')).bytes.toString('utf8'));
+  const saved = defs.find((d) => d.name === tag);
+  assert.ok(saved && JSON.stringify(saved).includes(`"${cell.ids[0]}"`), 'the admin\'s tags.json lists the ids');
+  await page.selectOption('[data-testid=role]', 'marketing');
+  let downloaded = false;
+  page.on('download', () => { downloaded = true; });
+  await page.click('[data-testid=tags-export-json]');
+  await page.waitForSelector('[data-testid=tags-import-error]');
+  assert.match(await page.textContent('[data-testid=tags-import-error]'), /“市场”/);
+  await page.waitForTimeout(500);
+  assert.equal(downloaded, false, 'no tags.json for marketing');
   await close();
 });
 
