@@ -714,7 +714,7 @@ analysis: &[
         ("filter_segment", "RFM segment"),
         ("filter_everyone", "All customers"),
         ("filter_apply", "Apply filter"),
-        ("filter_hint", "Dates filter each table by its own time (order, event, ticket creation, survey, touch time or channel period; the CRM is not filtered by date). The tag comes from the last Tags run, the segment from the RFM result above. The cross-tab keeps the chosen customers. Run the analyses again after filtering; tags and profiles are not filtered."),
+        ("filter_hint", "Dates filter each table by its own time (order, event, ticket creation, survey, touch time or channel period; the CRM is not filtered by date). The tag comes from the last Tags run, the segment from the RFM result above. The cross-tab keeps the chosen customers; tags and profiles count only the chosen customers and read only the orders, events and tickets in range (a tag chosen as the filter still takes its members from all customers). Run the analyses again after filtering."),
         ("filter_kept", "{file}: {kept} of {rows} rows kept ({undated} without a readable date)"),
         ("filter_customers", "Customers chosen: {n} ids"),
     ],

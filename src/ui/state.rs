@@ -80,6 +80,11 @@ pub struct Analyses {
     pub profiles: Outcome<CustomerProfile>,
     /// The tag definitions being edited (page state only: they may hold customer values).
     pub tag_drafts: RwSignal<Vec<TagDraft>>,
+    /// The names of the tags of the last tag run, in its order (the tags a filter can choose;
+    /// kept when a filter makes the run's figures stale).
+    pub tag_names: RwSignal<Vec<String>>,
+    /// The as-of date tags are evaluated at (`None`: the latest day in the tables).
+    pub tags_as_of: RwSignal<Option<crate::engine::date::Day>>,
     /// The event types of the events source (steps a funnel can use).
     pub event_types: RwSignal<Vec<ValueCount>>,
     /// Analyses under way.
@@ -124,6 +129,8 @@ impl Default for Analyses {
             tags: RwSignal::new(None),
             profiles: RwSignal::new(None),
             tag_drafts: RwSignal::new(TagDraft::defaults()),
+            tag_names: RwSignal::new(Vec::new()),
+            tags_as_of: RwSignal::new(None),
             event_types: RwSignal::new(Vec::new()),
             busy: RwSignal::new(0),
             filter: RwSignal::new(FilterChoice::default()),
@@ -134,8 +141,10 @@ impl Default for Analyses {
 }
 
 impl Analyses {
-    /// Forgets the results the filter narrows (all but tags and profiles).
+    /// Forgets the results the filter narrows (all of them; the tag names stay for the filter).
     fn forget_filtered(self) {
+        self.tags.set(None);
+        self.profiles.set(None);
         self.cohorts.set(None);
         self.satisfaction.set(None);
         self.funnel.set(None);
@@ -718,6 +727,7 @@ impl AppState {
                 self.crosstab.set(None);
                 // Tags and profiles are made on the unified view: any change to it makes them stale.
                 self.analyses.tags.set(None);
+                self.analyses.tag_names.set(Vec::new());
                 self.analyses.profiles.set(None);
                 self.unified.set(Some(view));
                 if change == UnifyChange::None {
@@ -919,16 +929,38 @@ impl AppState {
             self.analyses.busy.update(|n| *n = n.saturating_sub(1));
             if outcome.is_ok() {
                 self.analyses.forget_filtered();
-                self.members.forget(|x| matches!(list_analysis(x), Some(Analysis::Cohorts | Analysis::Funnel)));
+                // Lists of the analyses the filter narrows are stale (the RFM's are not narrowed).
+                self.members.forget(|x| list_analysis(x).is_some());
                 self.crosstab.set(None);
             }
             self.analyses.filtered.set(Some(outcome));
         });
     }
 
+    /// Evaluates the tag definitions in the worker; shows the result and keeps its tags' names for the filter.
+    pub fn run_tags(self, params: TagParams) {
+        let names = self.analyses.tag_names;
+        self.run_analysis_then(Analysis::Tags, &params, self.analyses.tags, move |got: &TagsView| {
+            names.set(got.report.tags.iter().map(|t| t.name.clone()).collect());
+        });
+    }
+
     /// Runs a time-based analysis of the sources in the worker and shows its result in `target`.
     pub fn run_analysis<T>(self, which: Analysis, params: &impl serde::Serialize, target: Outcome<T>)
     where
+        T: serde::de::DeserializeOwned + Send + Sync + 'static,
+    {
+        self.run_analysis_then(which, params, target, |_: &T| {});
+    }
+
+    /// [`AppState::run_analysis`], then `done` with the result when there is one.
+    fn run_analysis_then<T>(
+        self,
+        which: Analysis,
+        params: &impl serde::Serialize,
+        target: Outcome<T>,
+        done: impl FnOnce(&T) + 'static,
+    ) where
         T: serde::de::DeserializeOwned + Send + Sync + 'static,
     {
         let pool = self.pool();
@@ -943,6 +975,9 @@ impl AppState {
         spawn_local(async move {
             let outcome = job::analysis::<T>(&pool, which, params_json).await;
             self.analyses.busy.update(|n| *n = n.saturating_sub(1));
+            if let Ok(got) = &outcome {
+                done(got);
+            }
             target.set(Some(outcome));
         });
     }
@@ -1104,7 +1139,7 @@ impl AppState {
                 drafts.update(|v| v.push(TagDraft { key, def: saved.def.clone() }));
                 let defs: Vec<TagDef> = drafts.with_untracked(|v| v.iter().map(|d| d.def.clone()).collect());
                 let tags_json = serde_json::to_string(&defs).unwrap_or_default();
-                self.run_analysis(Analysis::Tags, &TagParams { tags_json, as_of: None }, self.analyses.tags);
+                self.run_tags(TagParams { tags_json, as_of: self.analyses.tags_as_of.get_untracked() });
             }
             m.saved.set(Some(got));
         });

@@ -9,10 +9,10 @@
 //! channel totals (channel, period, uv, clicks, orders, cost); the first of
 //! each is used, with the first orders and customers sources. Tags run on
 //! the unified customer view (joined first if it is not yet) with the first
-//! orders, tickets and events sources. Profiles, likewise, on the unified
-//! view with the first orders and events sources.
-//! orders, tickets and events sources. Comparisons (M24) read the first
-//! source of the kind their metric needs.
+//! orders, tickets and events sources; profiles, likewise, with the first
+//! orders and events sources. Under a filter both read a view joined from
+//! the narrowed sources instead. Comparisons (M24) read the first source
+//! of the kind their metric needs.
 
 use super::members::{Listed, Origin};
 use super::{Answer, State};
@@ -21,7 +21,7 @@ use crate::engine::analyze::channels::{channels, ChannelInputs, ChannelParams, C
 use crate::engine::analyze::cohort::Cohorts;
 use crate::engine::analyze::cohort::{cohort_members, CohortParams};
 use crate::engine::analyze::compare::{compare_of, CompareParams, CompareReport};
-use crate::engine::analyze::filter::{filter_sources, SourceFilter};
+use crate::engine::analyze::filter::{default_as_of, filter_sources, SourceFilter};
 use crate::engine::analyze::funnel::Funnel;
 use crate::engine::analyze::members::{MemberError, MemberSource};
 use crate::engine::analyze::profiles::{
@@ -31,6 +31,7 @@ use crate::engine::analyze::satisfaction::Satisfaction;
 use crate::engine::analyze::suite::{activity_of, cohorts_of, event_types_of, first_of, funnel_of, satisfaction_of};
 use crate::engine::analyze::tags::{evaluate, TagInputs, TagReport, TagSet};
 use crate::engine::clean::table::TextTable;
+use crate::engine::date::Day;
 use crate::engine::error::{AnalysisError, EngineError};
 use crate::engine::ingest::fields::{Field, SourceKind};
 use crate::engine::privacy::share::{self, Disclosure};
@@ -40,7 +41,7 @@ use crate::engine::report::tables::{
     activity_table, cohort_table, funnel_table, satisfaction_table, ticket_types_table,
 };
 use crate::engine::report::xlsx::{write_xlsx, Sheet};
-use crate::engine::unify::{unify, Source};
+use crate::engine::unify::{unify, Source, Unified};
 use crate::i18n::Lang;
 use crate::protocol::{
     Analysis, AnalysisFile, FilterChoice, FilterView, Response, TagParams, TagsView, TAG_MEMBERS_SHOWN,
@@ -63,7 +64,8 @@ pub(super) struct Kept {
     compare: Option<CompareReport>,
 }
 
-/// What the exports of a tag run need (copied out: the unified view may be joined again meanwhile).
+/// What the exports of a tag run need (copied out: the unified view may be joined again meanwhile),
+/// and what choosing one of its tags as the filter needs.
 struct KeptTags {
     /// Every tagged customer with their tags (raw ids).
     table: TextTable,
@@ -71,14 +73,19 @@ struct KeptTags {
     rows: Vec<Vec<usize>>,
     /// The tags' names.
     names: Vec<String>,
+    /// The definitions evaluated and the as-of date asked for.
+    set: TagSet,
+    as_of: Option<Day>,
+    /// Whether the run read the sources narrowed by a filter (its members are then not every customer of a tag).
+    narrowed: bool,
 }
 
 impl KeptTags {
-    fn new(r: &TagReport, table: TextTable) -> KeptTags {
+    fn new(r: &TagReport, table: TextTable, set: TagSet, as_of: Option<Day>, narrowed: bool) -> KeptTags {
         let tagged = r.tagged();
         let rows =
             r.tags.iter().map(|t| t.members.iter().filter_map(|m| tagged.binary_search(m).ok()).collect()).collect();
-        KeptTags { table, rows, names: r.tags.iter().map(|t| t.name.clone()).collect() }
+        KeptTags { table, rows, names: r.tags.iter().map(|t| t.name.clone()).collect(), set, as_of, narrowed }
     }
 
     /// The rows of tag `i` (all tagged customers when `None`) of `shown`, a masked copy of `self.table`.
@@ -149,25 +156,72 @@ fn run_channels(sources: &[Source<'_>], params: &ChannelParams) -> Result<Channe
     Ok(channels(&inputs, params)?)
 }
 
-/// Evaluates the tags on the unified view (joined now if it is not yet); the view and what the exports need.
+/// `kept` as the analyses read them under `filter`: the tables a filter
+/// narrows (`None`: a source read as it is).
+fn narrow(kept: &[Source<'_>], filter: &SourceFilter) -> Vec<Option<TextTable>> {
+    if filter.is_everything() {
+        return vec![None; kept.len()];
+    }
+    filter_sources(kept, filter).0
+}
+
+/// `kept`, each source reading its narrowed table where there is one.
+fn read_through<'a>(kept: &[Source<'a>], narrowed: &'a [Option<TextTable>]) -> Vec<Source<'a>> {
+    kept.iter().zip(narrowed).map(|(k, n)| Source { table: n.as_ref().unwrap_or(k.table), ..*k }).collect()
+}
+
+/// Calls `f` with a unified customer view and the sources it was joined
+/// from: the view of everyone (joined once and kept) when `everyone` is set
+/// or no filter is chosen, else one joined now from the sources the filter
+/// narrows (its customers and the rows dated in its range), so tags and
+/// profiles describe the customers chosen.
+fn on_view<R>(s: &mut State, everyone: bool, f: impl FnOnce(&Unified, &[Source<'_>]) -> R) -> R {
+    let kept = super::kept_sources(&s.sources);
+    if everyone || s.filter.is_everything() {
+        let u = s.unified.get_or_insert_with(|| unify(&kept, &s.unify_opts));
+        return f(u, &kept);
+    }
+    let narrowed = narrow(&kept, &s.filter);
+    let sources = read_through(&kept, &narrowed);
+    f(&unify(&sources, &s.unify_opts), &sources)
+}
+
+/// The as-of date by default under the filter chosen (see [`default_as_of`]), from the first source of each of `kinds`.
+fn as_of_under_filter(s: &State, kinds: &[SourceKind]) -> Option<Day> {
+    let kept = super::kept_sources(&s.sources);
+    let firsts: Vec<Source<'_>> = kinds.iter().filter_map(|&k| first_of(&kept, k).copied()).collect();
+    default_as_of(&s.filter, &firsts)
+}
+
+/// The tags of `set` on a view and the sources it was joined from.
+fn tag_report(set: &TagSet, as_of: Option<Day>, u: &Unified, sources: &[Source<'_>]) -> TagReport {
+    let inputs = TagInputs {
+        unified: u,
+        orders: first_of(sources, SourceKind::Orders).copied(),
+        tickets: first_of(sources, SourceKind::Tickets).copied(),
+        events: first_of(sources, SourceKind::Events).copied(),
+        as_of,
+    };
+    evaluate(set, &inputs)
+}
+
+/// Evaluates the tags on the unified view (of the customers the filter chooses); the view and what the exports need.
 fn run_tags(s: &mut State, params_json: &str) -> Result<(TagsView, KeptTags), EngineError> {
     let p: TagParams = params(params_json);
     let set = TagSet::from_json(&p.tags_json)?;
-    let sources: Vec<Source<'_>> =
-        s.sources.iter().map(|k| Source { file: &k.file, mapping: &k.mapping, table: &k.cleaned.clean }).collect();
-    if first_of(&sources, SourceKind::Customers).or(first_of(&sources, SourceKind::Orders)).is_none() {
+    let kept = super::kept_sources(&s.sources);
+    if first_of(&kept, SourceKind::Customers).or(first_of(&kept, SourceKind::Orders)).is_none() {
         return Err(AnalysisError::NoSource { kinds: vec![SourceKind::Customers, SourceKind::Orders] }.into());
     }
-    let u = s.unified.get_or_insert_with(|| unify(&sources, &s.unify_opts));
-    let inputs = TagInputs {
-        unified: u,
-        orders: first_of(&sources, SourceKind::Orders).copied(),
-        tickets: first_of(&sources, SourceKind::Tickets).copied(),
-        events: first_of(&sources, SourceKind::Events).copied(),
-        as_of: p.as_of,
-    };
-    let mut report = evaluate(&set, &inputs);
-    let kept = KeptTags::new(&report, report.customer_table(u));
+    let narrowed = !s.filter.is_everything();
+    let as_of =
+        p.as_of.or_else(|| as_of_under_filter(s, &[SourceKind::Orders, SourceKind::Tickets, SourceKind::Events]));
+    let (mut report, table) = on_view(s, false, |u, sources| {
+        let r = tag_report(&set, as_of, u, sources);
+        let table = r.customer_table(u);
+        (r, table)
+    });
+    let kept = KeptTags::new(&report, table, set, p.as_of, narrowed);
     let shown = share::table(&kept.table, &s.disclosure);
     let ids = |i: usize| {
         let t = kept.of(&shown, Some(i));
@@ -179,33 +233,42 @@ fn run_tags(s: &mut State, params_json: &str) -> Result<(TagsView, KeptTags), En
     Ok((view, kept))
 }
 
-/// The customer profiles on the unified view (joined now if it is not yet), and who is in each row.
+/// The customer profiles on the unified view (of the customers the filter chooses), and who is in each row.
 fn run_profiles(s: &mut State, params_json: &str) -> Result<(CustomerProfile, ProfileMembers), EngineError> {
-    let p: ProfileParams = params(params_json);
-    let sources: Vec<Source<'_>> =
-        s.sources.iter().map(|k| Source { file: &k.file, mapping: &k.mapping, table: &k.cleaned.clean }).collect();
+    let mut p: ProfileParams = params(params_json);
+    p.as_of = p.as_of.or_else(|| as_of_under_filter(s, &[SourceKind::Orders, SourceKind::Events]));
+    let kept = super::kept_sources(&s.sources);
     let kinds = [SourceKind::Customers, SourceKind::Orders, SourceKind::Events];
-    if kinds.iter().all(|&k| first_of(&sources, k).is_none()) {
+    if kinds.iter().all(|&k| first_of(&kept, k).is_none()) {
         return Err(AnalysisError::NoSource { kinds: kinds.to_vec() }.into());
     }
-    let u = s.unified.get_or_insert_with(|| unify(&sources, &s.unify_opts));
-    let inputs = ProfileInputs {
-        unified: u,
-        orders: first_of(&sources, SourceKind::Orders).copied(),
-        events: first_of(&sources, SourceKind::Events).copied(),
-    };
-    Ok(profiles_with_members(&inputs, &p)?)
+    let profiles = on_view(s, false, |u, sources| {
+        let inputs = ProfileInputs {
+            unified: u,
+            orders: first_of(sources, SourceKind::Orders).copied(),
+            events: first_of(sources, SourceKind::Events).copied(),
+        };
+        profiles_with_members(&inputs, &p)
+    });
+    Ok(profiles?)
 }
 
-/// The sources kept, narrowed by the filter chosen (as every analysis of them reads them).
-fn narrowed(s: &State) -> Vec<(String, crate::engine::ingest::fields::Mapping, TextTable)> {
-    let kept: Vec<Source<'_>> =
-        s.sources.iter().map(|k| Source { file: &k.file, mapping: &k.mapping, table: &k.cleaned.clean }).collect();
-    let (narrowed, _) = filter_sources(&kept, &s.filter);
-    kept.iter()
-        .zip(narrowed)
-        .map(|(k, n)| (k.file.to_string(), k.mapping.clone(), n.unwrap_or_else(|| k.table.clone())))
-        .collect()
+/// Every customer carrying tag `i` of the last tag run (their ids in every
+/// source): taken from the run itself, or — when it read narrowed sources —
+/// from its definitions evaluated again on everyone.
+fn tag_customers(s: &mut State, i: usize) -> Result<HashSet<String>, EngineError> {
+    let tags = s.analyses.tags.as_ref().ok_or(AnalysisError::NoData)?;
+    if !tags.narrowed {
+        let u = s.unified.as_ref().ok_or(AnalysisError::NoData)?;
+        let rows = tags.rows.get(i).ok_or(AnalysisError::NoData)?;
+        return Ok(u.source_ids(rows.iter().map(|&r| tags.table.cell(r, 0))));
+    }
+    let (set, as_of) = (tags.set.clone(), tags.as_of);
+    on_view(s, true, |u, sources| {
+        let r = tag_report(&set, as_of, u, sources);
+        let t = r.tags.get(i).ok_or(AnalysisError::NoData)?;
+        Ok(u.source_ids(t.members.iter().filter_map(|&c| u.customers.get(c as usize)).map(|c| c.id.as_str())))
+    })
 }
 
 /// The customers of a cohort cell, a profile row or a funnel step's drop-outs
@@ -217,14 +280,14 @@ pub(super) fn members(s: &State, of: &MemberSource) -> Result<Listed, EngineErro
             s.for_role(Analysis::Cohorts.needs())?;
             let c = k.cohorts.as_ref().ok_or(AnalysisError::NoData)?;
             let label = c.cohorts.get(cohort as usize).ok_or(MemberError::NoCell)?.period.clone();
-            let sources = narrowed(s);
-            let (file, mapping, table) = sources
-                .iter()
-                .find(|(_, m, _)| m.kind == SourceKind::Orders)
+            let kept = super::kept_sources(&s.sources);
+            let narrowed = narrow(&kept, &s.filter);
+            let sources = read_through(&kept, &narrowed);
+            let orders = first_of(&sources, SourceKind::Orders)
                 .ok_or(AnalysisError::NoSource { kinds: vec![SourceKind::Orders] })?;
             let params = CohortParams { period: c.period, max_periods: c.max_periods };
-            let ids = cohort_members(table, mapping, params, &label, offset)?;
-            Ok(Listed::of(ids, Origin::File(file.clone())))
+            let ids = cohort_members(orders.table, orders.mapping, params, &label, offset)?;
+            Ok(Listed::of(ids, Origin::File(orders.file.to_string())))
         }
         MemberSource::Profile { dimension, row } => {
             s.for_role(Analysis::Profiles.needs())?;
@@ -265,12 +328,10 @@ pub(super) fn run(s: &mut State, which: Analysis, params_json: &str) -> Answer {
         s.analyses.tags = Some(kept);
         return answer(&view);
     }
-    let kept: Vec<Source<'_>> =
-        s.sources.iter().map(|k| Source { file: &k.file, mapping: &k.mapping, table: &k.cleaned.clean }).collect();
+    let kept = super::kept_sources(&s.sources);
     // The filter chosen narrows every source first.
-    let (narrowed, _) = filter_sources(&kept, &s.filter);
-    let sources: Vec<Source<'_>> =
-        kept.iter().zip(&narrowed).map(|(k, n)| Source { table: n.as_ref().unwrap_or(k.table), ..*k }).collect();
+    let narrowed = narrow(&kept, &s.filter);
+    let sources = read_through(&kept, &narrowed);
     let d = &s.disclosure;
     match which {
         Analysis::Cohorts => {
@@ -327,30 +388,27 @@ pub(super) fn run(s: &mut State, which: Analysis, params_json: &str) -> Answer {
 /// tag run, the segment's from the RFM result; answers what it keeps.
 pub(super) fn set_filter(s: &mut State, choice: &FilterChoice) -> Answer {
     let mut customers: Option<HashSet<String>> = None;
-    let mut narrow = |ids: HashSet<String>| {
+    let mut narrow_to = |ids: HashSet<String>| {
         customers = Some(match customers.take() {
             Some(have) => have.intersection(&ids).cloned().collect(),
             None => ids,
         })
     };
     if let Some(i) = choice.tag {
-        let (Some(tags), Some(u)) = (&s.analyses.tags, &s.unified) else { return Err(AnalysisError::NoData.into()) };
-        let rows = tags.rows.get(i as usize).ok_or(AnalysisError::NoData)?;
-        narrow(u.source_ids(rows.iter().map(|&r| tags.table.cell(r, 0))));
+        narrow_to(tag_customers(s, i as usize)?);
     }
     if let Some(seg) = choice.segment {
         let (Some(c), Some(r)) = (&s.customers, &s.result) else { return Err(AnalysisError::NoData.into()) };
-        narrow(
+        narrow_to(
             c.ids.iter().zip(&r.customers).filter(|(_, x)| x.segment == seg).map(|(id, _)| id.to_string()).collect(),
         );
     }
     let count = customers.as_ref().map(|c| c.len() as u64);
     s.filter = SourceFilter { from: choice.from, to: choice.to, customers };
-    // The results shown are stale; tags and profiles (not narrowed) stay.
-    s.analyses = Kept { tags: s.analyses.tags.take(), profiles: s.analyses.profiles.take(), ..Kept::default() };
-    let kept: Vec<Source<'_>> =
-        s.sources.iter().map(|k| Source { file: &k.file, mapping: &k.mapping, table: &k.cleaned.clean }).collect();
-    let (_, report) = filter_sources(&kept, &s.filter);
+    // The results shown are stale; the last tag run stays (its definitions
+    // give the customers of a tag chosen next, its exports are of that run).
+    s.analyses = Kept { tags: s.analyses.tags.take(), ..Kept::default() };
+    let (_, report) = filter_sources(&super::kept_sources(&s.sources), &s.filter);
     answer(&FilterView { sources: report, customers: count })
 }
 

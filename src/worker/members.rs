@@ -14,7 +14,7 @@ use crate::engine::error::{AnalysisError, EngineError};
 use crate::engine::ingest::fields::SourceKind;
 use crate::engine::privacy::share;
 use crate::engine::report::export::{rfm_rows, write_table_csv};
-use crate::engine::unify::{unify, Source};
+use crate::engine::unify::unify;
 use crate::i18n::Lang;
 use crate::protocol::{CustomerListView, MembersTag, Response, CUSTOMER_LIST_SHOWN};
 
@@ -119,8 +119,7 @@ pub(super) fn tag(of: MemberSource, name: &str, dimension: Dimension, level: Lev
     STATE.with(|s| {
         let s = &mut *s.borrow_mut();
         let l = listed(s, &of)?;
-        let sources: Vec<Source<'_>> =
-            s.sources.iter().map(|k| Source { file: &k.file, mapping: &k.mapping, table: &k.cleaned.clean }).collect();
+        let sources = super::kept_sources(&s.sources);
         if sources.is_empty() {
             return Err(AnalysisError::NoSource { kinds: vec![SourceKind::Customers, SourceKind::Orders] }.into());
         }

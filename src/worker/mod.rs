@@ -126,6 +126,11 @@ struct KeptSource {
     probe: Probe,
 }
 
+/// The sources kept, as the analyses read them (their cleaned tables).
+fn kept_sources(sources: &[KeptSource]) -> Vec<Source<'_>> {
+    sources.iter().map(|k| Source { file: &k.file, mapping: &k.mapping, table: &k.cleaned.clean }).collect()
+}
+
 thread_local! {
     static STATE: RefCell<State> = RefCell::new(State::default());
     /// Time the last read spent waiting for file bytes.
@@ -754,8 +759,7 @@ fn unify_sources(change: UnifyChange) -> Answer {
         // The sources may have changed: marks reach the customer view's columns through their mappings.
         s.disclose();
         apply_change(&mut s.unify_opts, s.unified.as_ref(), change);
-        let sources: Vec<Source<'_>> =
-            s.sources.iter().map(|k| Source { file: &k.file, mapping: &k.mapping, table: &k.cleaned.clean }).collect();
+        let sources = kept_sources(&s.sources);
         let u = unify(&sources, &s.unify_opts);
         let view = unify_view(&u, &s.unify_opts, &s.disclosure);
         s.unified = Some(u);

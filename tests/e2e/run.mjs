@@ -757,11 +757,11 @@ test('roles: field visibility edited by the admin; the page and its exports hold
   await close();
 });
 
-test('filters: a date range and a tag narrow the analyses; the figures equal the CLI on the same rows filtered by hand', async () => {
+test('filters: a date range and a tag narrow the analyses, tags and profiles; the figures equal the CLI on the same rows filtered by hand', async () => {
   const dir = path.join(WORK, 'filter-sources');
   cli(['sample', '--customers', '5000', '--seed', '20240601', '--dir', dir]);
   const cleaned = {};
-  for (const kind of ['orders', 'events']) {
+  for (const kind of ['customers', 'orders', 'events']) {
     const out = path.join(WORK, `filter-clean-${kind}`);
     cli(['clean', '--kind', kind, '--input', path.join(dir, `sample_${kind}.csv`), '--out', out, '--unmasked']);
     cleaned[kind] = fs.readFileSync(path.join(out, 'clean.csv'), 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/).filter(Boolean);
@@ -816,11 +816,20 @@ test('filters: a date range and a tag narrow the analyses; the figures equal the
   await page.dispatchEvent('[data-testid=filter-from]', 'change');
   await page.fill('[data-testid=filter-to]', '');
   await page.dispatchEvent('[data-testid=filter-to]', 'change');
+  await page.click('[data-testid=filter-apply]');
+  await page.waitForSelector('[data-testid=filter-report][data-active=false]');
   await page.click('[data-testid=tab-tags]');
   await page.click('[data-testid=run-tags]');
   await page.waitForSelector('[data-testid=tag-coverage] tr[data-tag]', { timeout: 60_000 });
   const tagged = csv((await download(page, 'export-custlens_tags-csv')).bytes);
   const firstTag = await page.getAttribute('[data-testid=tag-coverage] tr[data-tag]', 'data-tag');
+  // The run on everyone: its as-of date and how many customers carry the first tag and each other one.
+  const everyone = {
+    asOf: await page.getAttribute('[data-testid=tags-result]', 'data-as-of'),
+    tags: await page.$$eval('[data-testid=tag-coverage] tbody tr', (trs) => trs.map((tr) => tr.dataset.tag)),
+    both: await page.$$eval('[data-testid=tag-overlap] tbody tr:first-child td', (tds) => tds.map((td) => td.dataset.both)),
+  };
+  assert.equal(everyone.both.length, everyone.tags.length, 'the overlap row of the first tag');
   const members = new Set(tagged.slice(1).filter((row) => row[1].split(/[|;]/).map((x) => x.trim()).includes(firstTag)).map((row) => row[0]));
   assert.ok(members.size > 0, `members of ${firstTag}`);
   await page.selectOption('[data-testid=filter-tag]', '0');
@@ -838,6 +847,36 @@ test('filters: a date range and a tag narrow the analyses; the figures equal the
   const a = page.locator(`[data-testid=activity-result][data-customers="${act.counts.customers}"]`);
   await a.waitFor({ timeout: 60_000 });
   for (const k of ['active', 'regular', 'silent', 'churned']) assert.equal(await a.getAttribute(`data-${k}`), String(act.counts[k]), k);
+
+  // Tags under the tag filter: only its customers, all carrying it, at the as-of date of everyone's run;
+  // every other tag covers exactly the customers it shared with the first one on everyone.
+  await page.click('[data-testid=tab-tags]');
+  assert.equal(await page.locator('[data-testid=tags-result]').count(), 0, 'the figures of the run on everyone are not shown as filtered ones');
+  assert.equal(await page.getAttribute('[data-testid=filter-tag] option[value="0"]', 'value'), '0', 'the tags stay choosable');
+  await page.click('[data-testid=run-tags]');
+  const tr = page.locator(`[data-testid=tags-result][data-customers="${members.size}"]`);
+  await tr.waitFor({ timeout: 60_000 });
+  assert.equal(await tr.getAttribute('data-as-of'), everyone.asOf, 'the as-of date is not moved back to the chosen customers\' last day');
+  const narrowedTags = await page.$$eval('[data-testid=tag-coverage] tbody tr', (trs) => trs.map((tr) => [tr.dataset.tag, tr.dataset.count]));
+  assert.deepEqual(narrowedTags, everyone.tags.map((t, j) => [t, j === 0 ? String(members.size) : everyone.both[j]]));
+
+  // Profiles under the tag filter: as `custlens profiles` on the chosen customers' rows, at the date the page used.
+  const crmId = col(cleaned.customers, '客户ID');
+  const orderUser = col(cleaned.orders, '客户ID');
+  assert.ok(crmId >= 0 && orderUser >= 0, `id columns: ${cleaned.customers[0]} / ${cleaned.orders[0]}`);
+  const crm = narrowed('customers', (row) => members.has(row[crmId]), 'customers-tag.csv');
+  const ord = narrowed('orders', (row) => members.has(row[orderUser]), 'orders-tag.csv');
+  await page.click('[data-testid=tab-profiles]');
+  await page.click('[data-testid=run-profiles]');
+  const pr = page.locator('[data-testid=profiles-result]');
+  await pr.waitFor({ timeout: 60_000 });
+  const prof = json(['profiles', '--customers', crm.file, '--orders', ord.file, '--events', ev.file, '--as-of', await pr.getAttribute('data-as-of')]);
+  assert.equal(await pr.getAttribute('data-customers'), String(prof.customers), 'profiled customers');
+  assert.equal(await pr.getAttribute('data-buyers'), String(prof.buyers), 'buyers');
+  await page.selectOption('[data-testid=profiles-dimension]', 'province');
+  await page.waitForSelector('[data-testid=profiles-dimension-table][data-dimension=province]');
+  const prov = await page.$$eval('[data-testid=profiles-dimension-table] tbody tr', (trs) => trs.map((tr) => [tr.dataset.value, tr.dataset.customers]));
+  assert.deepEqual(prov, prof.dimensions.find((d) => d.dimension === 'province').rows.map((r) => [r.value, String(r.customers)]));
   await page.locator('[data-testid=analyses]').screenshot({ path: path.join(OUT, 'analyses-filter.png') });
   await close();
 });

@@ -83,6 +83,32 @@ impl SourceFilter {
     }
 }
 
+/// The day analyses that end on an as-of date (tags, profiles) end on by
+/// default under `filter`: the latest readable day of the rows of `sources`
+/// that name a customer, read as they are, so that choosing customers does
+/// not move the date back to their own last day; no later than the range's
+/// end. `None` without a filter (the analysis's own default applies) or
+/// without any dated row.
+pub fn default_as_of(filter: &SourceFilter, sources: &[Source<'_>]) -> Option<Day> {
+    if filter.is_everything() {
+        return None;
+    }
+    let latest = sources
+        .iter()
+        .filter_map(|s| {
+            let t = s.table;
+            let date = date_fields(s.mapping.kind).iter().find_map(|&f| s.mapping.column(f)).filter(|&c| c < t.width());
+            let id = s.mapping.column(Field::UserId).filter(|&c| c < t.width());
+            let (date, id) = (date?, id?);
+            (0..t.len()).filter(|&r| !trim_text(t.cell(r, id)).is_empty()).filter_map(|r| day_of(t.cell(r, date))).max()
+        })
+        .max();
+    match (latest, filter.to) {
+        (Some(d), Some(to)) => Some(d.min(to)),
+        (d, _) => d,
+    }
+}
+
 /// The fields that date a row of `kind`, the first mapped one used (none for
 /// the CRM; a touchpoint's time, else a channel total's period).
 pub fn date_fields(kind: SourceKind) -> &'static [Field] {
@@ -122,6 +148,18 @@ mod tests {
                 &["C3", "O4", "2024-03-01", "40"],
             ],
         )
+    }
+
+    #[test]
+    fn the_default_as_of_date_is_everyones_latest_day_within_the_range() {
+        let t = orders();
+        let m = auto_map(SourceKind::Orders, &t.headers);
+        let src = [Source { file: "o.csv", mapping: &m, table: &t }];
+        assert_eq!(default_as_of(&SourceFilter::default(), &src), None, "no filter: the analysis's own default");
+        let c1 = SourceFilter { customers: Some(HashSet::from(["C1".to_string()])), ..SourceFilter::default() };
+        assert_eq!(default_as_of(&c1, &src), Day::from_ymd(2024, 3, 1), "not C1's own last day (2024-01-05)");
+        let to = SourceFilter { to: Day::from_ymd(2024, 2, 15), ..c1 };
+        assert_eq!(default_as_of(&to, &src), Day::from_ymd(2024, 2, 15));
     }
 
     #[test]

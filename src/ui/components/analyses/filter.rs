@@ -17,10 +17,7 @@ pub fn FilterBar() -> impl IntoView {
     let p = move |k: &'static str| move || t().analysis_text(k).to_string();
     let draft = RwSignal::new(FilterChoice::default());
     let (from, to) = (RwSignal::new(None::<Day>), RwSignal::new(None::<Day>));
-    let tags = move || match state.analyses.tags.get() {
-        Some(Ok(v)) => v.report.tags.iter().map(|x| x.name.clone()).collect::<Vec<_>>(),
-        _ => Vec::new(),
-    };
+    let tags = move || state.analyses.tag_names.get();
     let segments =
         move || state.result.get().map(|r| r.segments.iter().map(|s| s.segment.clone()).collect::<Vec<SegmentLabel>>());
     let on_tag = move |ev: leptos::ev::Event| {

@@ -8,11 +8,10 @@
 use super::tag_editor::{dimension_name, json_key, level_name, new_tag, TagEditor};
 use super::{date_input, downloads, error_view, heat, pct, raw};
 use crate::engine::analyze::tags::{default_tags, TagDef};
-use crate::engine::date::Day;
 use crate::engine::ingest::fields::Field;
 use crate::engine::privacy::roles::Access;
 use crate::i18n::TagTexts;
-use crate::protocol::{Analysis, AnalysisFile, TagParams, TagsView};
+use crate::protocol::{AnalysisFile, TagParams, TagsView};
 use crate::ui::browser;
 use crate::ui::format;
 use crate::ui::job::{Export, JobError};
@@ -38,12 +37,12 @@ pub fn TagsPanel() -> impl IntoView {
     let t = move || state.lang.get().texts();
     let tg = move || -> &'static TagTexts { &t().tagging };
     let drafts = state.analyses.tag_drafts;
-    let as_of = RwSignal::new(None::<Day>);
+    let as_of = state.analyses.tags_as_of;
     let import_error = RwSignal::new(None::<String>);
     let run = move |_| {
         let tags_json = drafts.with_untracked(|v| serde_json::to_string(&defs(v)).unwrap_or_default());
         let params = TagParams { tags_json, as_of: as_of.get_untracked() };
-        state.run_analysis(Analysis::Tags, &params, state.analyses.tags);
+        state.run_tags(params);
     };
     let add = move |_| {
         let key = next_key(drafts);
