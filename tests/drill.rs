@@ -5,16 +5,10 @@
 //! masking and error messages.
 
 use crate::analyses::{json_of, run_reference, s};
-use crate::util::{custlens, read_csv, reference_python, stderr, tmp};
+use crate::util::{custlens, ok, read_csv, reference_python, stderr, tmp, Sample};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
-
-fn ok(args: &[&str]) -> std::process::Output {
-    let o = custlens(args);
-    assert!(o.status.success(), "custlens {args:?}: {}", stderr(&o));
-    o
-}
 
 /// The ids of a member list file (header `user_id`).
 fn ids(path: &Path) -> Vec<String> {
@@ -39,8 +33,7 @@ fn cohort_members_match_pandas_reference_on_sample_data() {
     };
     let dir = tmp();
     let d = dir.path();
-    ok(&["sample", "--customers", "3000", "--seed", "11", "--dir", s(d)]);
-    let orders = d.join("sample_orders.csv");
+    let orders = Sample::new(d, &[]).raw("orders");
     let ours = json_of(&["cohorts", "--orders", s(&orders), "--json"]);
     let cohorts = ours["cohorts"].as_array().expect("cohorts");
     let label = |i: usize| cohorts[i]["period"].as_str().unwrap_or("").to_string();
@@ -77,12 +70,8 @@ fn profile_members_match_pandas_reference_on_sample_data() {
     };
     let dir = tmp();
     let d = dir.path();
-    ok(&["sample", "--customers", "3000", "--seed", "11", "--dir", s(d)]);
-    let raw = |k: &str| d.join(format!("sample_{k}.csv"));
-    for k in ["orders", "events"] {
-        ok(&["clean", "--kind", k, "--input", s(&raw(k)), "--out", s(&d.join(format!("clean_{k}"))), "--unmasked"]);
-    }
-    let (customers, orders, events) = (raw("customers"), raw("orders"), raw("events"));
+    let sample = Sample::new(d, &["orders", "events"]);
+    let (customers, orders, events) = (sample.raw("customers"), sample.raw("orders"), sample.raw("events"));
     let unified = d.join("unified");
     ok(&[
         "unify",
@@ -96,7 +85,7 @@ fn profile_members_match_pandas_reference_on_sample_data() {
         s(&unified),
         "--unmasked",
     ]);
-    let clean = |k: &str| d.join(format!("clean_{k}")).join("clean.csv");
+    let clean = |k: &str| sample.clean(k);
     let tiers = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/engine/analyze/city_tiers.csv");
     let who = d.join("who.json");
     let (uc, ui, co, ce) =

@@ -3,15 +3,9 @@
 //! against the JSON; and the command's messages and heat-map fallback by hand.
 
 use crate::analyses::{assert_close, run_reference, s};
-use crate::util::{custlens, read_csv, reference_python, stderr, tmp};
+use crate::util::{custlens, ok, read_csv, reference_python, stderr, tmp, Sample};
 use serde_json::Value;
 use std::path::Path;
-
-fn ok(args: &[&str]) -> std::process::Output {
-    let o = custlens(args);
-    assert!(o.status.success(), "custlens {args:?}: {}", stderr(&o));
-    o
-}
 
 fn close_or_none(ours: &Value, theirs: &Value, what: &str) {
     match (ours.as_f64(), theirs.as_f64()) {
@@ -28,12 +22,8 @@ fn profiles_match_pandas_reference_on_sample_data() {
     };
     let dir = tmp();
     let d = dir.path();
-    ok(&["sample", "--customers", "3000", "--seed", "11", "--dir", s(d)]);
-    let raw = |k: &str| d.join(format!("sample_{k}.csv"));
-    for k in ["orders", "events"] {
-        ok(&["clean", "--kind", k, "--input", s(&raw(k)), "--out", s(&d.join(format!("clean_{k}"))), "--unmasked"]);
-    }
-    let (customers, orders, events) = (raw("customers"), raw("orders"), raw("events"));
+    let sample = Sample::new(d, &["orders", "events"]);
+    let (customers, orders, events) = (sample.raw("customers"), sample.raw("orders"), sample.raw("events"));
     let inputs = ["--input", s(&customers), "--input", s(&orders), "--input", s(&events)];
     let unified = d.join("unified");
     let mut unify = vec!["unify"];
@@ -59,7 +49,7 @@ fn profiles_match_pandas_reference_on_sample_data() {
         s(&out),
     ];
     let ours: Value = serde_json::from_slice(&ok(&args).stdout).expect("json");
-    let clean = |k: &str| d.join(format!("clean_{k}")).join("clean.csv");
+    let clean = |k: &str| sample.clean(k);
     let (co, ce) = (clean("orders"), clean("events"));
     let (uc, ui) = (d.join("unified/customers.csv"), d.join("unified/identities.csv"));
     let tiers = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/engine/analyze/city_tiers.csv");

@@ -3,16 +3,10 @@
 //! with the SPEC's examples by hand; and the messages for invalid rules.
 
 use crate::analyses::{assert_close, run_reference, s};
-use crate::util::{custlens, read_csv, reference_python, stderr, tmp};
+use crate::util::{custlens, ok, read_csv, reference_python, stderr, tmp, Sample};
 use custlens::engine::date::Day;
 use serde_json::Value;
 use std::path::Path;
-
-fn ok(args: &[&str]) -> std::process::Output {
-    let o = custlens(args);
-    assert!(o.status.success(), "custlens {args:?}: {}", stderr(&o));
-    o
-}
 
 #[test]
 fn default_tags_match_pandas_reference_on_sample_data() {
@@ -22,12 +16,9 @@ fn default_tags_match_pandas_reference_on_sample_data() {
     };
     let dir = tmp();
     let d = dir.path();
-    ok(&["sample", "--customers", "3000", "--seed", "11", "--dir", s(d)]);
-    let raw = |k: &str| d.join(format!("sample_{k}.csv"));
+    let sample = Sample::new(d, &["orders", "tickets", "events"]);
+    let raw = |k: &str| sample.raw(k);
     let kinds = ["customers", "orders", "tickets", "events", "surveys"];
-    for k in ["orders", "tickets", "events"] {
-        ok(&["clean", "--kind", k, "--input", s(&raw(k)), "--out", s(&d.join(format!("clean_{k}"))), "--unmasked"]);
-    }
     let mut unify = vec!["unify".to_string()];
     for k in kinds {
         unify.extend(["--input".to_string(), s(&raw(k)).to_string()]);
@@ -55,7 +46,7 @@ fn default_tags_match_pandas_reference_on_sample_data() {
         "--json",
     ];
     let ours: Value = serde_json::from_slice(&ok(&args).stdout).expect("json");
-    let clean = |k: &str| d.join(format!("clean_{k}")).join("clean.csv");
+    let clean = |k: &str| sample.clean(k);
     let (co, ct, ce) = (clean("orders"), clean("tickets"), clean("events"));
     let (uc, ui) = (d.join("unified/customers.csv"), d.join("unified/identities.csv"));
     let theirs = run_reference(

@@ -43,3 +43,44 @@ pub fn reference_python(modules: &str) -> Option<String> {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// Runs `custlens` and fails the test with its message unless it succeeds.
+pub fn ok(args: &[&str]) -> Output {
+    let o = custlens(args);
+    assert!(o.status.success(), "custlens {args:?}: {}", stderr(&o));
+    o
+}
+
+/// The sample tables (3 000 customers, seed 11) written to a directory, with
+/// some of them cleaned as the page cleans them (`--unmasked`).
+pub struct Sample {
+    dir: PathBuf,
+}
+
+impl Sample {
+    /// Writes the sample to `dir` and cleans the tables of `kinds` into `clean_<kind>/`.
+    pub fn new(dir: &Path, kinds: &[&str]) -> Sample {
+        let d = dir.to_str().unwrap_or("");
+        ok(&["sample", "--customers", "3000", "--seed", "11", "--dir", d]);
+        let s = Sample { dir: dir.to_path_buf() };
+        for k in kinds {
+            let (input, out) = (s.raw(k), dir.join(format!("clean_{k}")));
+            ok(&["clean", "--kind", k, "--input", path_str(&input), "--out", path_str(&out), "--unmasked"]);
+        }
+        s
+    }
+
+    /// The sample table of `kind` as written (`sample_<kind>.csv`).
+    pub fn raw(&self, kind: &str) -> PathBuf {
+        self.dir.join(format!("sample_{kind}.csv"))
+    }
+
+    /// The cleaned table of `kind` (cleaned by [`Sample::new`]).
+    pub fn clean(&self, kind: &str) -> PathBuf {
+        self.dir.join(format!("clean_{kind}")).join("clean.csv")
+    }
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().unwrap_or("")
+}

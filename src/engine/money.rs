@@ -104,7 +104,7 @@ pub fn parse_amount(text: &str) -> Result<Money, AmountError> {
         return Err(AmountError::Empty);
     }
     // Fast path: plain ASCII `-123.45`.
-    if let Some(m) = parse_plain(s.as_bytes()) {
+    if let Some(m) = parse_plain_amount(s.as_bytes()) {
         return Ok(m);
     }
     parse_general(s)
@@ -119,11 +119,6 @@ pub fn trim_text(s: &str) -> &str {
 /// symbols), else `None` (then [`parse_amount`] decides).
 #[inline]
 pub fn parse_plain_amount(b: &[u8]) -> Option<Money> {
-    parse_plain(b)
-}
-
-#[inline]
-fn parse_plain(b: &[u8]) -> Option<Money> {
     let (neg, digits) = match b.first()? {
         b'-' => (true, &b[1..]),
         b'+' => (false, &b[1..]),

@@ -271,12 +271,9 @@ mod tests {
         assert_eq!(s.stats.iter().filter(|x| x.is_some()).count(), 4);
     }
 
-    #[test]
-    fn hand_checked_migration() {
-        // 5 tiers, A = 2024-02-11, B = 2024-04-01 (user breaks so the scores are easy to follow).
-        // At A: A rec 1 f2 m300; C rec 10 f2 m300; D rec 70 f1 m20; E rec 345 f1 m1000.
-        // At B: A rec 1 f3 m600; B rec 10 f1 m50; C rec 60 f2 m300; D rec 120 f1 m20; E rec 395 (lost).
-        let params = RfmParams {
+    /// 5 tiers with user breaks, so the scores are easy to follow by hand.
+    fn hand_params() -> RfmParams {
+        RfmParams {
             preset: SegmentPreset::Tiers5,
             breaks: crate::engine::analyze::rfm::UserBreaks {
                 recency: Some([7.0, 30.0, 90.0, 180.0]),
@@ -284,7 +281,15 @@ mod tests {
                 monetary: Some([50.0, 100.0, 250.0, 500.0]),
             },
             ..RfmParams::default()
-        };
+        }
+    }
+
+    #[test]
+    fn hand_checked_migration() {
+        // 5 tiers, A = 2024-02-11, B = 2024-04-01 (user breaks so the scores are easy to follow).
+        // At A: A rec 1 f2 m300; C rec 10 f2 m300; D rec 70 f1 m20; E rec 345 f1 m1000.
+        // At B: A rec 1 f3 m600; B rec 10 f1 m50; C rec 60 f2 m300; D rec 120 f1 m20; E rec 395 (lost).
+        let params = hand_params();
         let m = migration(&[chunk(ORDERS)], day("2024-02-11"), day("2024-04-01"), &params).expect("migration");
         use Segment::*;
         let at = |s: Segment| m.segments.iter().position(|l| *l == SegmentLabel::Builtin(s)).expect("segment");
@@ -319,15 +324,7 @@ mod tests {
     fn migration_cells_list_their_customers() {
         // As `hand_checked_migration`: A potential → potential, C potential → general, D general → at risk,
         // E general → lost, B new → general, F new → none by B.
-        let params = RfmParams {
-            preset: SegmentPreset::Tiers5,
-            breaks: crate::engine::analyze::rfm::UserBreaks {
-                recency: Some([7.0, 30.0, 90.0, 180.0]),
-                frequency: Some([1.0, 2.0, 3.0, 4.0]),
-                monetary: Some([50.0, 100.0, 250.0, 500.0]),
-            },
-            ..RfmParams::default()
-        };
+        let params = hand_params();
         let (m, who) =
             migration_with_members(&[chunk(ORDERS)], day("2024-02-11"), day("2024-04-01"), &params).expect("migration");
         let k = m.segments.len();
