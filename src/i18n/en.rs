@@ -896,6 +896,7 @@ analysis: &[
         ("err_no_row", "Dimension “{dimension}” has no row “{value}” (rows: {rows})."),
         ("err_no_segment", "There is no segment “{segment}” (use one of {segments}, or new / none)."),
         ("err_no_cell", "There is no such cell in the result shown; run the analysis again."),
+        ("err_small_group", "This group has {customers} customers, fewer than {k}: while small groups are protected, their customers are not listed, exported or saved as a tag."),
         ("list_count", "{what}: {n} customers"),
         ("list_shown", "The first {shown} are listed (masked for the current role); the download has them all."),
         ("list_download", "Download the customers (CSV)"),

@@ -961,6 +961,9 @@ impl Texts {
             }
             M::Analysis(a) => self.error(&EngineError::Analysis(a.clone())),
             M::NoCell => d("err_no_cell").to_string(),
+            M::SmallGroup { customers, k } => {
+                d("err_small_group").replace("{customers}", &customers.to_string()).replace("{k}", &k.to_string())
+            }
         }
     }
 

@@ -867,6 +867,7 @@ analysis: &[
         ("err_no_row", "维度“{dimension}”中没有“{value}”这一行(现有:{rows})。"),
         ("err_no_segment", "没有分群“{segment}”(可用:{segments},或 new / none)。"),
         ("err_no_cell", "当前结果中没有这个单元格,请重新运行分析。"),
+        ("err_small_group", "该组只有 {customers} 位客户,少于 {k} 位:小样本保护开启时,不列出、不导出其客户,也不能存为标签。"),
         ("list_count", "{what}:{n} 位客户"),
         ("list_shown", "显示前 {shown} 位(已按当前角色脱敏),下载包含全部。"),
         ("list_download", "下载客户名单 CSV"),

@@ -43,8 +43,21 @@ impl Listed {
     }
 }
 
-/// The customers of `of` in the last results; refused when the role may not see what it is made of.
+/// The customers of `of` in the last results; refused when the role may not
+/// see what it is made of, or when the group is smaller than the small-cell
+/// threshold in force (it is left out of the grouped reports; listing it
+/// would name who is in it).
 fn listed(s: &State, of: &MemberSource) -> Result<Listed, EngineError> {
+    let l = listed_any_size(s, of)?;
+    let customers = l.ids.len() as u64;
+    match &s.disclosure.scope.small_cells {
+        Some(p) if customers > 0 && customers < p.k => Err(MemberError::SmallGroup { customers, k: p.k }.into()),
+        _ => Ok(l),
+    }
+}
+
+/// The customers of `of` in the last results, whatever their number.
+fn listed_any_size(s: &State, of: &MemberSource) -> Result<Listed, EngineError> {
     match *of {
         MemberSource::RfCell { r, f } => {
             s.for_role(&[SourceKind::Orders])?;

@@ -726,6 +726,17 @@ test('roles: field visibility edited by the admin; the page and its exports hold
   const want = open_.filter((r, i) => i === 0 || r[0] === 'average' || !(Number(r[2]) > 0 && Number(r[2]) < k));
   assert.ok(want.length < open_.length - 1, 'the threshold holds back some cohorts');
   assert.deepEqual(protectedRows, want);
+  // Nor are the customers of a group held back listed (that would name who is in it); a larger group's are.
+  const shownSizes = (await page.$$eval('[data-testid=cohort-size]', (bs) => bs.map((b) => b.textContent))).map((x) => Number(x.replace(/[^0-9]/g, '')));
+  const small = shownSizes.findIndex((n) => n > 0 && n < k);
+  const large = shownSizes.findIndex((n) => n >= k);
+  assert.ok(small >= 0 && large >= 0, `cohort sizes ${shownSizes} around k = ${k}`);
+  await page.locator('[data-testid=cohort-size]').nth(small).click();
+  await page.waitForSelector('[data-testid=member-list-error]');
+  assert.match(await page.textContent('[data-testid=member-list-error]'), new RegExp(`只有 ${shownSizes[small]} 位客户.*少于 ${k} 位`));
+  assert.equal(await page.locator('[data-testid=member-list]').count(), 0, 'no list of a small group');
+  await page.locator('[data-testid=cohort-size]').nth(large).click();
+  await page.waitForSelector(`[data-testid=member-list][data-count="${shownSizes[large]}"]`);
   await page.selectOption('[data-testid=small-cells-mode]', 'merge');
   await settled();
   await page.click('[data-testid=run-cohorts]');

@@ -141,6 +141,14 @@ pub enum MemberError {
     /// A cell outside the table it names.
     #[error("there is no such cell in the result shown; run the analysis again")]
     NoCell,
+    /// A group smaller than the small-cell threshold in force: its members are not listed.
+    #[error("this group has {customers} customers, fewer than {k}: while small groups are protected, their customers are not listed")]
+    SmallGroup {
+        /// Customers in the group.
+        customers: u64,
+        /// The smallest group that may be listed.
+        k: u64,
+    },
 }
 
 #[cfg(test)]
