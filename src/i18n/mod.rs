@@ -487,6 +487,8 @@ pub struct Texts {
     pub ws_short: &'static str,
     pub ws_nothing: &'static str,
     pub ws_malformed: &'static str,
+    pub ws_rfm_invalid: &'static str,
+    pub ws_rfm_blank_action: &'static str,
     pub pareto_title: &'static str,
     pub pareto_hint: &'static str,
     pub pareto_top20: &'static str,
@@ -877,6 +879,15 @@ impl Texts {
             EngineError::Workspace(w) => match w {
                 crate::engine::workspace::WorkspaceError::Vault(v) => self.privacy_text(v.key()).to_string(),
                 crate::engine::workspace::WorkspaceError::Malformed(m) => self.ws_malformed.replace("{message}", m),
+                crate::engine::workspace::WorkspaceError::Rfm(r) => self.ws_rfm_invalid.replace(
+                    "{message}",
+                    &match r {
+                        crate::engine::workspace::RfmSettingsError::Params(e) => self.rfm.error(e),
+                        crate::engine::workspace::RfmSettingsError::BlankActionKey => {
+                            self.ws_rfm_blank_action.to_string()
+                        }
+                    },
+                ),
             },
             EngineError::Channels(c) => match c {
                 ChannelError::NoInput => self.channels.err_no_input.to_string(),
