@@ -1137,6 +1137,23 @@ mod tests {
     }
 
     #[test]
+    fn invalid_rfm_settings_of_a_workspace_are_named_in_each_language() {
+        use crate::engine::analyze::rfm::Measure;
+        use crate::engine::workspace::{RfmSettingsError, WorkspaceError};
+        let breaks = RfmError::Breaks { measure: Measure::Frequency, breaks: "3, 2, 1, 0".into() };
+        let e = EngineError::Workspace(WorkspaceError::Rfm(RfmSettingsError::Params(breaks)));
+        assert_eq!(
+            Lang::ZhCn.texts().error(&e),
+            "工作区保存的 RFM 设置无效:频次 F 的分界点 3, 2, 1, 0 无效:请填写 4 个有限数字,且后一个大于前一个"
+        );
+        let blank = EngineError::Workspace(WorkspaceError::Rfm(RfmSettingsError::BlankActionKey));
+        assert_eq!(
+            Lang::En.texts().error(&blank),
+            "The RFM settings kept in the workspace are not valid: a suggested action has no segment name"
+        );
+    }
+
+    #[test]
     fn every_field_of_every_kind_has_a_name() {
         use crate::engine::ingest::fields::SourceKind;
         for lang in Lang::ALL {
