@@ -365,6 +365,9 @@ impl AppState {
         spawn_local(async move {
             match job::run_rfm(&pool, &file, &probe, params, progress).await {
                 Ok(view) if self.is_current(job) => {
+                    // Settings restored from a workspace while the file was read are not lost.
+                    let wanted = RfmParams { snapshot: view.params.snapshot, ..self.params.get_untracked() };
+                    let restored = (wanted != view.params).then_some(wanted);
                     self.params.set(view.params.clone());
                     self.members.forget(MemberSource::is_rfm);
                     self.rfm.migration.set(None);
@@ -374,6 +377,9 @@ impl AppState {
                     match job::pareto(&pool).await {
                         Ok(p) if self.is_current(job) => self.pareto.set(Some(p)),
                         _ => {}
+                    }
+                    if let Some(params) = restored.filter(|_| self.is_current(job)) {
+                        self.rescore(params);
                     }
                 }
                 Ok(_) => {}
