@@ -171,6 +171,8 @@ pub enum Request {
         passphrase: String,
         /// The page's tag definitions (`tags.json`), kept sealed with the rest.
         tags_json: Option<String>,
+        /// The RFM editor's parameters and edited actions, kept sealed with the rest.
+        rfm: Option<crate::engine::workspace::RfmSettings>,
     },
     /// Open the attached workspace file, replacing the sources.
     OpenWorkspace {
@@ -648,6 +650,8 @@ pub enum Response {
         small_cells: Option<SmallCellParams>,
         /// Its tag definitions (`tags.json`), when it kept them.
         tags_json: Option<String>,
+        /// Its RFM editor settings, when it kept them (checked).
+        rfm: Option<crate::engine::workspace::RfmSettings>,
     },
     /// The unified customer view.
     Unified(Box<UnifyView>),

@@ -1,8 +1,8 @@
 //! A saved workspace: the files the user imported (as they were), the kind
 //! each was read as, the identity decisions, the masking preset, marks,
 //! recipes, what each role sees, the tag definitions (saved customer lists
-//! included) and the pseudonym key — put in
-//! one byte string and sealed with a passphrase ([`crate::engine::privacy::vault`]).
+//! included), the RFM editor's settings ([`RfmSettings`]) and the pseudonym
+//! key — put in one byte string and sealed with a passphrase ([`crate::engine::privacy::vault`]).
 //!
 //! Layout of the plaintext: `CLWS` + a little-endian `u32` manifest length +
 //! the manifest as JSON (format version, files with name, kind and size,
@@ -10,6 +10,7 @@
 //! checks every size against the bytes present, so a file that decrypts but
 //! does not add up is refused whole: nothing is half-loaded.
 
+use crate::engine::analyze::rfm::{RfmError, RfmParams};
 use crate::engine::clean::recipe::Recipe;
 use crate::engine::ingest::fields::{Field, SourceKind};
 use crate::engine::privacy::mask::MaskPreset;
@@ -63,6 +64,51 @@ pub struct Workspace {
     /// The tag definitions (a `tags.json` list; tags of saved customer lists
     /// hold raw ids, kept only sealed); `None` in workspaces saved without them.
     pub tags_json: Option<String>,
+    /// The RFM editor's settings; `None` in workspaces saved without them.
+    pub rfm: Option<RfmSettings>,
+}
+
+/// The RFM editor's settings a workspace keeps: the parameters (breakpoints,
+/// 0–100 score weights, preset or the user's segment rules) and the
+/// suggested actions the user wrote, by segment key. The snapshot date is not
+/// kept: it belongs to the orders file scored (by default the day after its
+/// last order).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RfmSettings {
+    /// The RFM parameters (no snapshot).
+    pub params: RfmParams,
+    /// The user's suggested actions by segment key.
+    #[serde(default)]
+    pub actions: BTreeMap<String, String>,
+}
+
+/// Why RFM settings cannot be kept or restored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum RfmSettingsError {
+    /// The parameters do not pass [`RfmParams::check`].
+    #[error(transparent)]
+    Params(#[from] RfmError),
+    /// A suggested action is filed under a blank segment key.
+    #[error("a suggested action has a blank segment key")]
+    BlankActionKey,
+}
+
+impl RfmSettings {
+    /// The settings of `params` (its snapshot dropped) and `actions`, checked.
+    pub fn new(params: RfmParams, actions: BTreeMap<String, String>) -> Result<RfmSettings, RfmSettingsError> {
+        let s = RfmSettings { params: RfmParams { snapshot: None, ..params }, actions };
+        s.check()?;
+        Ok(s)
+    }
+
+    /// The parameters are valid and every action names a segment.
+    pub fn check(&self) -> Result<(), RfmSettingsError> {
+        self.params.check()?;
+        if self.actions.keys().any(|k| k.trim().is_empty()) {
+            return Err(RfmSettingsError::BlankActionKey);
+        }
+        Ok(())
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -84,6 +130,8 @@ struct Manifest {
     pseudonym_key: Option<String>,
     #[serde(default)]
     tags_json: Option<String>,
+    #[serde(default)]
+    rfm: Option<RfmSettings>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -104,6 +152,9 @@ pub enum WorkspaceError {
     /// The content is not a workspace this build can read.
     #[error("the workspace content is not readable: {0}")]
     Malformed(String),
+    /// The RFM settings it keeps are not valid.
+    #[error("the workspace's RFM settings are not valid: {0}")]
+    Rfm(#[from] RfmSettingsError),
 }
 
 impl Workspace {
@@ -129,6 +180,7 @@ impl Workspace {
             small_cells: self.small_cells,
             pseudonym_key: self.pseudonym_key.map(|k| k.iter().map(|b| format!("{b:02x}")).collect()),
             tags_json: self.tags_json.clone(),
+            rfm: self.rfm.clone(),
         };
         let json = serde_json::to_vec(&manifest).unwrap_or_default();
         let total = 8 + json.len() + self.files.iter().map(|f| f.bytes.len()).sum::<usize>();
@@ -169,6 +221,10 @@ impl Workspace {
             Some(hex) => Some(key_from_hex(hex).ok_or_else(|| bad("the pseudonym key is not 64 hex digits"))?),
             None => None,
         };
+        let rfm = match m.rfm {
+            Some(r) => Some(RfmSettings::new(r.params, r.actions)?),
+            None => None,
+        };
         Ok(Workspace {
             files,
             unify: m.unify,
@@ -179,6 +235,7 @@ impl Workspace {
             small_cells: m.small_cells,
             pseudonym_key,
             tags_json: m.tags_json,
+            rfm,
         })
     }
 
@@ -214,6 +271,7 @@ fn key_from_hex(hex: &str) -> Option<[u8; KEY_LEN]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::analyze::rfm::{Measure, ScaleWeights, UserBreaks};
     use std::collections::BTreeSet;
 
     fn ws() -> Workspace {
@@ -271,7 +329,107 @@ mod tests {
                 .expect("tag")
                 .to_json(),
             ),
+            rfm: Some(rfm_settings()),
         }
+    }
+
+    /// Breakpoints for R and M, the 0–100 score, the user's rules and an edited action.
+    fn rfm_settings() -> RfmSettings {
+        let rules = crate::engine::analyze::segment::SegmentRules::from_json(
+            r#"{"rules":[{"name":"顶级","when":{"score100":{"min":85}},"action":"专属客服"},
+                {"name":"活跃","when":{"r":{"min":4},"f":{"min":3}}}],"other":{"name":"其他"}}"#,
+        )
+        .expect("rules");
+        let params = RfmParams {
+            snapshot: Some(crate::engine::date::Day::parse_iso("2024-06-30").expect("day")),
+            breaks: UserBreaks {
+                recency: Some([30.0, 60.0, 90.0, 180.0]),
+                monetary: Some([100.0, 500.5, 1000.0, 3000.0]),
+                ..UserBreaks::default()
+            },
+            scale100: Some(ScaleWeights { r: 0.5, f: 0.3, m: 0.2 }),
+            rules: Some(rules),
+            ..RfmParams::default()
+        };
+        let actions = BTreeMap::from([("活跃".to_string(), "每周推送新品".to_string())]);
+        RfmSettings::new(params, actions).expect("valid settings")
+    }
+
+    /// The plaintext with its manifest changed by `edit` (the files' bytes kept).
+    fn with_manifest(bytes: &[u8], edit: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
+        let len = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]) as usize;
+        let mut m: serde_json::Value = serde_json::from_slice(&bytes[8..8 + len]).expect("manifest");
+        edit(&mut m);
+        let json = serde_json::to_vec(&m).expect("json");
+        let mut b = b"CLWS".to_vec();
+        b.extend_from_slice(&(json.len() as u32).to_le_bytes());
+        b.extend_from_slice(&json);
+        b.extend_from_slice(&bytes[8 + len..]);
+        b
+    }
+
+    #[test]
+    fn rfm_settings_are_kept_and_older_workspaces_have_none() {
+        let w = ws();
+        let back = Workspace::from_bytes(&w.to_bytes()).expect("round trip");
+        let rfm = back.rfm.as_ref().expect("rfm settings kept");
+        assert_eq!(rfm.params.breaks.recency, Some([30.0, 60.0, 90.0, 180.0]));
+        assert_eq!(rfm.params.breaks.frequency, None);
+        assert_eq!(rfm.params.breaks.monetary, Some([100.0, 500.5, 1000.0, 3000.0]));
+        assert_eq!(rfm.params.scale100, Some(ScaleWeights { r: 0.5, f: 0.3, m: 0.2 }));
+        let names: Vec<String> = rfm.params.segmentation().rules.iter().map(|r| r.name.clone()).collect();
+        assert_eq!(names, ["顶级", "活跃"]);
+        assert_eq!(rfm.actions.get("活跃").map(String::as_str), Some("每周推送新品"));
+        assert_eq!(rfm.params.snapshot, None, "the snapshot belongs to the file scored, not the workspace");
+        // The sealed file keeps them too.
+        let sealed = w.seal(b"correct horse", [1; SALT_LEN], [2; NONCE_LEN], fast()).expect("seal");
+        assert_eq!(Workspace::open(&sealed, b"correct horse").expect("open").rfm, w.rfm);
+        // A manifest written before RFM settings were kept (no `rfm` key) opens without them.
+        let old = with_manifest(&w.to_bytes(), |m| {
+            m.as_object_mut().expect("object").remove("rfm");
+        });
+        assert!(!String::from_utf8_lossy(&old).contains("\"rfm\""));
+        assert_eq!(Workspace::from_bytes(&old), Ok(Workspace { rfm: None, ..w }));
+    }
+
+    #[test]
+    fn rfm_settings_that_are_not_valid_are_refused() {
+        let b = ws().to_bytes();
+        // Breakpoints not ascending.
+        let descending =
+            with_manifest(&b, |m| m["rfm"]["params"]["breaks"]["frequency"] = serde_json::json!([3, 2, 1, 0]));
+        assert!(matches!(
+            Workspace::from_bytes(&descending),
+            Err(WorkspaceError::Rfm(RfmSettingsError::Params(RfmError::Breaks { measure: Measure::Frequency, .. })))
+        ));
+        // Weights that do not add up to 1.
+        let weights = with_manifest(&b, |m| m["rfm"]["params"]["scale100"]["r"] = serde_json::json!(0.9));
+        assert!(matches!(
+            Workspace::from_bytes(&weights),
+            Err(WorkspaceError::Rfm(RfmSettingsError::Params(RfmError::Weights { .. })))
+        ));
+        // Rules reading the 0–100 score without it.
+        let unscaled = with_manifest(&b, |m| m["rfm"]["params"]["scale100"] = serde_json::Value::Null);
+        assert!(matches!(
+            Workspace::from_bytes(&unscaled),
+            Err(WorkspaceError::Rfm(RfmSettingsError::Params(RfmError::Rules(_))))
+        ));
+        // An action under a blank segment key.
+        let blank = with_manifest(&b, |m| m["rfm"]["actions"][" "] = serde_json::json!("x"));
+        assert_eq!(Workspace::from_bytes(&blank), Err(WorkspaceError::Rfm(RfmSettingsError::BlankActionKey)));
+        // Not RFM parameters at all.
+        let garbled = with_manifest(&b, |m| m["rfm"]["params"]["breaks"] = serde_json::json!("30,60"));
+        assert!(matches!(Workspace::from_bytes(&garbled), Err(WorkspaceError::Malformed(_))));
+        // A snapshot written into the manifest is not restored.
+        let dated = with_manifest(&b, |m| m["rfm"]["params"]["snapshot"] = serde_json::json!(19_900));
+        let back = Workspace::from_bytes(&dated).expect("opens");
+        assert_eq!(back.rfm.map(|r| r.params.snapshot), Some(None));
+        // The same checks refuse such settings before they are saved.
+        let bad = RfmParams { scale100: Some(ScaleWeights { r: f64::NAN, f: 0.5, m: 0.5 }), ..RfmParams::default() };
+        assert!(matches!(
+            RfmSettings::new(bad, BTreeMap::new()),
+            Err(RfmSettingsError::Params(RfmError::Weights { .. }))
+        ));
     }
 
     #[test]

@@ -193,6 +193,8 @@ pub static TEXTS: Texts = Texts {
     ws_short: "The passphrase needs at least 8 characters",
     ws_nothing: "There are no sources to save yet",
     ws_malformed: "The workspace content cannot be read: {message}",
+    ws_rfm_invalid: "The RFM settings kept in the workspace are not valid: {message}",
+    ws_rfm_blank_action: "a suggested action has no segment name",
     pareto_title: "Pareto analysis (the 80/20 rule)",
     pareto_hint: "Customers ranked by spend, highest first: how much of revenue a few of them make. Customers with zero or negative net spend count as customers but add no revenue.",
     pareto_top20: "Revenue share of the top 20 % of customers",

@@ -487,6 +487,8 @@ pub struct Texts {
     pub ws_short: &'static str,
     pub ws_nothing: &'static str,
     pub ws_malformed: &'static str,
+    pub ws_rfm_invalid: &'static str,
+    pub ws_rfm_blank_action: &'static str,
     pub pareto_title: &'static str,
     pub pareto_hint: &'static str,
     pub pareto_top20: &'static str,
@@ -877,6 +879,15 @@ impl Texts {
             EngineError::Workspace(w) => match w {
                 crate::engine::workspace::WorkspaceError::Vault(v) => self.privacy_text(v.key()).to_string(),
                 crate::engine::workspace::WorkspaceError::Malformed(m) => self.ws_malformed.replace("{message}", m),
+                crate::engine::workspace::WorkspaceError::Rfm(r) => self.ws_rfm_invalid.replace(
+                    "{message}",
+                    &match r {
+                        crate::engine::workspace::RfmSettingsError::Params(e) => self.rfm.error(e),
+                        crate::engine::workspace::RfmSettingsError::BlankActionKey => {
+                            self.ws_rfm_blank_action.to_string()
+                        }
+                    },
+                ),
             },
             EngineError::Channels(c) => match c {
                 ChannelError::NoInput => self.channels.err_no_input.to_string(),
@@ -1126,6 +1137,23 @@ mod tests {
                 assert!(!t.reject_reason(r).is_empty(), "{lang:?} {r:?}");
             }
         }
+    }
+
+    #[test]
+    fn invalid_rfm_settings_of_a_workspace_are_named_in_each_language() {
+        use crate::engine::analyze::rfm::Measure;
+        use crate::engine::workspace::{RfmSettingsError, WorkspaceError};
+        let breaks = RfmError::Breaks { measure: Measure::Frequency, breaks: "3, 2, 1, 0".into() };
+        let e = EngineError::Workspace(WorkspaceError::Rfm(RfmSettingsError::Params(breaks)));
+        assert_eq!(
+            Lang::ZhCn.texts().error(&e),
+            "工作区保存的 RFM 设置无效:频次 F 的分界点 3, 2, 1, 0 无效:请填写 4 个有限数字,且后一个大于前一个"
+        );
+        let blank = EngineError::Workspace(WorkspaceError::Rfm(RfmSettingsError::BlankActionKey));
+        assert_eq!(
+            Lang::En.texts().error(&blank),
+            "The RFM settings kept in the workspace are not valid: a suggested action has no segment name"
+        );
     }
 
     #[test]

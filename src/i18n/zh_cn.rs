@@ -192,6 +192,8 @@ pub static TEXTS: Texts = Texts {
     ws_short: "密码至少需要 8 个字符",
     ws_nothing: "还没有可保存的数据源",
     ws_malformed: "工作区内容无法读取:{message}",
+    ws_rfm_invalid: "工作区保存的 RFM 设置无效:{message}",
+    ws_rfm_blank_action: "有一条建议动作没有分群名称",
     pareto_title: "帕累托分析(二八法则)",
     pareto_hint: "客户按消费额从高到低排序:少数客户贡献了多少收入。净消费为零或为负的客户计入客户数,不计入收入。",
     pareto_top20: "前 20% 客户贡献的收入占比",

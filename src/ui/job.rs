@@ -17,6 +17,7 @@ use crate::engine::ingest::probe::Probe;
 use crate::engine::privacy::mask::MaskPreset;
 use crate::engine::privacy::roles::{Role, Visibility};
 use crate::engine::privacy::small_cell::SmallCellParams;
+use crate::engine::workspace::RfmSettings;
 use crate::envelope::Envelope;
 use crate::i18n::Lang;
 use crate::protocol::{
@@ -418,13 +419,14 @@ pub async fn set_mark(pool: &Pool, header: String, mark: MarkChoice) -> Result<(
     }
 }
 
-/// Seals the workspace in worker 0; returns the file name and bytes.
+/// Seals the workspace (with the page's tags and RFM settings) in worker 0; returns the file name and bytes.
 pub async fn save_workspace(
     pool: &Pool,
     passphrase: String,
     tags_json: Option<String>,
+    rfm: Option<RfmSettings>,
 ) -> Result<(String, Uint8Array), JobError> {
-    let env = pool.call(0, Envelope::new(Request::SaveWorkspace { passphrase, tags_json }), None).await?;
+    let env = pool.call(0, Envelope::new(Request::SaveWorkspace { passphrase, tags_json, rfm }), None).await?;
     match (env.body, env.parts.into_iter().next()) {
         (Response::File { name }, Some(bytes)) => Ok((name, bytes)),
         (other, _) => Err(unexpected(&other)),
@@ -445,16 +447,18 @@ pub struct OpenedWorkspace {
     pub small_cells: Option<SmallCellParams>,
     /// Its tag definitions, when it kept them.
     pub tags: Option<Vec<crate::engine::analyze::tags::TagDef>>,
+    /// Its RFM editor settings, when it kept them.
+    pub rfm: Option<RfmSettings>,
 }
 
 /// Opens a workspace file in worker 0: the sources it restored, its masking preset and recipes.
 pub async fn open_workspace(pool: &Pool, file: &Blob, passphrase: String) -> Result<OpenedWorkspace, JobError> {
     let env = pool.call(0, Envelope::new(Request::OpenWorkspace { passphrase }).with_file(file.clone()), None).await?;
     match env.body {
-        Response::WorkspaceOpened { sources, mask_preset, recipes_json, visibility, small_cells, tags_json } => {
+        Response::WorkspaceOpened { sources, mask_preset, recipes_json, visibility, small_cells, tags_json, rfm } => {
             let recipes = recipes_json.iter().filter_map(|(k, j)| Recipe::from_json(j).ok().map(|r| (*k, r))).collect();
             let tags = tags_json.and_then(|j| serde_json::from_str(&j).ok());
-            Ok(OpenedWorkspace { sources, mask_preset, recipes, visibility, small_cells, tags })
+            Ok(OpenedWorkspace { sources, mask_preset, recipes, visibility, small_cells, tags, rfm })
         }
         other => Err(unexpected(&other)),
     }

@@ -23,6 +23,7 @@ use crate::engine::ingest::probe::Probe;
 use crate::engine::privacy::mask::MaskPreset;
 use crate::engine::privacy::roles::{Access, Role, Visibility};
 use crate::engine::privacy::small_cell::SmallCellParams;
+use crate::engine::workspace::{RfmSettings, WorkspaceError};
 use crate::i18n::Lang;
 use crate::protocol::{
     Analysis, CleanView, CustomerListView, FilterChoice, FilterView, MarkChoice, MembersTag, Request, RfmView,
@@ -373,6 +374,9 @@ impl AppState {
         spawn_local(async move {
             match job::run_rfm(&pool, &file, &probe, params, progress).await {
                 Ok(view) if self.is_current(job) => {
+                    // Settings restored from a workspace while the file was read are not lost.
+                    let wanted = RfmParams { snapshot: view.params.snapshot, ..self.params.get_untracked() };
+                    let restored = (wanted != view.params).then_some(wanted);
                     self.params.set(view.params.clone());
                     self.members.forget(MemberSource::is_rfm);
                     self.rfm.migration.set(None);
@@ -382,6 +386,9 @@ impl AppState {
                     match job::pareto(&pool).await {
                         Ok(p) if self.is_current(job) => self.pareto.set(Some(p)),
                         _ => {}
+                    }
+                    if let Some(params) = restored.filter(|_| self.is_current(job)) {
+                        self.rescore(params);
                     }
                 }
                 Ok(_) => {}
@@ -850,7 +857,8 @@ impl AppState {
         });
     }
 
-    /// Seals the sources, decisions and masking preset with `passphrase` and downloads the file.
+    /// Seals the sources, decisions, masking preset, tags and the RFM editor's
+    /// settings (parameters and edited actions) with `passphrase` and downloads the file.
     pub fn save_workspace(self, passphrase: String) {
         if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
             self.workspace.set(Some(Ok(WorkspaceDone::TooShort)));
@@ -860,13 +868,20 @@ impl AppState {
             self.workspace.set(Some(Ok(WorkspaceDone::Nothing)));
             return;
         }
+        let rfm = match RfmSettings::new(self.params.get_untracked(), self.rfm.actions.get_untracked()) {
+            Ok(r) => r,
+            Err(e) => {
+                self.workspace.set(Some(Err(JobError::Engine(WorkspaceError::from(e).into()))));
+                return;
+            }
+        };
         let pool = self.pool();
         let files = self.sources.get_untracked().len();
         self.sources_busy.update(|n| *n += 1);
         let defs: Vec<TagDef> = self.analyses.tag_drafts.with_untracked(|v| v.iter().map(|d| d.def.clone()).collect());
         let tags_json = serde_json::to_string(&defs).ok();
         spawn_local(async move {
-            let outcome = job::save_workspace(&pool, passphrase, tags_json).await;
+            let outcome = job::save_workspace(&pool, passphrase, tags_json, Some(rfm)).await;
             self.sources_busy.update(|n| *n = n.saturating_sub(1));
             self.workspace.set(Some(outcome.and_then(|(name, bytes)| {
                 let size = bytes.length() as u64;
@@ -894,6 +909,9 @@ impl AppState {
                     if let Some(defs) = opened.tags {
                         self.analyses.tag_drafts.set(TagDraft::list(defs, 0));
                     }
+                    if let Some(rfm) = opened.rfm {
+                        self.restore_rfm(rfm);
+                    }
                     self.sources_error.set(None);
                     self.workspace.set(Some(Ok(WorkspaceDone::Opened { files })));
                     self.unify_now(&pool).await;
@@ -901,6 +919,15 @@ impl AppState {
                 Err(e) => self.workspace.set(Some(Err(e))),
             }
         });
+    }
+
+    /// Puts a workspace's RFM settings back in the editor: its edited actions,
+    /// and its parameters with the snapshot of the file on screen (the result
+    /// on screen is scored again with them; a file read later uses them).
+    fn restore_rfm(self, rfm: RfmSettings) {
+        self.rfm.actions.set(rfm.actions);
+        let snapshot = self.params.with_untracked(|p| p.snapshot);
+        self.rescore(RfmParams { snapshot, ..rfm.params });
     }
 
     /// Forgets the analyses shown (the sources changed) and lists the event types anew.
@@ -1086,7 +1113,8 @@ impl Default for MemberLists {
 }
 
 /// The RFM editor's state (M8): the user's suggested actions, the R × F cell
-/// shown and the migration. Page state only: never saved.
+/// shown and the migration. The actions are saved with a workspace (with the
+/// parameters, [`RfmSettings`]); the rest is page state only.
 #[derive(Clone, Copy)]
 pub struct RfmExtras {
     /// Suggested actions the user wrote, by segment key.

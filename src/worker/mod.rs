@@ -46,7 +46,7 @@ use crate::engine::report::xlsx::{clean_xlsx, unify_xlsx};
 use crate::engine::sample::{all_tables, channel_tables, orders_csv, SampleSpec};
 use crate::engine::unify::identity::{MergeChoice, MergeProposal};
 use crate::engine::unify::{unify, IdentityConflict, IdentityMatch, Orphan, Source, Unified, UnifyOptions};
-use crate::engine::workspace::{Workspace, WorkspaceFile};
+use crate::engine::workspace::{RfmSettings, Workspace, WorkspaceError, WorkspaceFile};
 use crate::envelope::Envelope;
 use crate::protocol::{
     CleanFile, CleanView, ColumnMark, KeyList, MarkChoice, Request, Response, RfmView, SourceSchema, SourceView,
@@ -273,7 +273,7 @@ fn handle(env: Envelope<Request>) {
             analyses::forget(&mut s);
             Ok((Response::Done, None))
         }),
-        Request::SaveWorkspace { passphrase, tags_json } => save_workspace(&passphrase, tags_json),
+        Request::SaveWorkspace { passphrase, tags_json, rfm } => save_workspace(&passphrase, tags_json, rfm),
         Request::OpenWorkspace { passphrase } => with_file(file, |f| open_workspace(f, &passphrase)),
         Request::Pareto => STATE.with(|s| {
             let mut s = s.borrow_mut();
@@ -659,8 +659,12 @@ fn reread_source(file: &str, change: impl FnOnce(&mut Probe)) -> Answer {
     Ok((Response::SourceAdded(Box::new(keep_source(kept))), None))
 }
 
-/// Worker 0: the kept sources, decisions and masking preset, sealed with the passphrase.
-fn save_workspace(passphrase: &str, tags_json: Option<String>) -> Answer {
+/// Worker 0: the kept sources, decisions and masking preset, the page's tags
+/// and RFM settings (refused when not valid), sealed with the passphrase.
+fn save_workspace(passphrase: &str, tags_json: Option<String>, rfm: Option<RfmSettings>) -> Answer {
+    if let Some(r) = &rfm {
+        r.check().map_err(WorkspaceError::from)?;
+    }
     let ws = STATE.with(|s| -> Result<Workspace, EngineError> {
         let s = s.borrow();
         let files = s
@@ -683,6 +687,7 @@ fn save_workspace(passphrase: &str, tags_json: Option<String>) -> Answer {
             small_cells: s.small_cells,
             pseudonym_key: s.pseudonym_key.as_ref().map(|k| *k.as_bytes()),
             tags_json,
+            rfm,
         })
     })?;
     let (mut salt, mut nonce) = ([0u8; SALT_LEN], [0u8; NONCE_LEN]);
@@ -736,6 +741,7 @@ fn open_workspace(b: &Blob, passphrase: &str) -> Answer {
                 visibility: ws.visibility.clone(),
                 small_cells: ws.small_cells,
                 tags_json: ws.tags_json.clone(),
+                rfm: ws.rfm.clone(),
             },
             None,
         ))

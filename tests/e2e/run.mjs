@@ -1466,8 +1466,8 @@ test('customer profiles: shares by dimension, numeric summaries and the heat map
   await close();
 });
 
-test('RFM editor: breakpoints, 0–100 score, a segment rules file, edited actions, an R × F cell and the migration, the same as custlens rfm', async () => {
-  const { page, close } = await open('zh-CN');
+test('RFM editor: breakpoints, 0–100 score, a segment rules file, edited actions, an R × F cell and the migration, the same as custlens rfm; the settings kept in a workspace', async () => {
+  let { page, close } = await open('zh-CN');
   await page.click('[data-testid=load-sample]');
   await result(page);
   const sample = path.join(WORK, 'sample-rfm.csv');
@@ -1574,6 +1574,61 @@ test('RFM editor: breakpoints, 0–100 score, a segment rules file, edited actio
   const migDl = await download(page, 'export-migration');
   assert.ok(migDl.bytes.equals(fs.readFileSync(out('migration.csv'))), 'migration matrix differs from custlens rfm --migration-out');
   await page.screenshot({ path: path.join(OUT, 'rfm-editor.png'), fullPage: true });
+
+  // The settings saved with a workspace (the sample orders as its source): the manifest keeps the breakpoints,
+  // weights, rules and the edited action, not the snapshot.
+  await page.setInputFiles('[data-testid=sources-input]', [sample]);
+  await page.waitForSelector('[data-testid=source-list] tbody tr[data-kind=orders]');
+  await page.waitForSelector('[data-testid=sources-busy][data-busy=false]', { state: 'attached' });
+  const pass = 'rfm settings kept';
+  await page.fill('[data-testid=ws-passphrase]', pass);
+  const wsFile = await download(page, 'ws-save');
+  const sealed = out('rfm-ws.custlens');
+  fs.writeFileSync(sealed, wsFile.bytes);
+  execFileSync(CLI, ['vault', 'open', '--in', sealed, '--out', out('rfm-ws.plain')], { env: { ...process.env, CUSTLENS_PASSPHRASE: pass } });
+  const plain = fs.readFileSync(out('rfm-ws.plain'));
+  const manifest = JSON.parse(plain.subarray(8, 8 + plain.readUInt32LE(4)).toString('utf8'));
+  assert.deepEqual(manifest.rfm.params.breaks, { recency: [30, 60, 90, 180], frequency: null, monetary: [100, 500, 1000, 3000] });
+  assert.deepEqual(manifest.rfm.params.scale100, { r: 0.5, f: 0.3, m: 0.2 });
+  assert.deepEqual(manifest.rfm.params.rules.rules.map((r) => r.name), ['顶级', '活跃', '高额沉睡', '沉睡']);
+  assert.equal(manifest.rfm.params.snapshot, null);
+  assert.deepEqual(manifest.rfm.actions, { 活跃: '每周推送新品' });
+  await close();
+
+  // A fresh page scores the sample with the defaults; opening the workspace puts the settings back in the editor and
+  // scores it again with them: the CLI's segments, 0–100 means and files, the edited action shown and exported.
+  ({ page, close } = await open('zh-CN'));
+  await page.click('[data-testid=load-sample]');
+  await result(page);
+  await page.waitForSelector('[data-testid=rfm-editor][data-user-rules=false]');
+  assert.equal(await page.locator('[data-testid=segment-table] tbody tr').count(), 8);
+  assert.equal(await page.inputValue('[data-testid=breaks-recency]'), '');
+  await page.fill('[data-testid=ws-passphrase]', pass);
+  await page.setInputFiles('[data-testid=ws-open]', sealed);
+  await page.waitForSelector('[data-testid=ws-message][data-ok=true]', { timeout: 60_000 });
+  await page.waitForSelector('[data-testid=rfm-editor][data-user-rules=true]', { timeout: 60_000 });
+  assert.equal(await page.inputValue('[data-testid=breaks-recency]'), '30,60,90,180');
+  assert.equal(await page.inputValue('[data-testid=breaks-frequency]'), '');
+  assert.equal(await page.inputValue('[data-testid=breaks-monetary]'), '100,500,1000,3000');
+  for (const [m, user] of [['recency', 'true'], ['frequency', 'false'], ['monetary', 'true']]) {
+    assert.equal(await page.getAttribute(`[data-testid=rfm-editor] tr[data-measure=${m}]`, 'data-user'), user, m);
+  }
+  assert.equal(await page.isChecked('[data-testid=scale100]'), true);
+  assert.deepEqual(await Promise.all(['r', 'f', 'm'].map((k) => page.inputValue(`[data-testid=weight-${k}]`))), ['0.5', '0.3', '0.2']);
+  assert.deepEqual(JSON.parse(await page.inputValue('[data-testid=rules-json]')).rules.map((r) => r.name), ['顶级', '活跃', '高额沉睡', '沉睡']);
+  assert.deepEqual(await page.locator('[data-testid=segment-table] tbody th').allTextContents(), ['顶级', '活跃', '高额沉睡', '沉睡', '其他']);
+  for (const s of want.segments) {
+    const row = page.locator(`[data-testid=segment-table] tr[data-segment="${s.key}"]`);
+    assert.equal(await row.locator('[data-col=customers]').textContent(), s.customers.toLocaleString('en-US'), s.name);
+    assert.equal(Number(await row.locator('[data-col=score100]').getAttribute('data-value')), s.mean_score100, s.name);
+  }
+  const actionOf = (key) => page.inputValue(`[data-testid=segment-table] tr[data-segment="${key}"] [data-testid=segment-action]`);
+  assert.equal(await actionOf('活跃'), '每周推送新品');
+  assert.equal(await actionOf('顶级'), '专属客服');
+  const reopenedSummary = await download(page, 'export-segments');
+  assert.ok(reopenedSummary.bytes.equals(fs.readFileSync(out('segments.csv'))), 'segment summary after reopening differs from the CLI');
+  const reopenedCustomers = await download(page, 'export-csv');
+  assert.ok(reopenedCustomers.bytes.equals(fs.readFileSync(out('rfm.csv'))), 'per-customer export after reopening differs from the CLI');
 
   // Back to the preset: its segments again, the 0–100 score still on.
   await page.click('[data-testid=rules-preset]');
