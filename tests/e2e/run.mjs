@@ -1100,6 +1100,23 @@ test('analyses: cohorts, satisfaction, funnel and activity from the sample table
   const dropped = await download(page, 'export-funnel-dropped');
   assert.equal(dropped.name, 'custlens_funnel_dropped.csv');
   assert.ok(dropped.bytes.equals(fs.readFileSync(droppedOut)), 'dropped customers differ from custlens funnel --dropped-out');
+  // A step's drop-outs listed and saved as a tag: every listed customer accounted for, the tag covers those matched.
+  const step = wantF.steps.find((x) => x.dropped.count > 0);
+  const box = `[data-testid=dropped][data-step="${step.step}"]`;
+  await page.click(`${box} summary`);
+  await page.click(`${box} [data-testid=dropped-list]`);
+  await page.waitForSelector(`[data-testid=member-list][data-count="${step.dropped.count}"]`, { timeout: 60_000 });
+  const dropTag = `流失-${step.step}`;
+  await page.fill('[data-testid=save-tag-name]', dropTag);
+  await page.click('[data-testid=save-tag]');
+  const saved = page.locator(`[data-testid=save-tag-done][data-name="${dropTag}"]`);
+  await saved.waitFor({ timeout: 60_000 });
+  const matched = Number(await saved.getAttribute('data-customers'));
+  assert.equal(matched + Number(await saved.getAttribute('data-unmatched')), step.dropped.count, 'every dropped customer accounted for');
+  assert.ok(matched > 0);
+  await page.click('[data-testid=tab-tags]');
+  await page.waitForSelector(`[data-testid=tag-coverage] tr[data-tag="${dropTag}"][data-count="${matched}"]`, { timeout: 60_000 });
+  await page.click('[data-testid=tab-funnel]');
   await page.fill('[data-testid=funnel-window]', '3');
   await page.dispatchEvent('[data-testid=funnel-window]', 'change');
   await page.selectOption('[data-testid=funnel-order]', 'loose');
