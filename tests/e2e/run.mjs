@@ -1532,7 +1532,7 @@ test('RFM editor: breakpoints, 0–100 score, a segment rules file, edited actio
   await close();
 });
 
-test('comparison: month-on-month, year-on-year by week and before/after a date from the sample tables, in its tab and beside satisfaction and activity, the same figures and files as custlens compare', async () => {
+test('comparison: month-on-month, year-on-year by week and before/after a date from the sample tables, in its tab and beside satisfaction, activity, cohorts and channels, the same figures and files as custlens compare', async () => {
   const dir = path.join(WORK, 'compare');
   cli(['sample', '--customers', '5000', '--seed', '20240601', '--dir', dir]);
   // `custlens compare` reads its file as it is: give it the cleaned tables the page analyses.
@@ -1665,8 +1665,40 @@ test('comparison: month-on-month, year-on-year by week and before/after a date f
   assert.ok(active.points.some((p) => p.base !== null), 'some week has a base a year before');
   await periods(active, '[data-testid=activity-compare-result][data-metric=active_customers][data-mode=yoy][data-period=week]', 'activity-compare');
 
-  // Each place exports its own comparison, whichever ran last: activity's, satisfaction's, and the tab's before/after.
+  // Beside cohorts: new buyers month-on-month.
+  await page.click('[data-testid=tab-cohorts]');
+  assert.deepEqual(await offered('cohorts-compare'), ['new_buyers', 'buyers']);
+  await page.click('[data-testid=run-cohorts-compare]');
+  const newArgs = ['compare', '--orders', cleaned.orders, '--metric', 'new_buyers'];
+  await periods(json(newArgs), '[data-testid=cohorts-compare-result][data-metric=new_buyers][data-mode=mom][data-period=month]', 'cohorts-compare');
+
+  // Beside channels: orders before and after 2024-06-01 (14 days each), the windows and Welch's t-test.
+  await page.click('[data-testid=tab-channels]');
+  assert.deepEqual(await offered('channels-compare'), ['revenue', 'orders', 'buyers', 'aov']);
+  await page.selectOption('[data-testid=channels-compare-metric]', 'orders');
+  await page.selectOption('[data-testid=channels-compare-mode]', 'before_after');
+  await page.fill('[data-testid=channels-compare-date]', '2024-06-01');
+  await page.dispatchEvent('[data-testid=channels-compare-date]', 'change');
+  await page.fill('[data-testid=channels-compare-window]', '14');
+  await page.dispatchEvent('[data-testid=channels-compare-window]', 'change');
+  await page.click('[data-testid=run-channels-compare]');
+  const ordersBaArgs = ['compare', '--orders', cleaned.orders, '--metric', 'orders', '--before-after', '2024-06-01', '--window', '14'];
+  const oba = json(ordersBaArgs);
+  const cr = page.locator('[data-testid=channels-compare-result][data-kind=before_after][data-metric=orders][data-window="14"]');
+  await cr.waitFor({ timeout: 60_000 });
+  for (const w of ['before', 'after']) {
+    fig(await page.getAttribute(`[data-testid=channels-compare-${w}-value]`, 'data-value'), oba[w].value, `orders ${w} value`);
+    near(await page.getAttribute(`[data-testid=channels-compare-${w}-mean]`, 'data-value'), oba[w].daily_mean, `orders ${w} daily mean`);
+  }
+  fig(await cr.getAttribute('data-change'), oba.change, 'orders change');
+  assert.equal(await cr.getAttribute('data-test'), 'welch');
+  near(await cr.getAttribute('data-p'), oba.test.welch.p_value, 'orders p');
+  await page.waitForSelector('[data-testid=channels-compare-chart][data-drawn=true]');
+
+  // Each place exports its own comparison, whichever ran last: the cohorts', channels', activity's, satisfaction's and the tab's before/after.
   const own = [
+    ['cohorts', 'custlens_cohorts_compare', newArgs],
+    ['channels', 'custlens_channels_compare', ordersBaArgs],
     ['activity', 'custlens_activity_compare', activeArgs],
     ['satisfaction', 'custlens_satisfaction_compare', csatArgs],
     ['compare', 'custlens_compare', ['compare', '--surveys', cleaned.surveys, '--metric', 'csat', '--before-after', '2024-06-01']],
