@@ -6,6 +6,7 @@
 //! range in a worker (in parallel) → `Merge` the chunk aggregates in worker 0,
 //! which keeps the customers for `Rescore` and the exports.
 
+use crate::engine::analyze::compare::{CompareParams, Metric};
 use crate::engine::analyze::customers::Customers;
 use crate::engine::analyze::members::MemberSource;
 use crate::engine::analyze::pareto::Pareto;
@@ -405,8 +406,8 @@ pub enum AnalysisFile {
     ProfileHistograms,
     /// The profiles' weekday × hour heat map.
     ProfileHeatmap,
-    /// The comparison (as `custlens compare --out`; before/after as XLSX with the daily values).
-    Compare,
+    /// The comparison made in this place (as `custlens compare --out`; before/after as XLSX with the daily values).
+    Compare(CompareScope),
 }
 
 impl AnalysisFile {
@@ -423,7 +424,7 @@ impl AnalysisFile {
             | AnalysisFile::ProfileNumbers
             | AnalysisFile::ProfileHistograms
             | AnalysisFile::ProfileHeatmap => Analysis::Profiles,
-            AnalysisFile::Compare => Analysis::Compare,
+            AnalysisFile::Compare(_) => Analysis::Compare,
         }
     }
 
@@ -444,7 +445,7 @@ impl AnalysisFile {
             AnalysisFile::ProfileNumbers => "custlens_profile_numbers",
             AnalysisFile::ProfileHistograms => "custlens_profile_histograms",
             AnalysisFile::ProfileHeatmap => "custlens_profile_heatmap",
-            AnalysisFile::Compare => "custlens_compare",
+            AnalysisFile::Compare(scope) => scope.stem(),
         }
     }
 }
@@ -859,4 +860,155 @@ pub struct MembersTag {
     pub customers: u64,
     /// Ids of the list that stand for no customer of the view.
     pub unmatched: u64,
+}
+
+/// Where a comparison (M24) is made: its own tab with every metric, or next
+/// to an over-time analysis with that analysis's metrics. Each place keeps
+/// its own result and exports it.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CompareScope {
+    /// The comparison tab.
+    #[default]
+    Standalone,
+    /// Beside the satisfaction trend.
+    Satisfaction,
+    /// Beside the activity counts.
+    Activity,
+    /// Beside the cohorts.
+    Cohorts,
+    /// Beside the channel figures.
+    Channels,
+}
+
+impl CompareScope {
+    /// Every place.
+    pub const ALL: [CompareScope; 5] = [
+        CompareScope::Standalone,
+        CompareScope::Satisfaction,
+        CompareScope::Activity,
+        CompareScope::Cohorts,
+        CompareScope::Channels,
+    ];
+
+    /// Its key (`data-testid` prefixes use it).
+    pub fn key(self) -> &'static str {
+        match self {
+            CompareScope::Standalone => "compare",
+            CompareScope::Satisfaction => "satisfaction-compare",
+            CompareScope::Activity => "activity-compare",
+            CompareScope::Cohorts => "cohorts-compare",
+            CompareScope::Channels => "channels-compare",
+        }
+    }
+
+    /// The metrics it offers: every one in the tab, the analysis's own beside it.
+    pub fn metrics(self) -> &'static [Metric] {
+        match self {
+            CompareScope::Standalone => &Metric::ALL,
+            CompareScope::Satisfaction => {
+                &[Metric::Csat, Metric::Nps, Metric::Answers, Metric::Tickets, Metric::Complaints]
+            }
+            CompareScope::Activity => &[Metric::ActiveCustomers, Metric::Events],
+            CompareScope::Cohorts => &[Metric::NewBuyers, Metric::Buyers],
+            CompareScope::Channels => &[Metric::Revenue, Metric::Orders, Metric::Buyers, Metric::Aov],
+        }
+    }
+
+    /// The file name of its export, without the extension.
+    pub fn stem(self) -> &'static str {
+        match self {
+            CompareScope::Standalone => "custlens_compare",
+            CompareScope::Satisfaction => "custlens_satisfaction_compare",
+            CompareScope::Activity => "custlens_activity_compare",
+            CompareScope::Cohorts => "custlens_cohorts_compare",
+            CompareScope::Channels => "custlens_channels_compare",
+        }
+    }
+
+    fn index(self) -> usize {
+        match self {
+            CompareScope::Standalone => 0,
+            CompareScope::Satisfaction => 1,
+            CompareScope::Activity => 2,
+            CompareScope::Cohorts => 3,
+            CompareScope::Channels => 4,
+        }
+    }
+}
+
+/// Parameters of [`Analysis::Compare`], as JSON: where it is made and what it compares.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompareRun {
+    /// The place whose result it replaces.
+    pub scope: CompareScope,
+    /// The comparison.
+    pub params: CompareParams,
+}
+
+/// One value per [`CompareScope`] (the worker keeps each place's last comparison for its exports).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ByScope<T>([Option<T>; 5]);
+
+impl<T> Default for ByScope<T> {
+    fn default() -> ByScope<T> {
+        ByScope([None, None, None, None, None])
+    }
+}
+
+impl<T> ByScope<T> {
+    /// The value of `scope`, if any.
+    pub fn get(&self, scope: CompareScope) -> Option<&T> {
+        self.0[scope.index()].as_ref()
+    }
+
+    /// Sets the value of `scope`, leaving the others.
+    pub fn set(&mut self, scope: CompareScope, value: T) {
+        self.0[scope.index()] = Some(value);
+    }
+}
+
+#[cfg(test)]
+mod compare_scope_tests {
+    use super::*;
+    use crate::engine::analyze::compare::Mode;
+
+    #[test]
+    fn each_scope_keeps_its_own_comparison() {
+        let mut kept = ByScope::<Metric>::default();
+        kept.set(CompareScope::Satisfaction, Metric::Csat);
+        kept.set(CompareScope::Activity, Metric::ActiveCustomers);
+        kept.set(CompareScope::Satisfaction, Metric::Nps);
+        assert_eq!(kept.get(CompareScope::Satisfaction), Some(&Metric::Nps));
+        assert_eq!(kept.get(CompareScope::Activity), Some(&Metric::ActiveCustomers));
+        assert_eq!(kept.get(CompareScope::Standalone), None);
+        assert_eq!(kept.get(CompareScope::Channels), None);
+        let indices: std::collections::HashSet<usize> = CompareScope::ALL.iter().map(|s| s.index()).collect();
+        assert_eq!(indices.len(), CompareScope::ALL.len());
+    }
+
+    #[test]
+    fn scopes_offer_their_analysis_metrics_and_export_to_their_own_files() {
+        assert_eq!(CompareScope::Standalone.metrics(), &Metric::ALL[..]);
+        let keys = |s: CompareScope| s.metrics().iter().map(|m| m.key()).collect::<Vec<_>>();
+        assert_eq!(keys(CompareScope::Satisfaction), ["csat", "nps", "answers", "tickets", "complaints"]);
+        assert_eq!(keys(CompareScope::Activity), ["active_customers", "events"]);
+        assert_eq!(keys(CompareScope::Cohorts), ["new_buyers", "buyers"]);
+        assert_eq!(keys(CompareScope::Channels), ["revenue", "orders", "buyers", "aov"]);
+        let stems: std::collections::HashSet<&str> =
+            CompareScope::ALL.iter().map(|&s| AnalysisFile::Compare(s).stem()).collect();
+        assert_eq!(stems.len(), CompareScope::ALL.len());
+        assert!(CompareScope::ALL.iter().all(|&s| AnalysisFile::Compare(s).analysis() == Analysis::Compare));
+    }
+
+    #[test]
+    fn a_run_reads_back_as_sent() {
+        let run = CompareRun {
+            scope: CompareScope::Activity,
+            params: CompareParams { metric: Metric::ActiveCustomers, mode: Mode::Yoy, ..CompareParams::default() },
+        };
+        let json = serde_json::to_string(&run).expect("json");
+        assert!(json.contains("\"scope\":\"activity\""), "{json}");
+        assert_eq!(serde_json::from_str::<CompareRun>(&json).expect("read"), run);
+    }
 }

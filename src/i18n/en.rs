@@ -889,6 +889,8 @@ analysis: &[
         data_span: "Data: {file}, {first} to {last}",
         err_invalid_range: "The range {from} to {to} is not valid: it must start on or before its last day and span at most 2400 periods.",
         err_invalid_window: "A window of {days} days is not valid: choose 1 to {max} days.",
+        inline_title: "Compare periods",
+        inline_hint: "Month-on-month, year-on-year or before/after a date on this analysis's metrics; the filter applies too.",
     },
     drill: &[
         ("err_syntax", "“{text}” cannot be read: write it as {expected}."),

@@ -293,6 +293,9 @@ pub struct CompareTexts {
     pub err_invalid_range: &'static str,
     /// `{days}`, `{max}`.
     pub err_invalid_window: &'static str,
+    /// Heading of the comparison beside an over-time analysis.
+    pub inline_title: &'static str,
+    pub inline_hint: &'static str,
 }
 
 impl CompareTexts {

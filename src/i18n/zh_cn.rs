@@ -860,6 +860,8 @@ analysis: &[
         data_span: "数据:{file},{first} 至 {last}",
         err_invalid_range: "日期范围 {from} 至 {to} 无效:起始日期不能晚于结束日期,且最多 2400 期。",
         err_invalid_window: "前后窗口 {days} 天无效:请选择 1 至 {max} 天。",
+        inline_title: "周期对比",
+        inline_hint: "在此分析的指标上做环比、同比或策略前后对比;筛选条件同样适用。",
     },
     drill: &[
         ("err_syntax", "“{text}”无法识别:应写作 {expected}。"),

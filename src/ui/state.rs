@@ -94,8 +94,33 @@ pub struct Analyses {
     pub filter: RwSignal<FilterChoice>,
     /// What it keeps (or why it could not be set).
     pub filtered: Outcome<FilterView>,
-    /// The comparison (M24).
-    pub compare: Outcome<crate::engine::analyze::compare::CompareReport>,
+    /// The comparisons (M24), one per place they are made.
+    pub compare: Comparisons,
+}
+
+/// The comparisons on screen (M24): the comparison tab's and each over-time analysis's own.
+#[derive(Clone, Copy)]
+pub struct Comparisons(
+    [Outcome<crate::engine::analyze::compare::CompareReport>; crate::protocol::CompareScope::ALL.len()],
+);
+
+impl Comparisons {
+    /// The comparison made in `scope`.
+    pub fn of(self, scope: crate::protocol::CompareScope) -> Outcome<crate::engine::analyze::compare::CompareReport> {
+        let i = crate::protocol::CompareScope::ALL.iter().position(|&s| s == scope).unwrap_or(0);
+        self.0[i]
+    }
+
+    /// Forgets every one.
+    fn forget(self) {
+        self.0.iter().for_each(|o| o.set(None));
+    }
+}
+
+impl Default for Comparisons {
+    fn default() -> Comparisons {
+        Comparisons(std::array::from_fn(|_| RwSignal::new(None)))
+    }
 }
 
 /// A tag definition being edited, with a key that stays while tags are added and removed.
@@ -136,7 +161,7 @@ impl Default for Analyses {
             busy: RwSignal::new(0),
             filter: RwSignal::new(FilterChoice::default()),
             filtered: RwSignal::new(None),
-            compare: RwSignal::new(None),
+            compare: Comparisons::default(),
         }
     }
 }
@@ -151,7 +176,7 @@ impl Analyses {
         self.funnel.set(None);
         self.activity.set(None);
         self.channels.set(None);
-        self.compare.set(None);
+        self.compare.forget();
     }
 }
 

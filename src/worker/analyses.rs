@@ -11,8 +11,9 @@
 //! the unified customer view (joined first if it is not yet) with the first
 //! orders, tickets and events sources; profiles, likewise, with the first
 //! orders and events sources. Under a filter both read a view joined from
-//! the narrowed sources instead. Comparisons (M24) read the first source
-//! of the kind their metric needs.
+//! the narrowed sources instead. Comparisons (M24) read the first source of
+//! the kind their metric needs; each place a comparison is made (its tab,
+//! or beside an over-time analysis) keeps its own result.
 
 use super::members::{Listed, Origin};
 use super::{Answer, State};
@@ -20,7 +21,7 @@ use crate::engine::analyze::activity::Activity;
 use crate::engine::analyze::channels::{channels, ChannelInputs, ChannelParams, ChannelReport};
 use crate::engine::analyze::cohort::Cohorts;
 use crate::engine::analyze::cohort::{cohort_members, CohortParams};
-use crate::engine::analyze::compare::{compare_of, CompareParams, CompareReport};
+use crate::engine::analyze::compare::{compare_of, CompareReport};
 use crate::engine::analyze::filter::{default_as_of, filter_sources, SourceFilter};
 use crate::engine::analyze::funnel::Funnel;
 use crate::engine::analyze::members::{MemberError, MemberSource};
@@ -44,7 +45,8 @@ use crate::engine::report::xlsx::{write_xlsx, Sheet};
 use crate::engine::unify::{unify, Source, Unified};
 use crate::i18n::Lang;
 use crate::protocol::{
-    Analysis, AnalysisFile, FilterChoice, FilterView, Response, TagParams, TagsView, TAG_MEMBERS_SHOWN,
+    Analysis, AnalysisFile, ByScope, CompareRun, FilterChoice, FilterView, Response, TagParams, TagsView,
+    TAG_MEMBERS_SHOWN,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -61,7 +63,8 @@ pub(super) struct Kept {
     channels: Option<ChannelReport>,
     tags: Option<KeptTags>,
     profiles: Option<(CustomerProfile, ProfileMembers)>,
-    compare: Option<CompareReport>,
+    /// The last comparison made in each place (its tab, or beside an analysis).
+    compare: ByScope<CompareReport>,
 }
 
 /// What the exports of a tag run need (copied out: the unified view may be joined again meanwhile),
@@ -374,11 +377,11 @@ pub(super) fn run(s: &mut State, which: Analysis, params_json: &str) -> Answer {
         Analysis::Tags | Analysis::Profiles => Err(AnalysisError::NoData.into()), // answered above
         Analysis::Compare => {
             // Aggregates over periods and days: nothing to mask; the role must see the metric's table.
-            let p: CompareParams = params(params_json);
+            let CompareRun { scope, params: p } = params(params_json);
             s.for_role(&[p.metric.kind()])?;
             let r = compare_of(&sources, &p)?;
             let out = answer(&r);
-            s.analyses.compare = Some(r);
+            s.analyses.compare.set(scope, r);
             out
         }
     }
@@ -514,8 +517,8 @@ pub(super) fn export(
                 _ => dimensions,
             }
         }
-        AnalysisFile::Compare => {
-            let Some(r) = &k.compare else { return Ok(None) };
+        AnalysisFile::Compare(scope) => {
+            let Some(r) = k.compare.get(scope) else { return Ok(None) };
             let sheets = r.sheets();
             if xlsx {
                 // As `custlens compare --out compare.xlsx`: before/after with the daily values on a second sheet.

@@ -1654,12 +1654,12 @@ test('RFM editor: breakpoints, 0–100 score, a segment rules file, edited actio
   await close();
 });
 
-test('comparison: month-on-month, year-on-year by week and before/after a date from the sample tables, the same figures and files as custlens compare', async () => {
+test('comparison: month-on-month, year-on-year by week and before/after a date from the sample tables, in its tab and beside satisfaction, activity, cohorts and channels, the same figures and files as custlens compare', async () => {
   const dir = path.join(WORK, 'compare');
   cli(['sample', '--customers', '5000', '--seed', '20240601', '--dir', dir]);
   // `custlens compare` reads its file as it is: give it the cleaned tables the page analyses.
   const cleaned = {};
-  for (const kind of ['orders', 'surveys', 'tickets']) {
+  for (const kind of ['orders', 'surveys', 'tickets', 'events']) {
     const out = path.join(WORK, `compare-clean-${kind}`);
     cli(['clean', '--kind', kind, '--input', path.join(dir, `sample_${kind}.csv`), '--out', out, '--unmasked']);
     cleaned[kind] = path.join(out, 'clean.csv');
@@ -1679,9 +1679,10 @@ test('comparison: month-on-month, year-on-year by week and before/after a date f
   await page.waitForSelector('[data-testid=sources-busy][data-busy=false]', { state: 'attached' });
   await page.click('[data-testid=tab-compare]');
 
-  const periods = async (want, sel) => {
+  // `at`: the test-id prefix of the place compared in (the tab, or beside an analysis).
+  const periods = async (want, sel, at = 'compare') => {
     await page.waitForSelector(sel, { timeout: 60_000 });
-    const rows = await page.$$eval('[data-testid=compare-table] tbody tr', (trs) => trs.map((tr) => ({ ...tr.dataset,
+    const rows = await page.$$eval(`[data-testid=${at}-table] tbody tr`, (trs) => trs.map((tr) => ({ ...tr.dataset,
       dir: tr.querySelector('td[data-direction]').dataset.direction })));
     assert.equal(rows.length, want.points.length);
     want.points.forEach((p, i) => {
@@ -1693,7 +1694,7 @@ test('comparison: month-on-month, year-on-year by week and before/after a date f
       const c = p.change === null ? null : Object.values(p.change)[0];
       assert.equal(r.dir, c === null ? '' : c > 0 ? 'up' : c < 0 ? 'down' : 'flat', `${p.period} marked`);
     });
-    await page.waitForSelector('[data-testid=compare-chart][data-drawn=true]');
+    await page.waitForSelector(`[data-testid=${at}-chart][data-drawn=true]`);
   };
   // Defaults: revenue by month against the month before; a fall is marked ▼.
   await page.click('[data-testid=run-compare]');
@@ -1764,6 +1765,78 @@ test('comparison: month-on-month, year-on-year by week and before/after a date f
   const csat = json(['compare', '--surveys', cleaned.surveys, '--metric', 'csat', '--before-after', '2024-06-01']);
   fig(await page.getAttribute('[data-testid=compare-after-value]', 'data-value'), csat.after.value, 'CSAT after');
   assert.match(await page.textContent('[data-testid=compare-test]'), /比率指标/);
+
+  // Beside satisfaction: CSAT month-on-month, only that tab's metrics offered.
+  await page.click('[data-testid=tab-satisfaction]');
+  const offered = async (at) => page.$$eval(`[data-testid=${at}-metric] option`, (os) => os.map((o) => o.value));
+  assert.deepEqual(await offered('satisfaction-compare'), ['csat', 'nps', 'answers', 'tickets', 'complaints']);
+  await page.selectOption('[data-testid=satisfaction-compare-metric]', 'csat');
+  await page.click('[data-testid=run-satisfaction-compare]');
+  const csatArgs = ['compare', '--surveys', cleaned.surveys, '--metric', 'csat'];
+  await periods(json(csatArgs), '[data-testid=satisfaction-compare-result][data-metric=csat][data-mode=mom][data-period=month]', 'satisfaction-compare');
+
+  // Beside activity: active customers by ISO week against 52 weeks before.
+  await page.click('[data-testid=tab-activity]');
+  assert.deepEqual(await offered('activity-compare'), ['active_customers', 'events']);
+  await page.selectOption('[data-testid=activity-compare-metric]', 'active_customers');
+  await page.selectOption('[data-testid=activity-compare-mode]', 'yoy');
+  await page.selectOption('[data-testid=activity-compare-period]', 'week');
+  await page.click('[data-testid=run-activity-compare]');
+  const activeArgs = ['compare', '--events', cleaned.events, '--metric', 'active_customers', '--period', 'week', '--mode', 'yoy'];
+  const active = json(activeArgs);
+  assert.ok(active.points.some((p) => p.base !== null), 'some week has a base a year before');
+  await periods(active, '[data-testid=activity-compare-result][data-metric=active_customers][data-mode=yoy][data-period=week]', 'activity-compare');
+
+  // Beside cohorts: new buyers month-on-month.
+  await page.click('[data-testid=tab-cohorts]');
+  assert.deepEqual(await offered('cohorts-compare'), ['new_buyers', 'buyers']);
+  await page.click('[data-testid=run-cohorts-compare]');
+  const newArgs = ['compare', '--orders', cleaned.orders, '--metric', 'new_buyers'];
+  await periods(json(newArgs), '[data-testid=cohorts-compare-result][data-metric=new_buyers][data-mode=mom][data-period=month]', 'cohorts-compare');
+
+  // Beside channels: orders before and after 2024-06-01 (14 days each), the windows and Welch's t-test.
+  await page.click('[data-testid=tab-channels]');
+  assert.deepEqual(await offered('channels-compare'), ['revenue', 'orders', 'buyers', 'aov']);
+  await page.selectOption('[data-testid=channels-compare-metric]', 'orders');
+  await page.selectOption('[data-testid=channels-compare-mode]', 'before_after');
+  await page.fill('[data-testid=channels-compare-date]', '2024-06-01');
+  await page.dispatchEvent('[data-testid=channels-compare-date]', 'change');
+  await page.fill('[data-testid=channels-compare-window]', '14');
+  await page.dispatchEvent('[data-testid=channels-compare-window]', 'change');
+  await page.click('[data-testid=run-channels-compare]');
+  const ordersBaArgs = ['compare', '--orders', cleaned.orders, '--metric', 'orders', '--before-after', '2024-06-01', '--window', '14'];
+  const oba = json(ordersBaArgs);
+  const cr = page.locator('[data-testid=channels-compare-result][data-kind=before_after][data-metric=orders][data-window="14"]');
+  await cr.waitFor({ timeout: 60_000 });
+  for (const w of ['before', 'after']) {
+    fig(await page.getAttribute(`[data-testid=channels-compare-${w}-value]`, 'data-value'), oba[w].value, `orders ${w} value`);
+    near(await page.getAttribute(`[data-testid=channels-compare-${w}-mean]`, 'data-value'), oba[w].daily_mean, `orders ${w} daily mean`);
+  }
+  fig(await cr.getAttribute('data-change'), oba.change, 'orders change');
+  assert.equal(await cr.getAttribute('data-test'), 'welch');
+  near(await cr.getAttribute('data-p'), oba.test.welch.p_value, 'orders p');
+  await page.waitForSelector('[data-testid=channels-compare-chart][data-drawn=true]');
+
+  // Each place exports its own comparison, whichever ran last: the cohorts', channels', activity's, satisfaction's and the tab's before/after.
+  const own = [
+    ['cohorts', 'custlens_cohorts_compare', newArgs],
+    ['channels', 'custlens_channels_compare', ordersBaArgs],
+    ['activity', 'custlens_activity_compare', activeArgs],
+    ['satisfaction', 'custlens_satisfaction_compare', csatArgs],
+    ['compare', 'custlens_compare', ['compare', '--surveys', cleaned.surveys, '--metric', 'csat', '--before-after', '2024-06-01']],
+  ];
+  for (const [tab, stem, args] of own) {
+    await page.click(`[data-testid=tab-${tab}]`);
+    for (const ext of ['csv', 'xlsx']) {
+      const file = path.join(out, `${stem}.${ext}`);
+      cli([...args, '--out', file]);
+      const got = await download(page, `export-${stem}-${ext}`);
+      assert.equal(got.name, `${stem}.${ext}`);
+      assert.ok(got.bytes.equals(fs.readFileSync(file)), `${tab}: ${stem}.${ext} differs from custlens ${args.join(' ')} --out`);
+    }
+  }
+  await page.click('[data-testid=tab-satisfaction]');
+  await page.screenshot({ path: path.join(OUT, 'analyses-compare-satisfaction.png'), fullPage: true });
   await close();
 });
 

@@ -1,12 +1,14 @@
 //! Activity: thresholds editable; customers active, regular, silent and
 //! churned (counts and shares) and the same at each month's end.
+//! A comparison of its metrics over time (M24) sits beneath it.
 
+use super::compare::InlineCompare;
 use super::{date_input, downloads, error_view, number_input, stat};
 use crate::engine::analyze::activity::{Activity, ActivityParams, ClassCounts};
 use crate::engine::date::Day;
 use crate::engine::report::chart::activity_chart;
 use crate::i18n::Texts;
-use crate::protocol::{Analysis, AnalysisFile};
+use crate::protocol::{Analysis, AnalysisFile, CompareScope};
 use crate::ui::components::chart::{CanvasChart, Draw};
 use crate::ui::format;
 use crate::ui::state::AppState;
@@ -57,6 +59,7 @@ pub fn ActivityPanel() -> impl IntoView {
                 Err(e) => error_view(e, "activity-error").into_any(),
             })
         }}
+        <InlineCompare scope=CompareScope::Activity/>
     }
 }
 

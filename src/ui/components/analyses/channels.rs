@@ -4,7 +4,9 @@
 //! revenue/cost chart, and the orders credited to each channel under every
 //! attribution model with a chart; both tables downloadable as the CLI
 //! writes them.
+//! A comparison of its metrics over time (M24) sits beneath it.
 
+use super::compare::InlineCompare;
 use super::{downloads, error_view, number_input, raw};
 use crate::engine::analyze::channels::{
     AcquisitionSource, Attribution, AttributionModel, ChannelMetrics, ChannelParams, ChannelReport, RevenueSource,
@@ -13,7 +15,7 @@ use crate::engine::analyze::channels::{
 use crate::engine::money::Money;
 use crate::engine::report::chart::{attribution_chart, channel_chart};
 use crate::i18n::{ChannelTexts, Texts};
-use crate::protocol::{Analysis, AnalysisFile};
+use crate::protocol::{Analysis, AnalysisFile, CompareScope};
 use crate::ui::components::chart::{CanvasChart, Draw};
 use crate::ui::format;
 use crate::ui::job::Export;
@@ -75,6 +77,7 @@ pub fn ChannelsPanel() -> impl IntoView {
                 Err(e) => error_view(e, "channels-error").into_any(),
             })
         }}
+        <InlineCompare scope=CompareScope::Channels/>
     }
 }
 

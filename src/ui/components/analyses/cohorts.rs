@@ -1,13 +1,15 @@
 //! Cohorts and retention: the period and periods followed; the retention
 //! matrix as a heat map, repurchase figures and the monthly churn trend.
+//! A comparison of its metrics over time (M24) sits beneath it.
 
+use super::compare::InlineCompare;
 use super::members::MemberList;
 use super::{downloads, error_view, float, heat, number_input, pct, raw, stat};
 use crate::engine::analyze::cohort::{CohortParams, Cohorts};
 use crate::engine::analyze::members::MemberSource;
 use crate::engine::analyze::period::Period;
 use crate::engine::report::chart::churn_chart;
-use crate::protocol::{Analysis, AnalysisFile};
+use crate::protocol::{Analysis, AnalysisFile, CompareScope};
 use crate::ui::components::chart::{CanvasChart, Draw};
 use crate::ui::format;
 use crate::ui::state::AppState;
@@ -56,6 +58,7 @@ pub fn CohortsPanel() -> impl IntoView {
                 Err(e) => error_view(e, "cohorts-error").into_any(),
             })
         }}
+        <InlineCompare scope=CompareScope::Cohorts/>
     }
 }
 

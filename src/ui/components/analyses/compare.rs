@@ -1,7 +1,10 @@
 //! Comparison (M24): a metric month-on-month or year-on-year by month or
 //! week — a table of value, base, change and change % with increases and
 //! decreases marked, and a chart of value against base — or before and after
-//! a strategy date, with both windows' figures and the t-test.
+//! a strategy date, with both windows' figures and the t-test. The same
+//! controls and result sit in the comparison tab (every metric) and beside
+//! each over-time analysis (its own metrics), each place with its own result
+//! and export.
 
 use super::{date_input, downloads, error_view, number_input, stat};
 use crate::engine::analyze::compare::{
@@ -11,7 +14,7 @@ use crate::engine::analyze::period::Period;
 use crate::engine::date::Day;
 use crate::engine::report::compare_chart::{before_after_chart, comparison_chart};
 use crate::i18n::Texts;
-use crate::protocol::{Analysis, AnalysisFile};
+use crate::protocol::{Analysis, AnalysisFile, CompareRun, CompareScope};
 use crate::ui::components::chart::{CanvasChart, Draw};
 use crate::ui::format;
 use crate::ui::state::AppState;
@@ -124,19 +127,54 @@ fn marked_change(change: Option<Figure>, pct: Option<f64>) -> impl IntoView {
     }
 }
 
-/// Parameters, run button and result.
+/// The comparison tab: every metric, with an optional range of periods.
 #[component]
 pub fn ComparePanel() -> impl IntoView {
+    view! { <Comparer scope=CompareScope::Standalone/> }
+}
+
+/// A comparison beside an over-time analysis: that analysis's metrics, its own result and export.
+#[component]
+pub fn InlineCompare(scope: CompareScope) -> impl IntoView {
     let state = expect_context::<AppState>();
     let t = move || state.lang.get().texts();
+    view! {
+        <section class="inline-compare" data-testid=scope.key()>
+            <h3>{move || t().compare.inline_title}</h3>
+            <p class="hint">{move || t().compare.inline_hint}</p>
+            <Comparer scope=scope/>
+        </section>
+    }
+}
+
+/// The chart's test id and PNG name of a place's comparison.
+fn chart_names(scope: CompareScope) -> (&'static str, &'static str) {
+    match scope {
+        CompareScope::Standalone => ("compare-chart", "custlens_compare.png"),
+        CompareScope::Satisfaction => ("satisfaction-compare-chart", "custlens_satisfaction_compare.png"),
+        CompareScope::Activity => ("activity-compare-chart", "custlens_activity_compare.png"),
+        CompareScope::Cohorts => ("cohorts-compare-chart", "custlens_cohorts_compare.png"),
+        CompareScope::Channels => ("channels-compare-chart", "custlens_channels_compare.png"),
+    }
+}
+
+/// Parameters, run button and result of the comparison made in `scope`
+/// (test ids prefixed with the scope's key; the range of periods in the tab only).
+#[component]
+fn Comparer(scope: CompareScope) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let t = move || state.lang.get().texts();
+    let id = move |part: &str| format!("{}-{part}", scope.key());
+    let metrics = scope.metrics();
     let d = CompareParams::default();
-    let metric = RwSignal::new(d.metric);
+    let metric = RwSignal::new(metrics.first().copied().unwrap_or(d.metric));
     let period = RwSignal::new(d.period);
     let choice = RwSignal::new(Choice::Periods(d.mode));
     let from = RwSignal::new(None::<Day>);
     let to = RwSignal::new(None::<Day>);
     let date = RwSignal::new(None::<Day>);
     let window = RwSignal::new(d.window_days);
+    let outcome = state.analyses.compare.of(scope);
     let run = move |_| {
         let c = choice.get_untracked();
         let range = from.get_untracked().zip(to.get_untracked()).map(|(from, to)| DayRange { from, to });
@@ -158,11 +196,11 @@ pub fn ComparePanel() -> impl IntoView {
             before_after,
             window_days: window.get_untracked(),
         };
-        state.run_analysis(Analysis::Compare, &params, state.analyses.compare);
+        state.run_analysis(Analysis::Compare, &CompareRun { scope, params }, outcome);
     };
-    let metric_options = Metric::ALL
-        .into_iter()
-        .map(|m| {
+    let metric_options = metrics
+        .iter()
+        .map(|&m| {
             view! {
                 <option value=m.key() selected=move || metric.get() == m>
                     {move || t().compare.metric_name(m)}
@@ -180,12 +218,19 @@ pub fn ComparePanel() -> impl IntoView {
     let is_ba = move || choice.get() == Choice::BeforeAfter;
     let not_ba = move || choice.get() != Choice::BeforeAfter;
     let no_date = move || is_ba() && date.get().is_none();
+    // The filter narrows the dates beside an analysis; the tab may list a range of periods too.
+    let range = (scope == CompareScope::Standalone).then(|| {
+        view! {
+            {date_input(|t| t.compare.range_from, from, id("from"))}
+            {date_input(|t| t.compare.range_to, to, id("to"))}
+        }
+    });
     view! {
         <div class="controls">
             <label>
                 {move || t().compare.metric}
                 <select
-                    data-testid="compare-metric"
+                    data-testid=id("metric")
                     on:change=move |ev| {
                         let sel: HtmlSelectElement = event_target(&ev);
                         if let Some(m) = Metric::from_key(&sel.value()) {
@@ -199,7 +244,7 @@ pub fn ComparePanel() -> impl IntoView {
             <label>
                 {move || t().compare.mode}
                 <select
-                    data-testid="compare-mode"
+                    data-testid=id("mode")
                     on:change=move |ev| {
                         let sel: HtmlSelectElement = event_target(&ev);
                         let v = sel.value();
@@ -215,7 +260,7 @@ pub fn ComparePanel() -> impl IntoView {
                 <label>
                     {move || t().compare.period}
                     <select
-                        data-testid="compare-period"
+                        data-testid=id("period")
                         on:change=move |ev| {
                             let sel: HtmlSelectElement = event_target(&ev);
                             if let Some(p) = Period::from_key(&sel.value()) {
@@ -227,27 +272,30 @@ pub fn ComparePanel() -> impl IntoView {
                         {period_option(Period::Week, |t| t.period_week)}
                     </select>
                 </label>
-                {date_input(|t| t.compare.range_from, from, "compare-from")}
-                {date_input(|t| t.compare.range_to, to, "compare-to")}
+                {range}
             </span>
             <span class="control-group" hidden=not_ba>
-                {date_input(|t| t.compare.date, date, "compare-date")}
-                {number_input(|t| t.compare.window_days, window, "compare-window", "1")}
+                {date_input(|t| t.compare.date, date, id("date"))}
+                {number_input(|t| t.compare.window_days, window, id("window"), "1")}
             </span>
-            <button class="button primary" data-testid="run-compare" disabled=no_date on:click=run>{move || t().run_analysis}</button>
+            <button class="button primary" data-testid=format!("run-{}", scope.key()) disabled=no_date on:click=run>
+                {move || t().run_analysis}
+            </button>
         </div>
         {move || {
-            state.analyses.compare.get().map(|o| match o {
-                Ok(CompareReport::Periods(c)) => view! { <PeriodsResult c=c/> }.into_any(),
-                Ok(CompareReport::BeforeAfter(b)) => view! { <BeforeAfterResult b=*b/> }.into_any(),
-                Err(e) => error_view(e, "compare-error").into_any(),
-            })
+            outcome
+                .get()
+                .map(|o| match o {
+                    Ok(CompareReport::Periods(c)) => view! { <PeriodsResult c=c scope=scope/> }.into_any(),
+                    Ok(CompareReport::BeforeAfter(b)) => view! { <BeforeAfterResult b=*b scope=scope/> }.into_any(),
+                    Err(e) => error_view(e, id("error")).into_any(),
+                })
         }}
     }
 }
 
 /// Rows read and the span of the data, as a hint.
-fn rows_hint(rows: &crate::engine::analyze::compare::RowsRead) -> impl IntoView {
+fn rows_hint(rows: &crate::engine::analyze::compare::RowsRead, scope: CompareScope) -> impl IntoView {
     let state = expect_context::<AppState>();
     let r = rows.clone();
     let text = move || {
@@ -265,11 +313,11 @@ fn rows_hint(rows: &crate::engine::analyze::compare::RowsRead) -> impl IntoView 
             .replace("{last}", &r.last_day);
         format!("{span} · {counts}")
     };
-    view! { <p class="hint" data-testid="compare-rows">{text}</p> }
+    view! { <p class="hint" data-testid=format!("{}-rows", scope.key())>{text}</p> }
 }
 
 #[component]
-fn PeriodsResult(c: Comparison) -> impl IntoView {
+fn PeriodsResult(c: Comparison, scope: CompareScope) -> impl IntoView {
     let state = expect_context::<AppState>();
     let t = move || state.lang.get().texts();
     let rows = c
@@ -297,20 +345,22 @@ fn PeriodsResult(c: Comparison) -> impl IntoView {
     let chart = c.clone();
     let draw: Draw = Rc::new(move |root, t| comparison_chart(root, &chart, t).is_ok());
     let metric = c.metric;
+    let (chart_id, png) = chart_names(scope);
+    let id = move |part: &str| format!("{}-{part}", scope.key());
     view! {
         <div
             class="analysis-result"
-            data-testid="compare-result"
+            data-testid=id("result")
             data-kind="periods"
             data-metric=c.metric.key()
             data-period=c.period.key()
             data-mode=c.mode.key()
             data-points=c.points.len().to_string()
         >
-            {rows_hint(&c.rows)}
-            <CanvasChart draw=draw width=760 height=380 testid="compare-chart" png="custlens_compare.png" title=|t| t.compare.chart_title/>
+            {rows_hint(&c.rows, scope)}
+            <CanvasChart draw=draw width=760 height=380 testid=chart_id png=png title=|t| t.compare.chart_title/>
             <div class="table-wrap short">
-                <table class="grid" data-testid="compare-table">
+                <table class="grid" data-testid=id("table")>
                     <caption class="visually-hidden">{move || t().compare.metric_name(metric)}</caption>
                     <thead>
                         <tr>
@@ -325,13 +375,13 @@ fn PeriodsResult(c: Comparison) -> impl IntoView {
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-            <p class="downloads">{downloads(AnalysisFile::Compare, true)}</p>
+            <p class="downloads">{downloads(AnalysisFile::Compare(scope), true)}</p>
         </div>
     }
 }
 
 /// One window's figures as headline numbers.
-fn window_cards(w: &Window, key: &'static str, name: fn(&Texts) -> &'static str) -> impl IntoView {
+fn window_cards(w: &Window, key: &'static str, name: fn(&Texts) -> &'static str, scope: CompareScope) -> impl IntoView {
     let state = expect_context::<AppState>();
     let t = move || state.lang.get().texts();
     let span = format!("{} – {}", w.from, w.to);
@@ -343,7 +393,7 @@ fn window_cards(w: &Window, key: &'static str, name: fn(&Texts) -> &'static str)
                 move || format!("{} · {} ({})", name(t()), t().compare.window_value, span),
                 shown(w.value),
                 raw_figure(w.value),
-                format!("compare-{key}-value"),
+                format!("{}-{key}-value", scope.key()),
             )}
             {mean
                 .map(|m| {
@@ -351,7 +401,7 @@ fn window_cards(w: &Window, key: &'static str, name: fn(&Texts) -> &'static str)
                         move || format!("{} · {} ({})", name(t()), t().compare.daily_mean, span2),
                         format::float(m, 2),
                         m.to_string(),
-                        format!("compare-{key}-mean"),
+                        format!("{}-{key}-mean", scope.key()),
                     )
                 })}
         </div>
@@ -359,9 +409,10 @@ fn window_cards(w: &Window, key: &'static str, name: fn(&Texts) -> &'static str)
 }
 
 #[component]
-fn BeforeAfterResult(b: BeforeAfter) -> impl IntoView {
+fn BeforeAfterResult(b: BeforeAfter, scope: CompareScope) -> impl IntoView {
     let state = expect_context::<AppState>();
     let t = move || state.lang.get().texts();
+    let id = move |part: &str| format!("{}-{part}", scope.key());
     let (test_kind, t_stat, df, p) = match b.test {
         Significance::Welch(w) => ("welch", Some(w.t), Some(w.df), Some(w.p_value)),
         Significance::NotApplicable(NoTest::RatioMetric) => ("ratio_metric", None, None, None),
@@ -398,7 +449,7 @@ fn BeforeAfterResult(b: BeforeAfter) -> impl IntoView {
             };
             c.not_covered.replace("{window}", &name).replace("{first}", &first).replace("{last}", &last)
         };
-        view! { <p class="hint warning" data-testid="compare-not-covered">{text}</p> }
+        view! { <p class="hint warning" data-testid=id("not-covered")>{text}</p> }
     });
     let dir = direction(b.change);
     let arrow = match dir {
@@ -408,10 +459,11 @@ fn BeforeAfterResult(b: BeforeAfter) -> impl IntoView {
     };
     let chart = b.clone();
     let draw: Draw = Rc::new(move |root, t| before_after_chart(root, &chart, t).is_ok());
+    let (chart_id, png) = chart_names(scope);
     view! {
         <div
             class="analysis-result"
-            data-testid="compare-result"
+            data-testid=id("result")
             data-kind="before_after"
             data-metric=b.metric.key()
             data-date=b.date.clone()
@@ -425,22 +477,22 @@ fn BeforeAfterResult(b: BeforeAfter) -> impl IntoView {
             data-df=raw(df)
             data-p=raw(p)
         >
-            {rows_hint(&b.rows)}
+            {rows_hint(&b.rows, scope)}
             <div class="cards">
-                {window_cards(&b.before, "before", |t| t.compare.before)}
-                {window_cards(&b.after, "after", |t| t.compare.after)}
+                {window_cards(&b.before, "before", |t| t.compare.before, scope)}
+                {window_cards(&b.after, "after", |t| t.compare.after, scope)}
                 <div class=format!("stat change-{dir}")>
                     <div class="stat-label">{move || t().compare.change}</div>
-                    <div class="stat-value" data-testid="compare-change">
+                    <div class="stat-value" data-testid=id("change")>
                         <span aria-hidden="true">{arrow}</span>
                         {shown_change(b.change)} " (" {shown_pct(b.change_pct)} ")"
                     </div>
                 </div>
             </div>
             {coverage}
-            <p data-testid="compare-test">{test_text}</p>
-            <CanvasChart draw=draw width=760 height=380 testid="compare-chart" png="custlens_compare.png" title=|t| t.compare.daily_chart_title/>
-            <p class="downloads">{downloads(AnalysisFile::Compare, true)}</p>
+            <p data-testid=id("test")>{test_text}</p>
+            <CanvasChart draw=draw width=760 height=380 testid=chart_id png=png title=|t| t.compare.daily_chart_title/>
+            <p class="downloads">{downloads(AnalysisFile::Compare(scope), true)}</p>
         </div>
     }
 }

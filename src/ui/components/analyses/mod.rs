@@ -185,8 +185,9 @@ fn source_files(state: &AppState, kinds: &[SourceKind]) -> String {
 }
 
 /// Why an analysis could not be made.
-fn error_view(e: JobError, testid: &'static str) -> impl IntoView {
+fn error_view(e: JobError, testid: impl Into<String>) -> impl IntoView {
     let state = expect_context::<AppState>();
+    let testid = testid.into();
     let message = move || match &e {
         JobError::Engine(e) => state.lang.get().texts().error(e),
         other => other.to_string(),
@@ -225,8 +226,13 @@ fn raw(x: Option<f64>) -> String {
 }
 
 /// A date input bound to `target` (none while it is empty or not a date).
-fn date_input(label: fn(&Texts) -> &'static str, target: RwSignal<Option<Day>>, testid: &'static str) -> impl IntoView {
+fn date_input(
+    label: fn(&Texts) -> &'static str,
+    target: RwSignal<Option<Day>>,
+    testid: impl Into<String>,
+) -> impl IntoView {
     let state = expect_context::<AppState>();
+    let testid = testid.into();
     view! {
         <label>
             {move || label(state.lang.get().texts())}
@@ -246,13 +252,14 @@ fn date_input(label: fn(&Texts) -> &'static str, target: RwSignal<Option<Day>>, 
 fn number_input<T>(
     label: fn(&Texts) -> &'static str,
     target: RwSignal<T>,
-    testid: &'static str,
+    testid: impl Into<String>,
     step: &'static str,
 ) -> impl IntoView
 where
     T: std::str::FromStr + ToString + Copy + Send + Sync + 'static,
 {
     let state = expect_context::<AppState>();
+    let testid = testid.into();
     let initial = target.get_untracked().to_string();
     view! {
         <label>

@@ -1,12 +1,14 @@
 //! Satisfaction: CSAT, NPS and CES (and the ticket rating) with their
 //! monthly trend; ticket types; the resolution-time histogram and the share
 //! resolved within the SLA (editable).
+//! A comparison of its metrics over time (M24) sits beneath it.
 
+use super::compare::InlineCompare;
 use super::{downloads, error_view, float, number_input, pct, raw, stat};
 use crate::engine::analyze::satisfaction::{Resolution, Satisfaction, SatisfactionParams, Scale, ScoreSummary};
 use crate::engine::report::chart::{resolution_chart, satisfaction_chart};
 use crate::i18n::Texts;
-use crate::protocol::{Analysis, AnalysisFile};
+use crate::protocol::{Analysis, AnalysisFile, CompareScope};
 use crate::ui::components::chart::{CanvasChart, Draw};
 use crate::ui::format;
 use crate::ui::state::AppState;
@@ -35,6 +37,7 @@ pub fn SatisfactionPanel() -> impl IntoView {
                 Err(e) => error_view(e, "satisfaction-error").into_any(),
             })
         }}
+        <InlineCompare scope=CompareScope::Satisfaction/>
     }
 }
 
