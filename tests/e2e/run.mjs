@@ -95,6 +95,12 @@ async function result(page) {
   return page.locator('[data-testid=rfm-result]');
 }
 
+/** Types `value` into the input `[data-testid=<testid>]` and tells the page it changed. */
+async function enter(page, testid, value) {
+  await page.fill(`[data-testid=${testid}]`, value);
+  await page.dispatchEvent(`[data-testid=${testid}]`, 'change');
+}
+
 async function download(page, testid) {
   const [dl] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid="${testid}"]`)]);
   return { name: dl.suggestedFilename(), bytes: fs.readFileSync(await dl.path()) };
@@ -1458,12 +1464,9 @@ test('customer profiles: shares by dimension, numeric summaries and the heat map
   }
 
   // Parameters: fewer values listed, other bins and age bands, three dimensions only.
-  await page.fill('[data-testid=profiles-top]', '3');
-  await page.dispatchEvent('[data-testid=profiles-top]', 'change');
-  await page.fill('[data-testid=profiles-bins]', '5');
-  await page.dispatchEvent('[data-testid=profiles-bins]', 'change');
-  await page.fill('[data-testid=profiles-age-bands]', '30,40,50');
-  await page.dispatchEvent('[data-testid=profiles-age-bands]', 'change');
+  await enter(page, 'profiles-top', '3');
+  await enter(page, 'profiles-bins', '5');
+  await enter(page, 'profiles-age-bands', '30,40,50');
   for (const dim of ['gender', 'city', 'industry', 'company_size', 'member_level', 'channel', 'device', 'os']) {
     await page.uncheck(`[data-testid=profiles-dim-${dim}]`);
   }
@@ -1735,21 +1738,24 @@ test('comparison: month-on-month, year-on-year by week and before/after a date f
   await page.dispatchEvent('[data-testid=compare-date]', 'change');
   await page.click('[data-testid=run-compare]');
   const baArgs = ['compare', '--tickets', cleaned.tickets, '--metric', 'complaints', '--before-after', '2024-06-01', '--window', '30'];
-  const ba = json(baArgs);
-  const r = page.locator('[data-testid=compare-result][data-kind=before_after][data-metric=complaints]');
-  await r.waitFor({ timeout: 60_000 });
-  for (const w of ['before', 'after']) {
-    fig(await page.getAttribute(`[data-testid=compare-${w}-value]`, 'data-value'), ba[w].value, `${w} value`);
-    near(await page.getAttribute(`[data-testid=compare-${w}-mean]`, 'data-value'), ba[w].daily_mean, `${w} daily mean`);
-    assert.equal(await page.getAttribute(`[data-window=${w}]`, 'data-from'), ba[w].from);
-  }
-  fig(await r.getAttribute('data-change'), ba.change, 'change');
-  near(await r.getAttribute('data-change-pct'), ba.change_pct, 'change %');
-  near(await r.getAttribute('data-daily-mean-change'), ba.daily_mean_change, 'daily mean change');
-  assert.equal(await r.getAttribute('data-test'), 'welch');
-  for (const [k, key] of [['data-t', 't'], ['data-df', 'df'], ['data-p', 'p_value']]) near(await r.getAttribute(k), ba.test.welch[key], key);
-  assert.match(await page.textContent('[data-testid=compare-test]'), /Welch t 检验.*p = /);
-  await page.waitForSelector('[data-testid=compare-chart][data-drawn=true]');
+  // Both windows, the change and Welch's t-test of a before/after result shown at `at`, as the CLI's `want`.
+  const beforeAfter = async (want, sel, at = 'compare') => {
+    const r = page.locator(sel);
+    await r.waitFor({ timeout: 60_000 });
+    for (const w of ['before', 'after']) {
+      fig(await page.getAttribute(`[data-testid=${at}-${w}-value]`, 'data-value'), want[w].value, `${at} ${w} value`);
+      near(await page.getAttribute(`[data-testid=${at}-${w}-mean]`, 'data-value'), want[w].daily_mean, `${at} ${w} daily mean`);
+      assert.equal(await r.locator(`[data-window=${w}]`).getAttribute('data-from'), want[w].from);
+    }
+    fig(await r.getAttribute('data-change'), want.change, `${at} change`);
+    near(await r.getAttribute('data-change-pct'), want.change_pct, `${at} change %`);
+    near(await r.getAttribute('data-daily-mean-change'), want.daily_mean_change, `${at} daily mean change`);
+    assert.equal(await r.getAttribute('data-test'), 'welch');
+    for (const [k, key] of [['data-t', 't'], ['data-df', 'df'], ['data-p', 'p_value']]) near(await r.getAttribute(k), want.test.welch[key], `${at} ${key}`);
+    assert.match(await page.textContent(`[data-testid=${at}-test]`), /Welch t 检验.*p = /);
+    await page.waitForSelector(`[data-testid=${at}-chart][data-drawn=true]`);
+  };
+  await beforeAfter(json(baArgs), '[data-testid=compare-result][data-kind=before_after][data-metric=complaints]');
   cli([...baArgs, '--out', path.join(out, 'ba.csv')]);
   cli([...baArgs, '--out', path.join(out, 'ba.xlsx')]);
   for (const [ext, file] of [['csv', 'ba.csv'], ['xlsx', 'ba.xlsx']]) {
@@ -1799,23 +1805,11 @@ test('comparison: month-on-month, year-on-year by week and before/after a date f
   assert.deepEqual(await offered('channels-compare'), ['revenue', 'orders', 'buyers', 'aov']);
   await page.selectOption('[data-testid=channels-compare-metric]', 'orders');
   await page.selectOption('[data-testid=channels-compare-mode]', 'before_after');
-  await page.fill('[data-testid=channels-compare-date]', '2024-06-01');
-  await page.dispatchEvent('[data-testid=channels-compare-date]', 'change');
-  await page.fill('[data-testid=channels-compare-window]', '14');
-  await page.dispatchEvent('[data-testid=channels-compare-window]', 'change');
+  await enter(page, 'channels-compare-date', '2024-06-01');
+  await enter(page, 'channels-compare-window', '14');
   await page.click('[data-testid=run-channels-compare]');
   const ordersBaArgs = ['compare', '--orders', cleaned.orders, '--metric', 'orders', '--before-after', '2024-06-01', '--window', '14'];
-  const oba = json(ordersBaArgs);
-  const cr = page.locator('[data-testid=channels-compare-result][data-kind=before_after][data-metric=orders][data-window="14"]');
-  await cr.waitFor({ timeout: 60_000 });
-  for (const w of ['before', 'after']) {
-    fig(await page.getAttribute(`[data-testid=channels-compare-${w}-value]`, 'data-value'), oba[w].value, `orders ${w} value`);
-    near(await page.getAttribute(`[data-testid=channels-compare-${w}-mean]`, 'data-value'), oba[w].daily_mean, `orders ${w} daily mean`);
-  }
-  fig(await cr.getAttribute('data-change'), oba.change, 'orders change');
-  assert.equal(await cr.getAttribute('data-test'), 'welch');
-  near(await cr.getAttribute('data-p'), oba.test.welch.p_value, 'orders p');
-  await page.waitForSelector('[data-testid=channels-compare-chart][data-drawn=true]');
+  await beforeAfter(json(ordersBaArgs), '[data-testid=channels-compare-result][data-kind=before_after][data-metric=orders][data-window="14"]', 'channels-compare');
 
   // Each place exports its own comparison, whichever ran last: the cohorts', channels', activity's, satisfaction's and the tab's before/after.
   const own = [
