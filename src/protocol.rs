@@ -926,14 +926,9 @@ impl CompareScope {
         }
     }
 
-    fn index(self) -> usize {
-        match self {
-            CompareScope::Standalone => 0,
-            CompareScope::Satisfaction => 1,
-            CompareScope::Activity => 2,
-            CompareScope::Cohorts => 3,
-            CompareScope::Channels => 4,
-        }
+    /// Its position in [`CompareScope::ALL`] (the declaration order).
+    pub fn index(self) -> usize {
+        self as usize
     }
 }
 
@@ -948,11 +943,11 @@ pub struct CompareRun {
 
 /// One value per [`CompareScope`] (the worker keeps each place's last comparison for its exports).
 #[derive(Clone, Debug, PartialEq)]
-pub struct ByScope<T>([Option<T>; 5]);
+pub struct ByScope<T>([Option<T>; CompareScope::ALL.len()]);
 
 impl<T> Default for ByScope<T> {
     fn default() -> ByScope<T> {
-        ByScope([None, None, None, None, None])
+        ByScope(std::array::from_fn(|_| None))
     }
 }
 

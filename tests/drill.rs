@@ -72,19 +72,7 @@ fn profile_members_match_pandas_reference_on_sample_data() {
     let d = dir.path();
     let sample = Sample::new(d, &["orders", "events"]);
     let (customers, orders, events) = (sample.raw("customers"), sample.raw("orders"), sample.raw("events"));
-    let unified = d.join("unified");
-    ok(&[
-        "unify",
-        "--input",
-        s(&customers),
-        "--input",
-        s(&orders),
-        "--input",
-        s(&events),
-        "--out",
-        s(&unified),
-        "--unmasked",
-    ]);
+    let unified = sample.unify(&["customers", "orders", "events"]);
     let clean = |k: &str| sample.clean(k);
     let tiers = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/engine/analyze/city_tiers.csv");
     let who = d.join("who.json");

@@ -24,12 +24,7 @@ fn profiles_match_pandas_reference_on_sample_data() {
     let d = dir.path();
     let sample = Sample::new(d, &["orders", "events"]);
     let (customers, orders, events) = (sample.raw("customers"), sample.raw("orders"), sample.raw("events"));
-    let inputs = ["--input", s(&customers), "--input", s(&orders), "--input", s(&events)];
-    let unified = d.join("unified");
-    let mut unify = vec!["unify"];
-    unify.extend(inputs);
-    unify.extend(["--out", s(&unified), "--unmasked"]);
-    ok(&unify);
+    let unified = sample.unify(&["customers", "orders", "events"]);
     let out = d.join("out");
     let args = [
         "profiles",
@@ -51,7 +46,7 @@ fn profiles_match_pandas_reference_on_sample_data() {
     let ours: Value = serde_json::from_slice(&ok(&args).stdout).expect("json");
     let clean = |k: &str| sample.clean(k);
     let (co, ce) = (clean("orders"), clean("events"));
-    let (uc, ui) = (d.join("unified/customers.csv"), d.join("unified/identities.csv"));
+    let (uc, ui) = (unified.join("customers.csv"), unified.join("identities.csv"));
     let tiers = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/engine/analyze/city_tiers.csv");
     let theirs = run_reference(
         &py,

@@ -19,12 +19,7 @@ fn default_tags_match_pandas_reference_on_sample_data() {
     let sample = Sample::new(d, &["orders", "tickets", "events"]);
     let raw = |k: &str| sample.raw(k);
     let kinds = ["customers", "orders", "tickets", "events", "surveys"];
-    let mut unify = vec!["unify".to_string()];
-    for k in kinds {
-        unify.extend(["--input".to_string(), s(&raw(k)).to_string()]);
-    }
-    unify.extend(["--out".into(), s(&d.join("unified")).into(), "--unmasked".into()]);
-    ok(&unify.iter().map(String::as_str).collect::<Vec<_>>());
+    let unified = sample.unify(&kinds);
     let out = d.join("tags.csv");
     let (customers, orders, tickets, events, surveys) =
         (raw("customers"), raw("orders"), raw("tickets"), raw("events"), raw("surveys"));
@@ -48,7 +43,7 @@ fn default_tags_match_pandas_reference_on_sample_data() {
     let ours: Value = serde_json::from_slice(&ok(&args).stdout).expect("json");
     let clean = |k: &str| sample.clean(k);
     let (co, ct, ce) = (clean("orders"), clean("tickets"), clean("events"));
-    let (uc, ui) = (d.join("unified/customers.csv"), d.join("unified/identities.csv"));
+    let (uc, ui) = (unified.join("customers.csv"), unified.join("identities.csv"));
     let theirs = run_reference(
         &py,
         "tags.py",

@@ -75,6 +75,20 @@ impl Sample {
         self.dir.join(format!("sample_{kind}.csv"))
     }
 
+    /// Joins the sample tables of `kinds` into one customer view (`custlens unify --unmasked`)
+    /// written to `unified/`; that directory.
+    pub fn unify(&self, kinds: &[&str]) -> PathBuf {
+        let out = self.dir.join("unified");
+        let inputs: Vec<PathBuf> = kinds.iter().map(|k| self.raw(k)).collect();
+        let mut args = vec!["unify"];
+        for input in &inputs {
+            args.extend(["--input", path_str(input)]);
+        }
+        args.extend(["--out", path_str(&out), "--unmasked"]);
+        ok(&args);
+        out
+    }
+
     /// The cleaned table of `kind` (cleaned by [`Sample::new`]).
     pub fn clean(&self, kind: &str) -> PathBuf {
         self.dir.join(format!("clean_{kind}")).join("clean.csv")

@@ -107,8 +107,7 @@ pub struct Comparisons(
 impl Comparisons {
     /// The comparison made in `scope`.
     pub fn of(self, scope: crate::protocol::CompareScope) -> Outcome<crate::engine::analyze::compare::CompareReport> {
-        let i = crate::protocol::CompareScope::ALL.iter().position(|&s| s == scope).unwrap_or(0);
-        self.0[i]
+        self.0[scope.index()]
     }
 
     /// Forgets every one.
