@@ -730,6 +730,7 @@ impl AppState {
             return;
         }
         let pool = self.pool();
+        self.sources_busy.update(|n| *n += 1);
         spawn_local(async move {
             match job::set_mark(&pool, header, mark).await {
                 Ok(()) => {
@@ -738,6 +739,7 @@ impl AppState {
                 }
                 Err(e) => self.sources_error.set(Some(e)),
             }
+            self.sources_busy.update(|n| *n = n.saturating_sub(1));
         });
     }
 
@@ -850,35 +852,49 @@ impl AppState {
         let (role, visibility, small_cells) =
             (self.role.get_untracked(), self.visibility.get_untracked(), self.small_cells.get_untracked());
         let pool = self.pool();
+        // Busy from the first step, so nothing reads the page before it is shown anew.
+        self.sources_busy.update(|n| *n += 1);
         spawn_local(async move {
-            match job::set_audience(&pool, role, visibility, small_cells).await {
-                Ok(views) => self.sources.set(views),
-                Err(e) => {
-                    self.sources_error.set(Some(e));
-                    return;
-                }
-            }
-            if let (Some(file), Some(p)) = (self.file.get_value(), self.probe.get_untracked()) {
-                if let Ok(fresh) = job::probe(&pool, &file, p.sheet.clone()).await {
-                    self.probe.update(|p| {
-                        if let Some(p) = p {
-                            p.sample = fresh.sample;
-                            for (col, f) in p.columns.iter_mut().zip(fresh.columns) {
-                                col.samples = f.samples;
-                            }
-                        }
-                    });
-                }
-            }
-            if self.cleaned.get_untracked().is_some() {
-                self.run_clean();
-            }
-            if self.result.get_untracked().is_some() {
-                self.rescore(self.params.get_untracked());
-            }
-            self.pareto.set(None);
-            self.unify_now(&pool).await;
+            self.show_audience(&pool, role, visibility, small_cells).await;
+            self.sources_busy.update(|n| *n = n.saturating_sub(1));
         });
+    }
+
+    /// The steps of [`AppState::push_audience`].
+    async fn show_audience(
+        self,
+        pool: &Pool,
+        role: Role,
+        visibility: Visibility,
+        small_cells: Option<SmallCellParams>,
+    ) {
+        match job::set_audience(pool, role, visibility, small_cells).await {
+            Ok(views) => self.sources.set(views),
+            Err(e) => {
+                self.sources_error.set(Some(e));
+                return;
+            }
+        }
+        if let (Some(file), Some(p)) = (self.file.get_value(), self.probe.get_untracked()) {
+            if let Ok(fresh) = job::probe(pool, &file, p.sheet.clone()).await {
+                self.probe.update(|p| {
+                    if let Some(p) = p {
+                        p.sample = fresh.sample;
+                        for (col, f) in p.columns.iter_mut().zip(fresh.columns) {
+                            col.samples = f.samples;
+                        }
+                    }
+                });
+            }
+        }
+        if self.cleaned.get_untracked().is_some() {
+            self.run_clean();
+        }
+        if self.result.get_untracked().is_some() {
+            self.rescore(self.params.get_untracked());
+        }
+        self.pareto.set(None);
+        self.unify_now(pool).await;
     }
 
     /// Seals the sources, decisions, masking preset, tags and the RFM editor's
