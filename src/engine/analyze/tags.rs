@@ -37,6 +37,7 @@
 //! them: by the identity matches of their file and the applied merges, else
 //! by their own id.
 
+use crate::engine::clean::recipe::Op;
 use crate::engine::clean::table::TextTable;
 use crate::engine::date::{parse_timestamp, Day};
 use crate::engine::ingest::fields::{Field, SourceKind};
@@ -114,7 +115,22 @@ impl Comparison {
     }
 
     fn orders(self) -> bool {
-        matches!(self, Comparison::Lt | Comparison::Le | Comparison::Gt | Comparison::Ge)
+        self.op().is_some_and(Op::is_ordering)
+    }
+
+    /// The comparison as a cleaning rule's operator (which does the
+    /// comparing); none for `in`.
+    fn op(self) -> Option<Op> {
+        Some(match self {
+            Comparison::Eq => Op::Eq,
+            Comparison::Ne => Op::Ne,
+            Comparison::Lt => Op::Lt,
+            Comparison::Le => Op::Le,
+            Comparison::Gt => Op::Gt,
+            Comparison::Ge => Op::Ge,
+            Comparison::Contains => Op::Contains,
+            Comparison::In => return None,
+        })
     }
 }
 
@@ -900,26 +916,9 @@ impl Ctx<'_> {
 
     fn check(&self, c: &Check) -> bool {
         match (self.value(c), &c.value) {
-            (Value::Number(x), RuleValue::Number(v)) => match c.op {
-                Comparison::Eq => x == *v,
-                Comparison::Ne => x != *v,
-                Comparison::Lt => x < *v,
-                Comparison::Le => x <= *v,
-                Comparison::Gt => x > *v,
-                Comparison::Ge => x >= *v,
-                Comparison::Contains | Comparison::In => false,
-            },
+            (Value::Number(x), RuleValue::Number(v)) => c.op.op().is_some_and(|op| op.holds(x, *v)),
             (Value::Text(x), _) if c.op == Comparison::In => c.list.contains(x),
-            (Value::Text(x), v) => {
-                let v = v.text();
-                let v = trim_text(&v);
-                match c.op {
-                    Comparison::Eq => x == v,
-                    Comparison::Ne => x != v,
-                    Comparison::Contains => x.contains(v),
-                    _ => false,
-                }
-            }
+            (Value::Text(x), v) => c.op.op().is_some_and(|op| op.holds_text(x, trim_text(&v.text()))),
             _ => false,
         }
     }
