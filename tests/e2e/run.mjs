@@ -827,6 +827,15 @@ test('filters: a date range and a tag narrow the analyses, tags and profiles; th
   await r.waitFor({ timeout: 60_000 });
   assert.equal(await r.getAttribute('data-cohorts'), String(want.cohorts.length));
   assert.equal(await r.getAttribute('data-rows-used'), String(want.rows_used));
+  // The comparison beside cohorts reads the same narrowed rows: new buyers month-on-month within the quarter.
+  await page.click('[data-testid=run-cohorts-compare]');
+  await page.waitForSelector('[data-testid=cohorts-compare-result][data-metric=new_buyers][data-mode=mom]', { timeout: 60_000 });
+  const figure = (x) => (x === '' || x === undefined ? null : Number(x));
+  const cliFigure = (f) => (f === null || f === undefined ? null : Object.values(f)[0]);
+  const shown = await page.$$eval('[data-testid=cohorts-compare-table] tbody tr', (trs) => trs.map((tr) => [tr.dataset.period, tr.dataset.value, tr.dataset.base]));
+  const cmp = json(['compare', '--orders', q2.file, '--metric', 'new_buyers']);
+  assert.deepEqual(shown.map(([p, v, b]) => [p, figure(v), figure(b)]), cmp.points.map((p) => [p.period, cliFigure(p.value), cliFigure(p.base)]));
+  assert.deepEqual(shown.map(([p]) => p), ['2024-04', '2024-05', '2024-06'], 'only the months of the range');
 
   // A tag: its customers' events only (the date range cleared).
   await page.fill('[data-testid=filter-from]', '');
@@ -1834,7 +1843,7 @@ test('comparison: month-on-month, year-on-year by week and before/after a date f
   await close();
 });
 
-test('drill-downs: a migration cell, a cohort cell and a profile row list their customers (the counts and CSV files of the CLI); a list saved as a tag is covered in the tags tab and filters the analyses', async () => {
+test('drill-downs: a migration cell, a cohort cell and a profile row list their customers (the counts and CSV files of the CLI); a list saved as a tag is covered in the tags tab and filters the analyses; an R × F cell saved as a tag', async () => {
   const { page, close } = await open('zh-CN');
   const lines = (bytes) => bytes.toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/).filter(Boolean);
   const file = (name) => path.join(WORK, name);
@@ -1954,6 +1963,27 @@ test('drill-downs: a migration cell, a cohort cell and a profile row list their 
     assert.ok(dl.bytes.equals(fs.readFileSync(out)), `province ${rows[r].value} differs from custlens profiles --members-out`);
   }
   await page.locator('[data-testid=member-list]').screenshot({ path: path.join(OUT, 'drill-profile-row.png') });
+
+  // An R × F cell of the sources' orders file (picked for RFM) saved as a tag: every listed customer accounted for.
+  const srcOrders = path.join(dir, 'sample_orders.csv');
+  const rfmWant = JSON.parse(cli(['rfm', '--orders', srcOrders, '--json']).toString());
+  await pick(page, srcOrders);
+  for (const c of rfmWant.rf.cells) {
+    await page.waitForSelector(`[data-testid=rf-grid] td[data-r="${c.r}"][data-f="${c.f}"][data-customers="${c.customers}"]`, { timeout: 60_000 });
+  }
+  const rf = rfmWant.rf.cells.find((c) => c.r === 5 && c.f === 1);
+  await page.click('[data-testid=rf-grid] td[data-r="5"][data-f="1"] [data-testid=rf-cell]');
+  await page.waitForSelector(`[data-testid=member-list][data-of='{"RfCell":{"r":5,"f":1}}'][data-count="${rf.customers}"]`, { timeout: 60_000 });
+  const rfTag = 'R5F1';
+  await page.fill('[data-testid=save-tag-name]', rfTag);
+  await page.click('[data-testid=save-tag]');
+  const rfSaved = page.locator(`[data-testid=save-tag-done][data-name="${rfTag}"]`);
+  await rfSaved.waitFor({ timeout: 60_000 });
+  const rfMatched = Number(await rfSaved.getAttribute('data-customers'));
+  assert.equal(rfMatched + Number(await rfSaved.getAttribute('data-unmatched')), rf.customers, 'every customer of the cell accounted for');
+  assert.equal(rfMatched, rf.customers, 'the cell\'s customers are customers of the view');
+  await page.click('[data-testid=tab-tags]');
+  await page.waitForSelector(`[data-testid=tag-coverage] tr[data-tag="${rfTag}"][data-count="${rfMatched}"]`, { timeout: 60_000 });
 
   // The definitions list the ids: they go out to the admin, not to a role that sees ids as pseudonyms.
   await page.click('[data-testid=tab-tags]');
