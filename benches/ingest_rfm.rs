@@ -72,5 +72,38 @@ mod native {
         g.finish();
     }
 
-    criterion_group!(benches, ingest_rfm, merge_chunks);
+    /// Orders two chunks both counted, taken back (worker 0 asks each reader
+    /// for its keys on the bits both set, then settles): 1 M customers.
+    fn settle_chunks(c: &mut Criterion) {
+        use custlens::engine::analyze::customers::{merge, ChunkAggregate};
+        use custlens::engine::ingest::chunk::plan;
+        let bytes = orders_csv(SampleSpec { customers: 1_000_000, seed: 20_240_601 });
+        let probe = probe_text("bench.csv", bytes.len() as u64, &bytes[..256 * 1024]).expect("probe");
+        let cols = OrderColumns::from_mapping(&probe.mapping, "bench.csv", &probe.headers).expect("mapping");
+        let chunks: Vec<_> = plan(bytes.len() as u64, 2, 1)
+            .into_iter()
+            .map(|r| {
+                let from = r.start.saturating_sub(1) as usize;
+                read_text_range(&bytes[from..], &probe, cols, r, &mut |_| {}).expect("read")
+            })
+            .collect();
+        let aggs: Vec<ChunkAggregate> = chunks.iter().map(ChunkAggregate::of).collect();
+        let rows: usize = chunks.iter().map(|c| c.table.user.len()).sum();
+        let mut g = c.benchmark_group("settle_2_chunks");
+        g.sample_size(10);
+        g.throughput(Throughput::Elements(rows as u64));
+        g.bench_function("rows", |b| {
+            b.iter(|| {
+                let merged = merge(aggs.clone());
+                let keys = match &merged.shared_bits {
+                    Some(bits) => chunks.iter().map(|c| c.keys_on(bits)).collect(),
+                    None => Vec::new(),
+                };
+                black_box(merged.settle(keys).total_orders())
+            })
+        });
+        g.finish();
+    }
+
+    criterion_group!(benches, ingest_rfm, merge_chunks, settle_chunks);
 }

@@ -134,24 +134,19 @@ impl Tally {
             cursor.push(at);
             at += p.len();
         }
-        let mut dense = vec![u32::MAX; found.len()];
-        let mut first = Vec::with_capacity(found.len());
-        let mut user = Vec::with_capacity(n);
-        let mut order_key = part_key.as_ref().map(|_| Vec::with_capacity(n));
-        for &p in &self.part_of_row {
-            let i = cursor[p as usize];
-            cursor[p as usize] += 1;
-            let c = part_customer[i];
-            let d = &mut dense[c as usize];
-            if *d == u32::MAX {
-                *d = first.len() as u32;
-                first.push(c);
-            }
-            user.push(*d);
-            if let (Some(out), Some(keys)) = (order_key.as_mut(), part_key.as_ref()) {
-                out.push(keys[i]);
-            }
+        let mut order = RowOrder {
+            cursor,
+            part_customer: &part_customer,
+            part_key: part_key.as_deref(),
+            dense: vec![u32::MAX; found.len()],
+            first: Vec::with_capacity(found.len()),
+            user: Vec::with_capacity(n),
+            order_key: part_key.as_ref().map(|_| Vec::with_capacity(n)),
+        };
+        for rows in self.part_of_row.chunks(BATCH) {
+            order.run(rows);
         }
+        let RowOrder { first, user, order_key, .. } = order;
         let mut out = Totals { order_key, order_bits: bits, user, ..Totals::default() };
         out.hashes.reserve(found.len());
         out.stats.reserve(found.len());
@@ -167,6 +162,46 @@ impl Tally {
 
 /// Found customers: (key, hash, totals).
 type Found = Vec<(u128, u64, CustomerStats)>;
+
+/// Rows per call of [`RowOrder::run`]: a WebAssembly engine optimises a
+/// function between calls, never inside one long call.
+const BATCH: usize = 1 << 16;
+
+/// Partition results put back in row order, customers numbered in order of
+/// first appearance.
+struct RowOrder<'a> {
+    /// Per partition, where its next row's results are.
+    cursor: Vec<usize>,
+    part_customer: &'a [u32],
+    part_key: Option<&'a [u64]>,
+    /// Each found customer's number, once seen.
+    dense: Vec<u32>,
+    /// Found customers in order of first appearance.
+    first: Vec<u32>,
+    user: Vec<u32>,
+    order_key: Option<Vec<u64>>,
+}
+
+impl RowOrder<'_> {
+    /// The next rows (their partitions, in row order).
+    #[inline(never)]
+    fn run(&mut self, part_of_row: &[u8]) {
+        for &p in part_of_row {
+            let i = self.cursor[p as usize];
+            self.cursor[p as usize] += 1;
+            let c = self.part_customer[i];
+            let d = &mut self.dense[c as usize];
+            if *d == u32::MAX {
+                *d = self.first.len() as u32;
+                self.first.push(c);
+            }
+            self.user.push(*d);
+            if let (Some(out), Some(keys)) = (self.order_key.as_mut(), self.part_key) {
+                out.push(keys[i]);
+            }
+        }
+    }
+}
 
 /// Sums partitions one by one, reusing its tables.
 struct PartitionWork<'a> {
