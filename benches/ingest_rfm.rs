@@ -16,7 +16,7 @@ mod native {
     use criterion::{criterion_group, Criterion, Throughput};
     use custlens::engine::analyze::rfm::{rfm, RfmParams, RfmResult};
     use custlens::engine::ingest::chunk::ByteRange;
-    use custlens::engine::ingest::orders::OrderColumns;
+    use custlens::engine::ingest::orders::{OrderColumns, OrdersChunk};
     use custlens::engine::ingest::probe::{probe_text, Probe};
     use custlens::engine::pipeline::{finish_local, read_text_range};
     use custlens::engine::sample::{orders_csv, SampleSpec};
@@ -49,20 +49,24 @@ mod native {
 
     /// Merging two chunks' customer totals (worker 0's step after the reads):
     /// 1 M customers, most of them in both halves of the file.
-    fn merge_chunks(c: &mut Criterion) {
-        use custlens::engine::analyze::customers::{merge, ChunkAggregate};
+    /// A generated file of 1 M customers read as two chunks, as two workers read it.
+    fn two_chunks() -> Vec<OrdersChunk> {
         use custlens::engine::ingest::chunk::plan;
         let bytes = orders_csv(SampleSpec { customers: 1_000_000, seed: 20_240_601 });
         let probe = probe_text("bench.csv", bytes.len() as u64, &bytes[..256 * 1024]).expect("probe");
         let cols = OrderColumns::from_mapping(&probe.mapping, "bench.csv", &probe.headers).expect("mapping");
-        let aggs: Vec<ChunkAggregate> = plan(bytes.len() as u64, 2, 1)
+        plan(bytes.len() as u64, 2, 1)
             .into_iter()
             .map(|r| {
                 let from = r.start.saturating_sub(1) as usize;
-                let chunk = read_text_range(&bytes[from..], &probe, cols, r, &mut |_| {}).expect("read");
-                ChunkAggregate::of(&chunk)
+                read_text_range(&bytes[from..], &probe, cols, r, &mut |_| {}).expect("read")
             })
-            .collect();
+            .collect()
+    }
+
+    fn merge_chunks(c: &mut Criterion) {
+        use custlens::engine::analyze::customers::{merge, ChunkAggregate};
+        let aggs: Vec<ChunkAggregate> = two_chunks().iter().map(ChunkAggregate::of).collect();
         let customers: usize = aggs.iter().map(|a| a.ids.len()).sum();
         eprintln!("merge input: {customers} chunk customers");
         let mut g = c.benchmark_group("merge_2_chunks");
@@ -76,17 +80,7 @@ mod native {
     /// for its keys on the bits both set, then settles): 1 M customers.
     fn settle_chunks(c: &mut Criterion) {
         use custlens::engine::analyze::customers::{merge, ChunkAggregate};
-        use custlens::engine::ingest::chunk::plan;
-        let bytes = orders_csv(SampleSpec { customers: 1_000_000, seed: 20_240_601 });
-        let probe = probe_text("bench.csv", bytes.len() as u64, &bytes[..256 * 1024]).expect("probe");
-        let cols = OrderColumns::from_mapping(&probe.mapping, "bench.csv", &probe.headers).expect("mapping");
-        let chunks: Vec<_> = plan(bytes.len() as u64, 2, 1)
-            .into_iter()
-            .map(|r| {
-                let from = r.start.saturating_sub(1) as usize;
-                read_text_range(&bytes[from..], &probe, cols, r, &mut |_| {}).expect("read")
-            })
-            .collect();
+        let chunks = two_chunks();
         let aggs: Vec<ChunkAggregate> = chunks.iter().map(ChunkAggregate::of).collect();
         let rows: usize = chunks.iter().map(|c| c.table.user.len()).sum();
         let mut g = c.benchmark_group("settle_2_chunks");
