@@ -491,11 +491,8 @@ impl AppState {
         }
         // The worker keeps the recipe for sources added later, too.
         let pool = self.pool();
-        self.sources_busy.update(|n| *n += 1);
-        spawn_local(async move {
-            let outcome = job::set_recipe(&pool, kind, recipe.as_ref()).await;
-            self.sources_busy.update(|n| *n = n.saturating_sub(1));
-            match outcome {
+        self.spawn_busy(async move {
+            match job::set_recipe(&pool, kind, recipe.as_ref()).await {
                 Ok(views) if views.is_empty() => {}
                 Ok(views) => {
                     views.into_iter().for_each(|v| self.show_source(v));
@@ -584,14 +581,24 @@ impl AppState {
         });
     }
 
+    /// Runs `work` in the background with the sources marked busy from now
+    /// until it ends, its follow-up steps (the view joined again) included,
+    /// so nothing reads the page half-updated.
+    fn spawn_busy(self, work: impl std::future::Future<Output = ()> + 'static) {
+        self.sources_busy.update(|n| *n += 1);
+        spawn_local(async move {
+            work.await;
+            self.sources_busy.update(|n| *n = n.saturating_sub(1));
+        });
+    }
+
     /// Adds files as sources of the customer view: each is probed, read as
     /// the kind its headers suggest, cleaned and kept (in worker 0), one
     /// after another; the view is then joined again.
     pub fn add_sources(self, files: Vec<Blob>) {
         let pool = self.pool();
         self.sources_error.set(None);
-        self.sources_busy.update(|n| *n += files.len() as u32);
-        spawn_local(async move {
+        self.spawn_busy(async move {
             for file in files {
                 let added = match job::probe(&pool, &file, None).await {
                     Ok(mut probe) => {
@@ -601,7 +608,6 @@ impl AppState {
                     }
                     Err(e) => Err(e),
                 };
-                self.sources_busy.update(|n| *n = n.saturating_sub(1));
                 if let Err(e) = added {
                     self.sources_error.set(Some(e));
                 }
@@ -626,11 +632,8 @@ impl AppState {
     /// Generates every sample table and adds them all as sources.
     pub fn load_sample_sources(self) {
         let pool = self.pool();
-        self.sources_busy.update(|n| *n += 1);
-        spawn_local(async move {
-            let outcome = job::sample_all(&pool).await;
-            self.sources_busy.update(|n| *n = n.saturating_sub(1));
-            match outcome {
+        self.spawn_busy(async move {
+            match job::sample_all(&pool).await {
                 Ok(tables) => {
                     let files: Result<Vec<Blob>, String> = tables
                         .iter()
@@ -659,11 +662,8 @@ impl AppState {
     {
         let pool = self.pool();
         self.sources_error.set(None);
-        self.sources_busy.update(|n| *n += 1);
-        spawn_local(async move {
-            let outcome = work(pool.clone()).await;
-            self.sources_busy.update(|n| *n = n.saturating_sub(1));
-            match outcome {
+        self.spawn_busy(async move {
+            match work(pool.clone()).await {
                 Ok(view) => {
                     self.show_source(view);
                     self.unify_now(&pool).await
@@ -730,8 +730,7 @@ impl AppState {
             return;
         }
         let pool = self.pool();
-        self.sources_busy.update(|n| *n += 1);
-        spawn_local(async move {
+        self.spawn_busy(async move {
             match job::set_mark(&pool, header, mark).await {
                 Ok(()) => {
                     self.crosstab.set(None);
@@ -739,11 +738,17 @@ impl AppState {
                 }
                 Err(e) => self.sources_error.set(Some(e)),
             }
-            self.sources_busy.update(|n| *n = n.saturating_sub(1));
         });
     }
 
     async fn unify_with(self, pool: &Pool, change: UnifyChange) {
+        self.sources_busy.update(|n| *n += 1);
+        self.join_view(pool, change).await;
+        self.sources_busy.update(|n| *n = n.saturating_sub(1));
+    }
+
+    /// The steps of [`AppState::unify_with`].
+    async fn join_view(self, pool: &Pool, change: UnifyChange) {
         if let Ok(schema) = job::schema(pool).await {
             self.schema.set(schema);
         }
@@ -752,10 +757,7 @@ impl AppState {
             self.refresh_analyses(pool).await;
             return;
         }
-        self.sources_busy.update(|n| *n += 1);
-        let outcome = job::unify(pool, change).await;
-        self.sources_busy.update(|n| *n = n.saturating_sub(1));
-        match outcome {
+        match job::unify(pool, change).await {
             Ok(view) => {
                 self.crosstab.set(None);
                 // Tags and profiles are made on the unified view: any change to it makes them stale.
@@ -774,10 +776,8 @@ impl AppState {
     /// Cross-tabulates two columns of the unified customer table.
     pub fn run_crosstab(self, params: CrosstabParams) {
         let pool = self.pool();
-        self.sources_busy.update(|n| *n += 1);
-        spawn_local(async move {
+        self.spawn_busy(async move {
             let outcome = job::crosstab(&pool, &params).await;
-            self.sources_busy.update(|n| *n = n.saturating_sub(1));
             self.crosstab.set(Some(outcome));
         });
     }
@@ -852,12 +852,7 @@ impl AppState {
         let (role, visibility, small_cells) =
             (self.role.get_untracked(), self.visibility.get_untracked(), self.small_cells.get_untracked());
         let pool = self.pool();
-        // Busy from the first step, so nothing reads the page before it is shown anew.
-        self.sources_busy.update(|n| *n += 1);
-        spawn_local(async move {
-            self.show_audience(&pool, role, visibility, small_cells).await;
-            self.sources_busy.update(|n| *n = n.saturating_sub(1));
-        });
+        self.spawn_busy(async move { self.show_audience(&pool, role, visibility, small_cells).await });
     }
 
     /// The steps of [`AppState::push_audience`].
@@ -917,12 +912,10 @@ impl AppState {
         };
         let pool = self.pool();
         let files = self.sources.get_untracked().len();
-        self.sources_busy.update(|n| *n += 1);
         let defs: Vec<TagDef> = self.analyses.tag_drafts.with_untracked(|v| v.iter().map(|d| d.def.clone()).collect());
         let tags_json = serde_json::to_string(&defs).ok();
-        spawn_local(async move {
+        self.spawn_busy(async move {
             let outcome = job::save_workspace(&pool, passphrase, tags_json, Some(rfm)).await;
-            self.sources_busy.update(|n| *n = n.saturating_sub(1));
             self.workspace.set(Some(outcome.and_then(|(name, bytes)| {
                 let size = bytes.length() as u64;
                 browser::download(&bytes, &name, "application/octet-stream").map_err(JobError::Worker)?;
@@ -934,11 +927,8 @@ impl AppState {
     /// Opens a workspace file: its sources replace the current ones, all or none.
     pub fn open_workspace(self, file: Blob, passphrase: String) {
         let pool = self.pool();
-        self.sources_busy.update(|n| *n += 1);
-        spawn_local(async move {
-            let outcome = job::open_workspace(&pool, &file, passphrase).await;
-            self.sources_busy.update(|n| *n = n.saturating_sub(1));
-            match outcome {
+        self.spawn_busy(async move {
+            match job::open_workspace(&pool, &file, passphrase).await {
                 Ok(opened) => {
                     let files = opened.sources.len();
                     self.sources.set(opened.sources);
