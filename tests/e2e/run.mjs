@@ -618,6 +618,8 @@ test('privacy: masked by default, raw only for the admin and recorded; encrypted
   assert.equal(await page.getAttribute('[data-testid=check-summary]', 'data-same-origin'), 'true');
   await page.click('[data-testid=check-try]');
   await page.waitForSelector('[data-testid=check-result][data-blocked=true]');
+  // The policy reports the blocked request in an event of its own, which may come after the result.
+  await page.waitForFunction(() => window.__csp.some((v) => v.includes('example.com')));
   await page.evaluate(() => { window.__csp = window.__csp.filter((v) => !v.includes('example.com')); });
   log.problems = log.problems.filter((p) => !p.includes('example.com'));
   assert.ok(!log.requests.some((u) => u.includes('example.com')), 'the blocked request never left the page');
