@@ -74,14 +74,14 @@ pub fn stats_until(chunks: &[OrdersChunk], day: Day) -> StatsUntil {
             .collect();
         let t = &chunk.table;
         for i in 0..t.len() {
-            let ts = t.time[i];
-            if ts.day > day {
+            let d = t.day[i];
+            if d > day {
                 continue;
             }
             let g = map[t.user[i] as usize];
-            let s = stats[g as usize].get_or_insert_with(|| CustomerStats::first(ts.day));
-            s.first_day = s.first_day.min(ts.day);
-            s.last_day = s.last_day.max(ts.day);
+            let s = stats[g as usize].get_or_insert_with(|| CustomerStats::first(d));
+            s.first_day = s.first_day.min(d);
+            s.last_day = s.last_day.max(d);
             s.rows += 1;
             s.monetary = s.monetary + t.amount[i];
             let new_order = match &t.order_key {

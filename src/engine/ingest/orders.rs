@@ -9,7 +9,7 @@ use super::record::{Record, RecordSource};
 use crate::engine::analyze::customers::CustomerStats;
 use crate::engine::analyze::distinct::Bitset;
 use crate::engine::clean::{Reject, RejectReason, RowAccount};
-use crate::engine::date::{DateError, Timestamp, TimestampParser};
+use crate::engine::date::{DateError, Day, TimestampParser};
 use crate::engine::error::IngestError;
 use crate::engine::ids::IdArena;
 use crate::engine::ids::{id_key, key_hash};
@@ -50,13 +50,14 @@ impl OrderColumns {
     }
 }
 
-/// The usable rows of one chunk, column by column.
+/// The usable rows of one chunk, column by column, grouped by a hash of
+/// the customer (not in file order: see `tally`).
 #[derive(Debug, Default)]
 pub struct OrdersTable {
     /// Customer index per row.
     pub user: Vec<u32>,
-    /// Order time per row.
-    pub time: Vec<Timestamp>,
+    /// Order day per row.
+    pub day: Vec<Day>,
     /// Amount per row.
     pub amount: Vec<Money>,
     /// Hash of (customer, order number) per row, when order numbers are mapped.
@@ -165,8 +166,6 @@ pub fn read_orders(
     let cols = opts.cols;
     let mut chunk = OrdersChunk { order_bits_log2: opts.order_bits_log2, ..OrdersChunk::default() };
     let n = opts.expected_rows.min(1 << 26);
-    chunk.table.time.reserve(n);
-    chunk.table.amount.reserve(n);
     let mut tally = Tally::new(n, cols.order_id.is_some());
     let mut rec = Record::new();
     if opts.header {
@@ -198,8 +197,7 @@ pub fn read_orders(
     chunk.users = totals.ids;
     chunk.hashes = totals.hashes;
     chunk.stats = totals.stats;
-    chunk.table.user = totals.user;
-    chunk.table.order_key = totals.order_key;
+    chunk.table = totals.rows;
     chunk.order_bits = totals.order_bits;
     Ok(chunk)
 }
@@ -312,8 +310,6 @@ fn read_row<'a>(
         Err(_) => return Err((RejectReason::InvalidAmount, Some(Field::Amount), Some(amount)).into()),
     };
     tally.push(user_text, id_key(user_text.as_bytes()), ts.day, money.units(), order.unwrap_or(0));
-    chunk.table.time.push(ts);
-    chunk.table.amount.push(money);
     chunk.account.used();
     Ok(())
 }
@@ -344,8 +340,17 @@ mod tests {
         assert_eq!(c.table.len(), 3);
         assert_eq!(c.users.len(), 2);
         assert_eq!(c.users.get(1), "B");
-        assert_eq!(c.table.user, vec![0, 1, 0]);
-        assert_eq!(c.table.amount[2], Money::from_cents(-100));
+        let mut rows: Vec<(u32, String, Money)> =
+            (0..c.table.len()).map(|i| (c.table.user[i], c.table.day[i].to_string(), c.table.amount[i])).collect();
+        rows.sort();
+        assert_eq!(
+            rows,
+            vec![
+                (0, "2024-01-02".to_string(), Money::from_cents(1050)),
+                (0, "2024-01-04".to_string(), Money::from_cents(-100)),
+                (1, "2024-01-03".to_string(), Money::from_cents(300)),
+            ]
+        );
         assert_eq!(c.account.rows_used, 3);
         assert!(c.rejects.is_empty());
     }

@@ -5,8 +5,11 @@
 //! partition then holds a few thousand customers, so its lookup table,
 //! totals and set of (customer, order) keys fit in the CPU cache: distinct
 //! orders are counted exactly, and each row costs no trip to main memory.
-//! Customers are finally numbered in order of first appearance.
+//! Customers are finally numbered in order of first appearance; the rows
+//! stay in partition order (no pass puts them back in file order: nothing
+//! that reads them needs it).
 
+use super::orders::OrdersTable;
 use crate::engine::analyze::customers::CustomerStats;
 use crate::engine::analyze::distinct::{pair_key, Bitset};
 use crate::engine::date::Day;
@@ -27,6 +30,8 @@ struct Row {
     order: u64,
     amount: i64,
     day: i32,
+    /// The row's number among the chunk's usable rows.
+    index: u32,
 }
 
 impl Row {
@@ -40,8 +45,6 @@ impl Row {
 #[derive(Debug)]
 pub struct Tally {
     parts: Vec<Vec<Row>>,
-    /// The partition of each row, in row order.
-    part_of_row: Vec<u8>,
     long_ids: HashMap<u128, Box<str>>,
     rows: u32,
     orders_mapped: bool,
@@ -56,10 +59,8 @@ pub struct Totals {
     pub hashes: Vec<u64>,
     /// Each customer's totals.
     pub stats: Vec<CustomerStats>,
-    /// The customer of each row, in row order.
-    pub user: Vec<u32>,
-    /// The (customer, order) key of each row, when order numbers are mapped.
-    pub order_key: Option<Vec<u64>>,
+    /// The usable rows, grouped by partition (customers hashed alike).
+    pub rows: OrdersTable,
     /// The bits of the chunk's distinct (customer, order) keys.
     pub order_bits: Option<Bitset>,
 }
@@ -81,7 +82,6 @@ impl Tally {
         let per = rows / (1 << PARTITION_BITS) * 9 / 8 + 16;
         Tally {
             parts: (0..1 << PARTITION_BITS).map(|_| Vec::with_capacity(per)).collect(),
-            part_of_row: Vec::with_capacity(rows),
             long_ids: HashMap::new(),
             rows: 0,
             orders_mapped,
@@ -95,123 +95,104 @@ impl Tally {
             self.long_ids.insert(key, id.into());
         }
         let part = (key_hash(key) >> (64 - PARTITION_BITS)) as usize;
-        self.parts[part].push(Row { key_lo: key as u64, key_hi: (key >> 64) as u64, order, amount, day: day.days() });
-        self.part_of_row.push(part as u8);
+        let index = self.rows;
+        self.parts[part].push(Row {
+            key_lo: key as u64,
+            key_hi: (key >> 64) as u64,
+            order,
+            amount,
+            day: day.days(),
+            index,
+        });
         self.rows += 1;
     }
 
     /// Sums every partition. `bits_log2` sizes the bitset of order keys (the
     /// same for every chunk of a file); `file` is for messages.
     pub fn finish(self, bits_log2: u32, file: &str) -> Result<Totals, IngestError> {
-        let n = self.rows as usize;
-        let mut bits = self.orders_mapped.then(|| Bitset::new(bits_log2));
+        let Tally { parts, long_ids, rows, orders_mapped } = self;
+        let n = rows as usize;
+        let mut bits = orders_mapped.then(|| Bitset::new(bits_log2));
         // Orders files have several rows per customer: room for one in eight, so that
-        // the table of customers is seldom copied to grow (8 bytes a row).
-        let mut found: Found = Vec::with_capacity(n / 8);
-        // The customer and (customer, order) key of each row, in partition order.
-        let mut part_customer = Vec::with_capacity(n);
-        let mut part_key = self.orders_mapped.then(|| Vec::with_capacity(n));
+        // the table of customers is seldom copied to grow.
+        let mut found: Vec<Found> = Vec::with_capacity(n / 8);
+        let mut table = OrdersTable {
+            user: Vec::with_capacity(n),
+            day: Vec::with_capacity(n),
+            amount: Vec::with_capacity(n),
+            order_key: orders_mapped.then(|| Vec::with_capacity(n)),
+        };
         let mut work = PartitionWork {
             table: SmallTable::default(),
             pairs: PairSet::default(),
             found: &mut found,
-            customer: &mut part_customer,
-            key: part_key.as_mut(),
+            rows: &mut table,
             bits: bits.as_mut(),
             bits_log2,
         };
-        for part in &self.parts {
+        for part in parts {
             // One call per partition: browsers optimise a function between calls.
-            work.run(part).map_err(|key| IngestError::Overflow {
-                file: file.to_string(),
-                customer: id_text(key, &self.long_ids),
-            })?;
+            work.run(&part)
+                .map_err(|key| IngestError::Overflow { file: file.to_string(), customer: id_text(key, &long_ids) })?;
         }
-        // Back to row order, reading each partition's results as a stream
-        // (not writing each row's at random), and numbering customers in
-        // order of first appearance on the way.
-        let mut cursor = Vec::with_capacity(self.parts.len());
-        let mut at = 0;
-        for p in &self.parts {
-            cursor.push(at);
-            at += p.len();
-        }
-        let mut order = RowOrder {
-            cursor,
-            part_customer: &part_customer,
-            part_key: part_key.as_deref(),
-            dense: vec![u32::MAX; found.len()],
-            first: Vec::with_capacity(found.len()),
-            user: Vec::with_capacity(n),
-            order_key: part_key.as_ref().map(|_| Vec::with_capacity(n)),
-        };
-        for rows in self.part_of_row.chunks(BATCH) {
-            order.run(rows);
-        }
-        let RowOrder { first, user, order_key, .. } = order;
-        let mut out = Totals { order_key, order_bits: bits, user, ..Totals::default() };
+        // Customers numbered in order of first appearance: found ones sorted
+        // by their first row, then each row's customer renumbered.
+        let mut by_first: Vec<u64> =
+            found.iter().enumerate().map(|(i, f)| (u64::from(f.first_row) << 32) | i as u64).collect();
+        by_first.sort_unstable();
+        let mut number = vec![0u32; found.len()];
+        let mut out = Totals::default();
         out.hashes.reserve(found.len());
         out.stats.reserve(found.len());
-        for &c in &first {
-            let (key, hash, s) = &found[c as usize];
-            push_id(&mut out.ids, *key, &self.long_ids);
-            out.hashes.push(*hash);
-            out.stats.push(*s);
+        for (rank, &v) in by_first.iter().enumerate() {
+            let f = &found[v as u32 as usize];
+            number[v as u32 as usize] = rank as u32;
+            push_id(&mut out.ids, f.key, &long_ids);
+            out.hashes.push(f.hash);
+            out.stats.push(f.stats);
         }
+        renumber(&mut table.user, &number);
+        out.rows = table;
+        out.order_bits = bits;
         Ok(out)
     }
 }
 
-/// Found customers: (key, hash, totals).
-type Found = Vec<(u128, u64, CustomerStats)>;
-
-/// Rows per call of [`RowOrder::run`]: a WebAssembly engine optimises a
-/// function between calls, never inside one long call.
-const BATCH: usize = 1 << 16;
-
-/// Partition results put back in row order, customers numbered in order of
-/// first appearance.
-struct RowOrder<'a> {
-    /// Per partition, where its next row's results are.
-    cursor: Vec<usize>,
-    part_customer: &'a [u32],
-    part_key: Option<&'a [u64]>,
-    /// Each found customer's number, once seen.
-    dense: Vec<u32>,
-    /// Found customers in order of first appearance.
-    first: Vec<u32>,
-    user: Vec<u32>,
-    order_key: Option<Vec<u64>>,
-}
-
-impl RowOrder<'_> {
-    /// The next rows (their partitions, in row order).
-    #[inline(never)]
-    fn run(&mut self, part_of_row: &[u8]) {
-        for &p in part_of_row {
-            let i = self.cursor[p as usize];
-            self.cursor[p as usize] += 1;
-            let c = self.part_customer[i];
-            let d = &mut self.dense[c as usize];
-            if *d == u32::MAX {
-                *d = self.first.len() as u32;
-                self.first.push(c);
-            }
-            self.user.push(*d);
-            if let (Some(out), Some(keys)) = (self.order_key.as_mut(), self.part_key) {
-                out.push(keys[i]);
-            }
-        }
+/// Replaces each customer number `c` in `user` by `number[c]`.
+fn renumber(user: &mut [u32], number: &[u32]) {
+    for batch in user.chunks_mut(BATCH) {
+        renumber_batch(batch, number);
     }
 }
+
+/// One batch of [`renumber`]: a WebAssembly engine optimises a function
+/// between calls, never inside one long call.
+#[inline(never)]
+fn renumber_batch(user: &mut [u32], number: &[u32]) {
+    for u in user {
+        *u = number[*u as usize];
+    }
+}
+
+/// A customer found in a partition.
+struct Found {
+    key: u128,
+    hash: u64,
+    /// The customer's first usable row in the chunk.
+    first_row: u32,
+    stats: CustomerStats,
+}
+
+/// Rows per call of [`renumber_batch`].
+const BATCH: usize = 1 << 16;
 
 /// Sums partitions one by one, reusing its tables.
 struct PartitionWork<'a> {
     table: SmallTable,
     pairs: PairSet,
-    found: &'a mut Found,
-    customer: &'a mut Vec<u32>,
-    key: Option<&'a mut Vec<u64>>,
+    found: &'a mut Vec<Found>,
+    /// The rows, in partition order (customers numbered as found).
+    rows: &'a mut OrdersTable,
     bits: Option<&'a mut Bitset>,
     bits_log2: u32,
 }
@@ -221,7 +202,7 @@ impl PartitionWork<'_> {
     #[inline(never)]
     fn run(&mut self, part: &[Row]) -> Result<(), u128> {
         self.table.reset(part.len());
-        if self.key.is_some() {
+        if self.rows.order_key.is_some() {
             self.pairs.reset(part.len());
         }
         let base = self.found.len() as u32;
@@ -229,30 +210,33 @@ impl PartitionWork<'_> {
             let key = r.key();
             let next = self.found.len() as u32 - base;
             let slot = self.table.insert(key, next);
-            let new = slot == next;
-            if new {
-                let day = Day::from_days(r.day);
-                let stats = CustomerStats { first_day: day, last_day: day, rows: 0, orders: 0, monetary: Money::ZERO };
-                self.found.push((key, key_hash(key), stats));
+            let day = Day::from_days(r.day);
+            if slot == next {
+                let hash = key_hash(key);
+                self.found.push(Found { key, hash, first_row: r.index, stats: CustomerStats::first(day) });
             }
             let c = base + slot;
-            let (_, hash, s) = &mut self.found[c as usize];
-            s.first_day = s.first_day.min(Day::from_days(r.day));
-            s.last_day = s.last_day.max(Day::from_days(r.day));
+            let f = &mut self.found[c as usize];
+            let s = &mut f.stats;
+            s.first_day = s.first_day.min(day);
+            s.last_day = s.last_day.max(day);
             s.rows += 1;
-            s.monetary = s.monetary.checked_add(Money::from_units(r.amount)).ok_or(key)?;
-            match (self.key.as_deref_mut(), self.bits.as_deref_mut()) {
+            let amount = Money::from_units(r.amount);
+            s.monetary = s.monetary.checked_add(amount).ok_or(key)?;
+            match (self.rows.order_key.as_mut(), self.bits.as_deref_mut()) {
                 (Some(keys), Some(bits)) => {
-                    let k = pair_key(*hash, r.order);
+                    let k = pair_key(f.hash, r.order);
                     keys.push(k);
                     if self.pairs.insert(k) {
                         s.orders += 1;
-                        bits.set(order_bit(self.bits_log2, *hash, k));
+                        bits.set(order_bit(self.bits_log2, f.hash, k));
                     }
                 }
                 _ => s.orders += 1,
             }
-            self.customer.push(c);
+            self.rows.user.push(c);
+            self.rows.day.push(day);
+            self.rows.amount.push(amount);
         }
         Ok(())
     }
@@ -331,13 +315,19 @@ mod tests {
         push(&mut t, "B", 2, 1, 2);
         let totals = t.finish(14, "t").expect("tally");
         assert_eq!(totals.ids.iter().collect::<Vec<_>>(), vec!["B", long, "A"]);
-        assert_eq!(totals.user, vec![0, 1, 0, 2, 0]);
+        let t = &totals.rows;
+        let keys = t.order_key.as_ref().expect("keys");
+        let mut rows: Vec<(u32, i32, u64)> = (0..t.len()).map(|i| (t.user[i], t.day[i].days(), keys[i])).collect();
+        rows.sort();
+        let users: Vec<(u32, i32)> = rows.iter().map(|r| (r.0, r.1)).collect();
+        assert_eq!(users, vec![(0, 2), (0, 5), (0, 7), (1, 3), (2, 1)]);
         let b = totals.stats[0];
         assert_eq!((b.rows, b.orders, b.monetary), (3, 2, Money::from_cents(121)));
         assert_eq!((b.first_day.days(), b.last_day.days()), (2, 7));
-        let keys = totals.order_key.expect("keys");
-        assert_eq!(keys[0], keys[2]);
-        assert_ne!(keys[0], keys[1]);
+        // B's order 1 on days 5 and 7 is one order; the long id's order 1 another.
+        assert_eq!(rows[1].2, rows[2].2);
+        assert_ne!(rows[1].2, rows[0].2);
+        assert_ne!(rows[1].2, rows[3].2);
     }
 
     #[test]
@@ -352,7 +342,10 @@ mod tests {
         assert_eq!(totals.ids.len(), 10_000);
         assert_eq!(totals.ids.get(9_999), "C9999");
         assert!(totals.stats.iter().all(|s| s.rows == 3 && s.orders == 3));
-        assert_eq!(totals.user[10_000], 0);
+        let t = &totals.rows;
+        let first = (0..t.len()).find(|&i| t.user[i] == 0).expect("C0's rows");
+        assert_eq!(t.day.iter().zip(&t.user).filter(|&(_, &u)| u == 0).count(), 3);
+        assert_eq!(t.day[first].days(), 0);
     }
 
     #[test]
