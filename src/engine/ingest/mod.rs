@@ -12,5 +12,6 @@ pub mod orders;
 pub mod probe;
 pub mod profile;
 pub mod record;
+pub mod scan;
 pub mod split;
 pub mod tally;

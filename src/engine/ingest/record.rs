@@ -1,6 +1,8 @@
 //! One table row as it comes out of a file: its fields' bytes, reused from
 //! row to row so reading allocates nothing per row.
 
+use super::scan::Delims;
+
 /// A row of fields. The buffer is reused: call [`Record::clear`] between rows.
 #[derive(Debug, Default, Clone)]
 pub struct Record {
@@ -93,6 +95,8 @@ pub enum RowRef<'a> {
         line: &'a [u8],
         /// The field separator.
         delimiter: u8,
+        /// Where the line's (first) delimiters are.
+        delims: &'a Delims,
     },
     /// Fields split (and unquoted) into a record.
     Fields(&'a Record),
@@ -110,26 +114,16 @@ impl RowRef<'_> {
                     out[slot] = rec.get(i);
                 }
             }
-            RowRef::Plain { line, delimiter } => {
-                let max = wanted.iter().map(|w| w.1).max().unwrap_or(0);
-                let mut field = 0;
-                let mut start = 0;
-                let mut store = |field: usize, bytes: &'b [u8]| {
-                    for &(slot, i) in wanted {
-                        if i == field {
-                            out[slot] = Some(bytes);
-                        }
-                    }
-                };
-                for end in memchr::memchr_iter(*delimiter, line) {
-                    store(field, &line[start..end]);
-                    field += 1;
-                    start = end + 1;
-                    if field > max {
-                        return;
-                    }
+            RowRef::Plain { line, delimiter, delims } => {
+                let kept = delims.kept();
+                for &(slot, i) in wanted {
+                    out[slot] = match kept.get(i) {
+                        Some(&end) => Some(&line[field_start(kept, i)..end as usize]),
+                        None if i == kept.len() && delims.complete() => Some(&line[field_start(kept, i)..]),
+                        None if delims.complete() => None,
+                        None => field_past(line, *delimiter, kept, i),
+                    };
                 }
-                store(field, &line[start..]);
             }
         }
     }
@@ -138,7 +132,7 @@ impl RowRef<'_> {
     pub fn is_blank(&self) -> bool {
         match self {
             RowRef::Fields(rec) => rec.is_blank(),
-            RowRef::Plain { line, delimiter } => line.iter().all(|c| c.is_ascii_whitespace() || c == delimiter),
+            RowRef::Plain { line, delimiter, .. } => line.iter().all(|c| c.is_ascii_whitespace() || c == delimiter),
         }
     }
 
@@ -149,6 +143,31 @@ impl RowRef<'_> {
             RowRef::Plain { line, .. } => String::from_utf8_lossy(line).into_owned(),
         }
     }
+}
+
+/// Where field `i` starts, given the delimiters before it.
+#[inline]
+fn field_start(kept: &[u32], i: usize) -> usize {
+    if i == 0 {
+        0
+    } else {
+        kept[i - 1] as usize + 1
+    }
+}
+
+/// Field `i` of a line whose first delimiters (`kept`, all of them before
+/// field `i`) were found by a scan: searching on from the last one.
+fn field_past<'b>(line: &'b [u8], delimiter: u8, kept: &[u32], i: usize) -> Option<&'b [u8]> {
+    let base = field_start(kept, kept.len());
+    let (mut start, mut field) = (base, kept.len());
+    for end in memchr::memchr_iter(delimiter, &line[base..]).map(|e| base + e) {
+        if field == i {
+            return Some(&line[start..end]);
+        }
+        field += 1;
+        start = end + 1;
+    }
+    (field == i).then(|| &line[start..])
 }
 
 /// Where rows come from: a CSV stream, an Excel sheet, …

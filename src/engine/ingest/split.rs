@@ -2,12 +2,13 @@
 //! delimiters and newlines), CRLF or LF line ends, lenient on stray quotes.
 //!
 //! Unquoted lines — nearly all lines of real exports — take a fast path that
-//! finds the line end and the delimiters with `memchr`; the quote-aware state
-//! machine runs only for lines that contain a quote. Unlike a general CSV
+//! finds the line end and the delimiters in one pass (see `scan`); the
+//! quote-aware state machine runs only for lines that contain a quote. Unlike a general CSV
 //! reader it reports whether the input ended inside an open quote, which is
 //! what lets a file be split between workers safely (see `chunk`).
 
 use super::record::{Record, RecordSource, RowRef};
+use super::scan::{scan_line, Delims, Line};
 use crate::engine::error::IngestError;
 use std::io::Read;
 
@@ -41,6 +42,8 @@ pub struct CsvSplitter<R> {
     records: u64,
     ended_in_quote: bool,
     name: String,
+    /// The delimiters of the line last scanned.
+    delims: Delims,
 }
 
 impl<R: Read> CsvSplitter<R> {
@@ -62,6 +65,7 @@ impl<R: Read> CsvSplitter<R> {
             records: 0,
             ended_in_quote: false,
             name: name.to_string(),
+            delims: Delims::default(),
         }
     }
 
@@ -110,13 +114,13 @@ impl<R: Read> CsvSplitter<R> {
         rec.clear();
         loop {
             let avail = &self.buf[self.start..self.end];
-            if let Some(nl) = memchr::memchr(b'\n', avail) {
-                let line = &avail[..nl];
-                if memchr::memchr(self.dialect.quote, line).is_none() {
-                    split_unquoted(strip_cr(line), self.dialect.delimiter, rec);
-                    self.advance(nl + 1);
-                    return Ok(true);
-                }
+            let line = scan_line(avail, self.dialect, &mut self.delims);
+            if let Line::Plain(nl) = line {
+                split_plain(strip_cr(&avail[..nl]), self.dialect.delimiter, &self.delims, rec);
+                self.advance(nl + 1);
+                return Ok(true);
+            }
+            if line == Line::Quoted && memchr::memchr(b'\n', avail).is_some() {
                 // A quote: run the state machine over what we have.
                 match parse_quoted(avail, self.dialect, rec, self.eof) {
                     Parsed::Record { used, .. } => {
@@ -165,16 +169,14 @@ impl<R: Read> RecordSource for CsvSplitter<R> {
         self.next_record(rec)
     }
 
-    /// Unquoted lines are handed out as slices of the buffer, unsplit.
+    /// Unquoted lines are handed out as slices of the buffer with their
+    /// delimiters' positions, unsplit.
     fn read_row<'a>(&'a mut self, rec: &'a mut Record) -> Result<Option<RowRef<'a>>, IngestError> {
-        let avail = &self.buf[self.start..self.end];
-        if let Some(nl) = memchr::memchr(b'\n', avail) {
-            if memchr::memchr(self.dialect.quote, &avail[..nl]).is_none() {
-                let from = self.start;
-                self.advance(nl + 1);
-                let line = strip_cr(&self.buf[from..from + nl]);
-                return Ok(Some(RowRef::Plain { line, delimiter: self.dialect.delimiter }));
-            }
+        if let Line::Plain(nl) = scan_line(&self.buf[self.start..self.end], self.dialect, &mut self.delims) {
+            let from = self.start;
+            self.advance(nl + 1);
+            let line = strip_cr(&self.buf[from..from + nl]);
+            return Ok(Some(RowRef::Plain { line, delimiter: self.dialect.delimiter, delims: &self.delims }));
         }
         Ok(if self.next_record(rec)? { Some(RowRef::Fields(rec)) } else { None })
     }
@@ -204,6 +206,21 @@ fn split_unquoted(line: &[u8], delim: u8, rec: &mut Record) {
         from = i + 1;
     }
     rec.push_field(&line[from..]);
+}
+
+/// Splits a scanned line by its delimiters' positions.
+#[inline]
+fn split_plain(line: &[u8], delim: u8, delims: &Delims, rec: &mut Record) {
+    let mut from = 0;
+    for &i in delims.kept() {
+        rec.push_field(&line[from..i as usize]);
+        from = i as usize + 1;
+    }
+    if delims.complete() {
+        rec.push_field(&line[from..]);
+    } else {
+        split_unquoted(&line[from..], delim, rec);
+    }
 }
 
 enum Parsed {
@@ -357,6 +374,35 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0][1].len(), 3 * BLOCK);
         assert_eq!(rows[1], vec!["b", "c"]);
+    }
+
+    #[test]
+    fn wide_lines_split_and_picked_past_the_kept_delimiters() {
+        let cells: Vec<String> = (0..25).map(|i| format!("f{i}")).collect();
+        let line = cells.join(",");
+        let input = format!("{line}\r\n{line}\nshort,row\n");
+        assert_eq!(split(&input, b',')[..2], [cells.clone(), cells.clone()]);
+        let mut s = CsvSplitter::new(input.as_bytes(), Dialect::default(), "t");
+        let mut rec = Record::new();
+        let wanted = [(0, 0), (1, 15), (2, 16), (3, 17), (4, 24), (5, 25)];
+        let mut first = true;
+        for want_cells in [true, true, false] {
+            // The first row fills the buffer (split into fields); the rest are scanned lines.
+            let row = s.read_row(&mut rec).ok().flatten().expect("a row");
+            assert_eq!(matches!(row, RowRef::Plain { .. }), !first);
+            first = false;
+            let mut out = [None; 6];
+            row.pick(&wanted, &mut out);
+            let got: Vec<Option<String>> =
+                out.iter().map(|o| o.map(|b| String::from_utf8_lossy(b).into_owned())).collect();
+            if want_cells {
+                let want = ["f0", "f15", "f16", "f17", "f24"].map(|c| Some(c.to_string()));
+                assert_eq!(got[..5], want);
+                assert_eq!(got[5], None);
+            } else {
+                assert_eq!(got, [Some("short".into()), None, None, None, None, None]);
+            }
+        }
     }
 
     #[test]
