@@ -32,6 +32,7 @@ use crate::protocol::{
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::rc::Rc;
 use web_sys::Blob;
 
@@ -584,12 +585,18 @@ impl AppState {
     /// Runs `work` in the background with the sources marked busy from now
     /// until it ends, its follow-up steps (the view joined again) included,
     /// so nothing reads the page half-updated.
-    fn spawn_busy(self, work: impl std::future::Future<Output = ()> + 'static) {
+    fn spawn_busy(self, work: impl Future<Output = ()> + 'static) {
+        spawn_local(self.while_busy(work));
+    }
+
+    /// `work`, with the sources marked busy from this call until it ends.
+    fn while_busy<F: Future>(self, work: F) -> impl Future<Output = F::Output> {
         self.sources_busy.update(|n| *n += 1);
-        spawn_local(async move {
-            work.await;
+        async move {
+            let out = work.await;
             self.sources_busy.update(|n| *n = n.saturating_sub(1));
-        });
+            out
+        }
     }
 
     /// Adds files as sources of the customer view: each is probed, read as
@@ -716,7 +723,7 @@ impl AppState {
 
     fn rejoin(self, change: UnifyChange) {
         let pool = self.pool();
-        spawn_local(async move { self.unify_with(&pool, change).await });
+        self.spawn_busy(async move { self.join_view(&pool, change).await });
     }
 
     async fn unify_now(self, pool: &Pool) {
@@ -742,9 +749,7 @@ impl AppState {
     }
 
     async fn unify_with(self, pool: &Pool, change: UnifyChange) {
-        self.sources_busy.update(|n| *n += 1);
-        self.join_view(pool, change).await;
-        self.sources_busy.update(|n| *n = n.saturating_sub(1));
+        self.while_busy(self.join_view(pool, change)).await
     }
 
     /// The steps of [`AppState::unify_with`].

@@ -3,9 +3,10 @@
 //!
 //! Unquoted lines — nearly all lines of real exports — take a fast path that
 //! finds the line end and the delimiters in one pass (see `scan`); the
-//! quote-aware state machine runs only for lines that contain a quote. Unlike a general CSV
-//! reader it reports whether the input ended inside an open quote, which is
-//! what lets a file be split between workers safely (see `chunk`).
+//! quote-aware state machine runs only for lines that contain a quote.
+//! Unlike a general CSV reader it reports whether the input ended inside an
+//! open quote, which is what lets a file be split between workers safely
+//! (see `chunk`).
 
 use super::record::{Record, RecordSource, RowRef};
 use super::scan::{scan_line, Delims, Line};

@@ -144,9 +144,10 @@ impl Tally {
         let mut out = Totals::default();
         out.hashes.reserve(found.len());
         out.stats.reserve(found.len());
-        for (rank, &v) in by_first.iter().enumerate() {
-            let f = &found[v as u32 as usize];
-            number[v as u32 as usize] = rank as u32;
+        for (rank, &first_and_index) in by_first.iter().enumerate() {
+            let i = (first_and_index & u64::from(u32::MAX)) as usize;
+            let f = &found[i];
+            number[i] = rank as u32;
             push_id(&mut out.ids, f.key, &long_ids);
             out.hashes.push(f.hash);
             out.stats.push(f.stats);
