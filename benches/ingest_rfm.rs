@@ -82,7 +82,7 @@ mod native {
         use custlens::engine::analyze::customers::{merge, ChunkAggregate};
         let chunks = two_chunks();
         let aggs: Vec<ChunkAggregate> = chunks.iter().map(ChunkAggregate::of).collect();
-        let rows: usize = chunks.iter().map(|c| c.table.user.len()).sum();
+        let rows: usize = chunks.iter().map(|c| c.table.len()).sum();
         let mut g = c.benchmark_group("settle_2_chunks");
         g.sample_size(10);
         g.throughput(Throughput::Elements(rows as u64));

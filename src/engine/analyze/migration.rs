@@ -59,7 +59,7 @@ pub fn stats_until(chunks: &[OrdersChunk], day: Day) -> StatsUntil {
     let mut stats: Vec<Option<CustomerStats>> = Vec::new();
     let mut seen: HashSet<(u32, u64)> = HashSet::new();
     let mut rows = 0;
-    let order_ids_mapped = chunks.iter().any(|c| c.table.order_key.is_some());
+    let order_ids_mapped = chunks.iter().any(|c| c.table.has_order_keys());
     for chunk in chunks {
         let map: Vec<u32> = chunk
             .users
@@ -73,21 +73,18 @@ pub fn stats_until(chunks: &[OrdersChunk], day: Day) -> StatsUntil {
             })
             .collect();
         let t = &chunk.table;
-        for i in 0..t.len() {
-            let d = t.day[i];
+        for r in t.rows() {
+            let d = r.day();
             if d > day {
                 continue;
             }
-            let g = map[t.user[i] as usize];
+            let g = map[r.user() as usize];
             let s = stats[g as usize].get_or_insert_with(|| CustomerStats::first(d));
             s.first_day = s.first_day.min(d);
             s.last_day = s.last_day.max(d);
             s.rows += 1;
-            s.monetary = s.monetary + t.amount[i];
-            let new_order = match &t.order_key {
-                Some(keys) => seen.insert((g, keys[i])),
-                None => true,
-            };
+            s.monetary = s.monetary + r.amount();
+            let new_order = !t.has_order_keys() || seen.insert((g, r.order_key()));
             if new_order {
                 s.orders += 1;
             }

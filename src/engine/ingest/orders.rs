@@ -9,12 +9,12 @@ use super::record::{Record, RecordSource};
 use crate::engine::analyze::customers::CustomerStats;
 use crate::engine::analyze::distinct::Bitset;
 use crate::engine::clean::{Reject, RejectReason, RowAccount};
-use crate::engine::date::{DateError, Day, TimestampParser};
+use crate::engine::date::{DateError, TimestampParser};
 use crate::engine::error::IngestError;
 use crate::engine::ids::IdArena;
 use crate::engine::ids::{id_key, key_hash};
-use crate::engine::ingest::tally::{order_bit, Tally};
-use crate::engine::money::{parse_amount, parse_plain_amount, trim_text, AmountError, Money};
+use crate::engine::ingest::tally::{order_bit, OrderRow, Tally};
+use crate::engine::money::{parse_amount, parse_plain_amount, trim_text, AmountError};
 use serde::{Deserialize, Serialize};
 
 /// Column indexes of the fields the orders reader needs.
@@ -50,29 +50,39 @@ impl OrderColumns {
     }
 }
 
-/// The usable rows of one chunk, column by column, grouped by a hash of
-/// the customer (not in file order: see `tally`).
+/// The usable rows of one chunk, grouped by a hash of the customer (not in
+/// file order: see `tally`).
 #[derive(Debug, Default)]
 pub struct OrdersTable {
-    /// Customer index per row.
-    pub user: Vec<u32>,
-    /// Order day per row.
-    pub day: Vec<Day>,
-    /// Amount per row.
-    pub amount: Vec<Money>,
-    /// Hash of (customer, order number) per row, when order numbers are mapped.
-    pub order_key: Option<Vec<u64>>,
+    parts: Vec<Vec<OrderRow>>,
+    len: usize,
+    order_keys: bool,
 }
 
 impl OrdersTable {
+    /// A table of the tally's summed partitions.
+    pub(super) fn new(parts: Vec<Vec<OrderRow>>, len: usize, order_keys: bool) -> OrdersTable {
+        OrdersTable { parts, len, order_keys }
+    }
+
     /// Number of rows.
     pub fn len(&self) -> usize {
-        self.user.len()
+        self.len
     }
 
     /// Whether there are no rows.
     pub fn is_empty(&self) -> bool {
-        self.user.is_empty()
+        self.len == 0
+    }
+
+    /// Whether rows carry (customer, order) keys (order numbers were mapped).
+    pub fn has_order_keys(&self) -> bool {
+        self.order_keys
+    }
+
+    /// The rows: customer index, day, amount and (customer, order) key.
+    pub fn rows(&self) -> impl Iterator<Item = &OrderRow> + '_ {
+        self.parts.iter().flatten()
     }
 }
 
@@ -118,13 +128,15 @@ impl OrdersChunk {
     /// its customer index: the candidates for orders that another chunk
     /// counted too.
     pub fn keys_on(&self, bits: &Bitset) -> Vec<(u64, u32)> {
-        let Some(keys) = &self.table.order_key else { return Vec::new() };
+        if !self.table.has_order_keys() {
+            return Vec::new();
+        }
         let log2 = self.order_bits_log2;
-        let mut out: Vec<(u64, u32)> = keys
-            .iter()
-            .zip(&self.table.user)
-            .filter(|&(&k, &u)| bits.test(order_bit(log2, self.hashes[u as usize], k)))
-            .map(|(&k, &u)| (k, u))
+        let mut out: Vec<(u64, u32)> = self
+            .table
+            .rows()
+            .map(|r| (r.order_key(), r.user()))
+            .filter(|&(k, u)| bits.test(order_bit(log2, self.hashes[u as usize], k)))
             .collect();
         out.sort_unstable();
         out.dedup();
@@ -325,6 +337,7 @@ fn trim_bytes(b: &[u8]) -> &[u8] {
 mod tests {
     use super::*;
     use crate::engine::ingest::split::{CsvSplitter, Dialect};
+    use crate::engine::money::Money;
 
     fn read(csv: &str, cols: OrderColumns) -> OrdersChunk {
         let mut src = CsvSplitter::new(csv.as_bytes(), Dialect::default(), "t.csv");
@@ -341,7 +354,7 @@ mod tests {
         assert_eq!(c.users.len(), 2);
         assert_eq!(c.users.get(1), "B");
         let mut rows: Vec<(u32, String, Money)> =
-            (0..c.table.len()).map(|i| (c.table.user[i], c.table.day[i].to_string(), c.table.amount[i])).collect();
+            c.table.rows().map(|r| (r.user(), r.day().to_string(), r.amount())).collect();
         rows.sort();
         assert_eq!(
             rows,

@@ -7,7 +7,9 @@
 //! orders are counted exactly, and each row costs no trip to main memory.
 //! Customers are finally numbered in order of first appearance; the rows
 //! stay in partition order (no pass puts them back in file order: nothing
-//! that reads them needs it).
+//! that reads them needs it) and in the partitions' own memory, which
+//! becomes the chunk's table: each row's id key is overwritten with its
+//! customer's number (a second table would cost as many fresh pages again).
 
 use super::orders::OrdersTable;
 use crate::engine::analyze::customers::CustomerStats;
@@ -22,9 +24,12 @@ use std::collections::HashMap;
 const PARTITION_BITS: u32 = 8;
 
 /// One usable row, as the partitions keep it (its key in two halves: 40
-/// bytes, not the 48 a `u128`'s alignment would take).
+/// bytes, not the 48 a `u128`'s alignment would take). While tallying,
+/// `key_*` hold the customer's packed id and `order` the hash of the order
+/// number; once summed, `key_lo` holds the customer's number in the chunk
+/// and `order` the (customer, order) key.
 #[derive(Copy, Clone, Debug)]
-struct Row {
+pub struct OrderRow {
     key_lo: u64,
     key_hi: u64,
     order: u64,
@@ -34,17 +39,42 @@ struct Row {
     index: u32,
 }
 
-impl Row {
+impl OrderRow {
     #[inline]
     fn key(&self) -> u128 {
         (u128::from(self.key_hi) << 64) | u128::from(self.key_lo)
+    }
+
+    /// The customer's number in the chunk.
+    #[inline]
+    pub fn user(&self) -> u32 {
+        self.key_lo as u32
+    }
+
+    /// The order day.
+    #[inline]
+    pub fn day(&self) -> Day {
+        Day::from_days(self.day)
+    }
+
+    /// The amount.
+    #[inline]
+    pub fn amount(&self) -> Money {
+        Money::from_units(self.amount)
+    }
+
+    /// The hash of (customer, order number); meaningful only when order
+    /// numbers are mapped.
+    #[inline]
+    pub fn order_key(&self) -> u64 {
+        self.order
     }
 }
 
 /// Rows collected for tallying, already spread over the partitions.
 #[derive(Debug)]
 pub struct Tally {
-    parts: Vec<Vec<Row>>,
+    parts: Vec<Vec<OrderRow>>,
     long_ids: HashMap<u128, Box<str>>,
     rows: u32,
     orders_mapped: bool,
@@ -96,7 +126,7 @@ impl Tally {
         }
         let part = (key_hash(key) >> (64 - PARTITION_BITS)) as usize;
         let index = self.rows;
-        self.parts[part].push(Row {
+        self.parts[part].push(OrderRow {
             key_lo: key as u64,
             key_hi: (key >> 64) as u64,
             order,
@@ -110,29 +140,23 @@ impl Tally {
     /// Sums every partition. `bits_log2` sizes the bitset of order keys (the
     /// same for every chunk of a file); `file` is for messages.
     pub fn finish(self, bits_log2: u32, file: &str) -> Result<Totals, IngestError> {
-        let Tally { parts, long_ids, rows, orders_mapped } = self;
+        let Tally { mut parts, long_ids, rows, orders_mapped } = self;
         let n = rows as usize;
         let mut bits = orders_mapped.then(|| Bitset::new(bits_log2));
         // Orders files have several rows per customer: room for one in eight, so that
         // the table of customers is seldom copied to grow.
         let mut found: Vec<Found> = Vec::with_capacity(n / 8);
-        let mut table = OrdersTable {
-            user: Vec::with_capacity(n),
-            day: Vec::with_capacity(n),
-            amount: Vec::with_capacity(n),
-            order_key: orders_mapped.then(|| Vec::with_capacity(n)),
-        };
         let mut work = PartitionWork {
             table: SmallTable::default(),
             pairs: PairSet::default(),
             found: &mut found,
-            rows: &mut table,
+            orders_mapped,
             bits: bits.as_mut(),
             bits_log2,
         };
-        for part in parts {
+        for part in &mut parts {
             // One call per partition: browsers optimise a function between calls.
-            work.run(&part)
+            work.run(part)
                 .map_err(|key| IngestError::Overflow { file: file.to_string(), customer: id_text(key, &long_ids) })?;
         }
         // Customers numbered in order of first appearance: found ones sorted
@@ -152,26 +176,22 @@ impl Tally {
             out.hashes.push(f.hash);
             out.stats.push(f.stats);
         }
-        renumber(&mut table.user, &number);
-        out.rows = table;
+        for part in &mut parts {
+            renumber(part, &number);
+        }
+        out.rows = OrdersTable::new(parts, n, orders_mapped);
         out.order_bits = bits;
         Ok(out)
     }
 }
 
-/// Replaces each customer number `c` in `user` by `number[c]`.
-fn renumber(user: &mut [u32], number: &[u32]) {
-    for batch in user.chunks_mut(BATCH) {
-        renumber_batch(batch, number);
-    }
-}
-
-/// One batch of [`renumber`]: a WebAssembly engine optimises a function
-/// between calls, never inside one long call.
+/// Replaces each row's customer number `c` by `number[c]` (one call per
+/// partition: a WebAssembly engine optimises a function between calls,
+/// never inside one long call).
 #[inline(never)]
-fn renumber_batch(user: &mut [u32], number: &[u32]) {
-    for u in user {
-        *u = number[*u as usize];
+fn renumber(part: &mut [OrderRow], number: &[u32]) {
+    for r in part {
+        r.key_lo = u64::from(number[r.key_lo as usize]);
     }
 }
 
@@ -184,26 +204,24 @@ struct Found {
     stats: CustomerStats,
 }
 
-/// Rows per call of [`renumber_batch`].
-const BATCH: usize = 1 << 16;
-
 /// Sums partitions one by one, reusing its tables.
 struct PartitionWork<'a> {
     table: SmallTable,
     pairs: PairSet,
     found: &'a mut Vec<Found>,
-    /// The rows, in partition order (customers numbered as found).
-    rows: &'a mut OrdersTable,
+    orders_mapped: bool,
     bits: Option<&'a mut Bitset>,
     bits_log2: u32,
 }
 
 impl PartitionWork<'_> {
-    /// Sums one partition; on overflow returns the customer's key.
+    /// Sums one partition, leaving in each row its customer's number (as
+    /// found) and its (customer, order) key; on overflow returns the
+    /// customer's id key.
     #[inline(never)]
-    fn run(&mut self, part: &[Row]) -> Result<(), u128> {
+    fn run(&mut self, part: &mut [OrderRow]) -> Result<(), u128> {
         self.table.reset(part.len());
-        if self.rows.order_key.is_some() {
+        if self.orders_mapped {
             self.pairs.reset(part.len());
         }
         let base = self.found.len() as u32;
@@ -222,22 +240,19 @@ impl PartitionWork<'_> {
             s.first_day = s.first_day.min(day);
             s.last_day = s.last_day.max(day);
             s.rows += 1;
-            let amount = Money::from_units(r.amount);
-            s.monetary = s.monetary.checked_add(amount).ok_or(key)?;
-            match (self.rows.order_key.as_mut(), self.bits.as_deref_mut()) {
-                (Some(keys), Some(bits)) => {
+            s.monetary = s.monetary.checked_add(Money::from_units(r.amount)).ok_or(key)?;
+            match self.bits.as_deref_mut() {
+                Some(bits) => {
                     let k = pair_key(f.hash, r.order);
-                    keys.push(k);
+                    r.order = k;
                     if self.pairs.insert(k) {
                         s.orders += 1;
                         bits.set(order_bit(self.bits_log2, f.hash, k));
                     }
                 }
-                _ => s.orders += 1,
+                None => s.orders += 1,
             }
-            self.rows.user.push(c);
-            self.rows.day.push(day);
-            self.rows.amount.push(amount);
+            r.key_lo = u64::from(c);
         }
         Ok(())
     }
@@ -317,8 +332,9 @@ mod tests {
         let totals = t.finish(14, "t").expect("tally");
         assert_eq!(totals.ids.iter().collect::<Vec<_>>(), vec!["B", long, "A"]);
         let t = &totals.rows;
-        let keys = t.order_key.as_ref().expect("keys");
-        let mut rows: Vec<(u32, i32, u64)> = (0..t.len()).map(|i| (t.user[i], t.day[i].days(), keys[i])).collect();
+        assert!(t.has_order_keys());
+        assert_eq!(t.len(), 5);
+        let mut rows: Vec<(u32, i32, u64)> = t.rows().map(|r| (r.user(), r.day().days(), r.order_key())).collect();
         rows.sort();
         let users: Vec<(u32, i32)> = rows.iter().map(|r| (r.0, r.1)).collect();
         assert_eq!(users, vec![(0, 2), (0, 5), (0, 7), (1, 3), (2, 1)]);
@@ -344,9 +360,10 @@ mod tests {
         assert_eq!(totals.ids.get(9_999), "C9999");
         assert!(totals.stats.iter().all(|s| s.rows == 3 && s.orders == 3));
         let t = &totals.rows;
-        let first = (0..t.len()).find(|&i| t.user[i] == 0).expect("C0's rows");
-        assert_eq!(t.day.iter().zip(&t.user).filter(|&(_, &u)| u == 0).count(), 3);
-        assert_eq!(t.day[first].days(), 0);
+        assert_eq!(t.len(), 30_000);
+        let c0: Vec<i32> = t.rows().filter(|r| r.user() == 0).map(|r| r.day().days()).collect();
+        assert_eq!(c0, vec![0, 1, 2], "C0's rows, in file order within its partition");
+        assert!(t.rows().all(|r| r.user() < 10_000));
     }
 
     #[test]
