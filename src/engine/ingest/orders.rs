@@ -1,6 +1,5 @@
-//! Reads an orders table into typed columns — an interned customer index,
-//! timestamp, exact amount and order key per row — and sums each customer's
-//! rows as it goes. Rows that cannot be used are set aside with their
+//! Reads an orders table into typed rows — a customer index, day, exact
+//! amount and order key each — and sums each customer's rows. Rows that cannot be used are set aside with their
 //! reason; nothing is dropped silently. Unquoted lines (nearly all) are
 //! split in place, without copying.
 
