@@ -1,7 +1,7 @@
 //! Reads an orders table into typed rows — a customer index, day, exact
-//! amount and order key each — and sums each customer's rows. Rows that cannot be used are set aside with their
-//! reason; nothing is dropped silently. Unquoted lines (nearly all) are
-//! split in place, without copying.
+//! amount and order key each — and sums each customer's rows. Rows that
+//! cannot be used are set aside with their reason; nothing is dropped
+//! silently. Unquoted lines (nearly all) are split in place, without copying.
 
 use super::fields::{Field, Mapping};
 use super::record::{Record, RecordSource};
@@ -54,24 +54,23 @@ impl OrderColumns {
 #[derive(Debug, Default)]
 pub struct OrdersTable {
     parts: Vec<Vec<OrderRow>>,
-    len: usize,
     order_keys: bool,
 }
 
 impl OrdersTable {
     /// A table of the tally's summed partitions.
-    pub(super) fn new(parts: Vec<Vec<OrderRow>>, len: usize, order_keys: bool) -> OrdersTable {
-        OrdersTable { parts, len, order_keys }
+    pub(super) fn new(parts: Vec<Vec<OrderRow>>, order_keys: bool) -> OrdersTable {
+        OrdersTable { parts, order_keys }
     }
 
     /// Number of rows.
     pub fn len(&self) -> usize {
-        self.len
+        self.parts.iter().map(Vec::len).sum()
     }
 
     /// Whether there are no rows.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.parts.iter().all(Vec::is_empty)
     }
 
     /// Whether rows carry (customer, order) keys (order numbers were mapped).

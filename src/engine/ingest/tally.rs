@@ -150,7 +150,6 @@ impl Tally {
             table: SmallTable::default(),
             pairs: PairSet::default(),
             found: &mut found,
-            orders_mapped,
             bits: bits.as_mut(),
             bits_log2,
         };
@@ -179,7 +178,7 @@ impl Tally {
         for part in &mut parts {
             renumber(part, &number);
         }
-        out.rows = OrdersTable::new(parts, n, orders_mapped);
+        out.rows = OrdersTable::new(parts, orders_mapped);
         out.order_bits = bits;
         Ok(out)
     }
@@ -209,7 +208,7 @@ struct PartitionWork<'a> {
     table: SmallTable,
     pairs: PairSet,
     found: &'a mut Vec<Found>,
-    orders_mapped: bool,
+    /// The bits of distinct (customer, order) keys, when order numbers are mapped.
     bits: Option<&'a mut Bitset>,
     bits_log2: u32,
 }
@@ -221,7 +220,7 @@ impl PartitionWork<'_> {
     #[inline(never)]
     fn run(&mut self, part: &mut [OrderRow]) -> Result<(), u128> {
         self.table.reset(part.len());
-        if self.orders_mapped {
+        if self.bits.is_some() {
             self.pairs.reset(part.len());
         }
         let base = self.found.len() as u32;
